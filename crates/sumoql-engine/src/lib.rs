@@ -1,0 +1,1 @@
+//! Compiles a query syntax tree into a plan and evaluates it over records.
