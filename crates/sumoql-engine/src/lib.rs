@@ -1,1 +1,27 @@
 //! Compiles a query syntax tree into a plan and evaluates it over records.
+//!
+//! The engine knows nothing of files: readers hand it records through the
+//! [`Record`] trait, and it returns a [`ResultTable`].
+
+mod aggregate;
+mod compile;
+mod execute;
+mod expr;
+mod functions;
+mod pattern;
+mod plan;
+mod row;
+mod scope;
+mod value;
+
+pub use compile::compile;
+pub use execute::{Execution, ResultTable};
+pub use pattern::{AnchorPattern, WildcardPattern};
+pub use plan::Plan;
+pub use row::Record;
+pub use value::{format_number, Value};
+
+/// Lists the scalar function names the engine accepts.
+pub fn function_names() -> &'static [&'static str] {
+    functions::Function::names()
+}

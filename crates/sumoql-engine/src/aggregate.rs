@@ -1,0 +1,128 @@
+//! Aggregate functions (`count`, `sum`, …) and their per-group state.
+//!
+//! Output names and rules follow
+//! https://www.sumologic.com/help/docs/search/search-query-language/group-aggregate-operators/
+//! (`_count`, `_count_distinct`, `_sum`, `_avg`, `_min`, `_max`).
+
+use std::collections::HashSet;
+
+use crate::expr::CompiledExpr;
+use crate::row::{Row, RowContext};
+use crate::value::{GroupKey, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AggregateKind {
+    /// `count`: rows in the group.
+    Count,
+    /// `count(x)`: rows where `x` is not null.
+    CountValues,
+    CountDistinct,
+    Sum,
+    Average,
+    Minimum,
+    Maximum,
+}
+
+impl AggregateKind {
+    /// Resolves a function name and argument count, returning the kind and
+    /// its default output field.
+    pub(crate) fn resolve(name: &str, argument_count: usize) -> Option<(AggregateKind, &'static str)> {
+        let resolved = match (name, argument_count) {
+            ("count", 0) => (AggregateKind::Count, "_count"),
+            ("count", 1) => (AggregateKind::CountValues, "_count"),
+            ("count_distinct", 1) => (AggregateKind::CountDistinct, "_count_distinct"),
+            ("sum", 1) => (AggregateKind::Sum, "_sum"),
+            ("avg", 1) => (AggregateKind::Average, "_avg"),
+            ("min", 1) => (AggregateKind::Minimum, "_min"),
+            ("max", 1) => (AggregateKind::Maximum, "_max"),
+            _ => return None,
+        };
+        Some(resolved)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct AggregateFunction {
+    pub(crate) kind: AggregateKind,
+    pub(crate) argument: Option<CompiledExpr>,
+}
+
+/// The running state of one aggregate function in one group.
+#[derive(Debug, Clone)]
+pub(crate) enum AggregateState {
+    Count(u64),
+    Distinct(HashSet<GroupKey>),
+    Sum { total: f64, seen: bool },
+    Average { total: f64, count: u64 },
+    Extreme(Option<f64>),
+}
+
+impl AggregateFunction {
+    pub(crate) fn start(&self) -> AggregateState {
+        match self.kind {
+            AggregateKind::Count | AggregateKind::CountValues => AggregateState::Count(0),
+            AggregateKind::CountDistinct => AggregateState::Distinct(HashSet::new()),
+            AggregateKind::Sum => AggregateState::Sum { total: 0.0, seen: false },
+            AggregateKind::Average => AggregateState::Average { total: 0.0, count: 0 },
+            AggregateKind::Minimum | AggregateKind::Maximum => AggregateState::Extreme(None),
+        }
+    }
+
+    /// Adds one row to the state. Values that are not numbers are skipped by
+    /// `sum`, `avg`, `min` and `max`, whose inputs Sumo casts to numbers.
+    pub(crate) fn add(&self, state: &mut AggregateState, row: &mut Row, context: &RowContext) {
+        let value = match &self.argument {
+            Some(argument) => argument.evaluate(row, context),
+            None => None,
+        };
+        match (self.kind, state) {
+            (AggregateKind::Count, AggregateState::Count(count)) => *count += 1,
+            (AggregateKind::CountValues, AggregateState::Count(count)) => {
+                if value.is_some() {
+                    *count += 1;
+                }
+            }
+            (AggregateKind::CountDistinct, AggregateState::Distinct(seen)) => {
+                // "An empty value still counts as a unique value"; null does not.
+                if let Some(value) = value {
+                    seen.insert(GroupKey(Some(Value::Text(value.to_text()))));
+                }
+            }
+            (AggregateKind::Sum, AggregateState::Sum { total, seen }) => {
+                if let Some(number) = value.and_then(|value| value.to_number()) {
+                    *total += number;
+                    *seen = true;
+                }
+            }
+            (AggregateKind::Average, AggregateState::Average { total, count }) => {
+                if let Some(number) = value.and_then(|value| value.to_number()) {
+                    *total += number;
+                    *count += 1;
+                }
+            }
+            (AggregateKind::Minimum, AggregateState::Extreme(extreme)) => {
+                if let Some(number) = value.and_then(|value| value.to_number()) {
+                    *extreme = Some(extreme.map_or(number, |current| current.min(number)));
+                }
+            }
+            (AggregateKind::Maximum, AggregateState::Extreme(extreme)) => {
+                if let Some(number) = value.and_then(|value| value.to_number()) {
+                    *extreme = Some(extreme.map_or(number, |current| current.max(number)));
+                }
+            }
+            (kind, state) => unreachable!("aggregate {kind:?} paired with state {state:?}"),
+        }
+    }
+
+    pub(crate) fn result(&self, state: &AggregateState) -> Option<Value> {
+        match state {
+            AggregateState::Count(count) => Some(Value::Number(*count as f64)),
+            AggregateState::Distinct(seen) => Some(Value::Number(seen.len() as f64)),
+            AggregateState::Sum { total, seen } => seen.then_some(Value::Number(*total)),
+            AggregateState::Average { total, count } => {
+                (*count > 0).then(|| Value::Number(total / *count as f64))
+            }
+            AggregateState::Extreme(extreme) => extreme.map(Value::Number),
+        }
+    }
+}

@@ -1,0 +1,541 @@
+//! Turns a syntax tree into a [`Plan`], reporting every problem it finds.
+
+use std::collections::BTreeSet;
+
+use regex::{Regex, RegexBuilder};
+use sumoql_syntax::ast::{
+    AggregateCall, BinaryOperator, Expr, FieldItem, FieldsMode, Query, SortKey, Span, Spanned,
+    Stage,
+};
+use sumoql_syntax::Diagnostic;
+
+use crate::aggregate::{AggregateFunction, AggregateKind};
+use crate::expr::{text_constant, Arithmetic, Comparison, CompiledExpr, Slot};
+use crate::functions::Function;
+use crate::pattern::{AnchorPattern, WildcardPattern};
+use crate::plan::{Operator, Pipeline, Plan};
+use crate::row::FieldTable;
+use crate::scope::ScopeFilter;
+use crate::value::Value;
+
+/// Regexes larger than this compiled size are rejected, so a pasted query
+/// cannot make the engine build an enormous automaton.
+const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
+
+/// Compiles a parsed query.
+pub fn compile(query: &Query) -> Result<Plan, Vec<Diagnostic>> {
+    let mut compiler = Compiler::default();
+    let (mut root, layout) = compiler.pipeline(query);
+    if !compiler.diagnostics.is_empty() {
+        return Err(compiler.diagnostics);
+    }
+
+    let columns = compiler.output_columns(layout);
+    let width = compiler.fields.len();
+    let needed: BTreeSet<Slot> = columns.iter().copied().collect();
+    finalize(&mut root, &needed, &compiler.fields, width);
+
+    Ok(Plan {
+        fields: compiler.fields,
+        root,
+        columns,
+    })
+}
+
+/// The columns a pipeline's rows show, tracked while compiling.
+#[derive(Debug, Clone, Default)]
+struct Layout {
+    /// Set once `fields` or an aggregate has fixed the exact column list.
+    explicit: bool,
+    columns: Vec<Slot>,
+    /// Fields removed with `fields -`, which then also hides `_messageTime` or `_raw`.
+    removed: Vec<Slot>,
+}
+
+impl Layout {
+    fn add(&mut self, slot: Slot) {
+        if !self.columns.contains(&slot) {
+            self.columns.push(slot);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Compiler {
+    fields: FieldTable,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Compiler {
+    fn pipeline(&mut self, query: &Query) -> (Pipeline, Layout) {
+        let scope = match ScopeFilter::compile(query.scope.as_ref()) {
+            Ok(scope) => scope,
+            Err(diagnostic) => {
+                self.diagnostics.push(diagnostic);
+                ScopeFilter::All
+            }
+        };
+
+        let mut layout = Layout::default();
+        let mut operators = Vec::new();
+        let mut previous_was_parse = false;
+        for stage in &query.stages {
+            let is_parse = matches!(stage.node, Stage::Parse { .. } | Stage::ParseRegex { .. });
+            let starts_chain = !previous_was_parse;
+            previous_was_parse = is_parse;
+            if let Some(operator) = self.stage(stage, starts_chain, &mut layout) {
+                operators.push(operator);
+            }
+        }
+        (Pipeline { scope, operators }, layout)
+    }
+
+    fn stage(&mut self, stage: &Spanned<Stage>, starts_chain: bool, layout: &mut Layout) -> Option<Operator> {
+        match &stage.node {
+            Stage::Where(condition) => Some(Operator::Where(self.expr(condition)?)),
+            Stage::Parse { field, pattern, names, nodrop } => {
+                let anchors = AnchorPattern::new(&pattern.node);
+                if anchors.capture_count() != names.len() {
+                    self.diagnostics.push(Diagnostic::error(
+                        "parse pattern and field list differ in length",
+                        pattern.span.clone(),
+                        format!(
+                            "this pattern has {} `*` but {} field names follow `as`",
+                            anchors.capture_count(),
+                            names.len()
+                        ),
+                    ));
+                    return None;
+                }
+                let source = self.source_slot(field.as_ref());
+                let targets: Vec<Slot> = names.iter().map(|name| self.fields.slot(&name.node)).collect();
+                targets.iter().for_each(|slot| layout.add(*slot));
+                Some(Operator::Parse {
+                    source,
+                    pattern: anchors,
+                    targets,
+                    nodrop: *nodrop,
+                    starts_chain,
+                })
+            }
+            Stage::ParseRegex { field, regex, multi, nodrop } => {
+                let compiled = self.regex(&regex.node, &regex.span, false)?;
+                let targets: Vec<(usize, Slot)> = compiled
+                    .capture_names()
+                    .enumerate()
+                    .filter_map(|(index, name)| Some((index, self.fields.slot(name?))))
+                    .collect();
+                if targets.is_empty() {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            "regex has no named capture group",
+                            regex.span.clone(),
+                            "parse regex needs at least one `(?<name>…)` group",
+                        )
+                        .with_help("name the group to extract, for example `(?<user>\\w+)`"),
+                    );
+                    return None;
+                }
+                let source = self.source_slot(field.as_ref());
+                targets.iter().for_each(|(_, slot)| layout.add(*slot));
+                Some(Operator::ParseRegex {
+                    source,
+                    regex: compiled,
+                    targets,
+                    multi: *multi,
+                    nodrop: *nodrop,
+                    starts_chain,
+                })
+            }
+            Stage::Assign { value, name } => {
+                let value = self.expr(value)?;
+                let target = self.fields.slot(&name.node);
+                layout.add(target);
+                Some(Operator::Assign { target, value })
+            }
+            Stage::Fields { mode, items } => self.fields_stage(*mode, items, layout),
+            Stage::Union(subquery) => {
+                let (sub, sub_layout) = self.pipeline(&subquery.node);
+                layout.explicit = layout.explicit && sub_layout.explicit;
+                for slot in sub_layout.columns {
+                    layout.add(slot);
+                }
+                layout.removed.extend(sub_layout.removed);
+                Some(Operator::Union(sub))
+            }
+            Stage::Sort(keys) => {
+                let keys = keys
+                    .iter()
+                    .map(|key: &Spanned<SortKey>| Some((self.expr(&key.node.key)?, key.node.direction)))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(Operator::Sort {
+                    keys,
+                    materialize: Vec::new(),
+                })
+            }
+            Stage::Aggregate { functions, by } => self.aggregate(functions, by, layout),
+            Stage::Limit(count) => Some(Operator::Limit(*count)),
+        }
+    }
+
+    fn source_slot(&mut self, field: Option<&Spanned<String>>) -> Slot {
+        match field {
+            Some(field) => self.fields.slot(&field.node),
+            None => self.fields.slot("_raw"),
+        }
+    }
+
+    fn fields_stage(
+        &mut self,
+        mode: FieldsMode,
+        items: &[Spanned<FieldItem>],
+        layout: &mut Layout,
+    ) -> Option<Operator> {
+        // Sumo rejects a field listed twice: "Make sure that your query does
+        // not repeat or duplicate individual fields, or your search query will fail."
+        let mut seen = BTreeSet::new();
+        for item in items {
+            let shown = item.node.alias.as_ref().unwrap_or(&item.node.name);
+            if !seen.insert(shown.to_ascii_lowercase()) {
+                self.diagnostics.push(Diagnostic::error(
+                    "field listed twice",
+                    item.span.clone(),
+                    format!("`{shown}` already appears in this `fields` list"),
+                ));
+                return None;
+            }
+        }
+
+        match mode {
+            FieldsMode::Keep => {
+                let mut kept = Vec::new();
+                let mut copies = Vec::new();
+                for item in items {
+                    let source = self.fields.slot(&item.node.name);
+                    let shown = match &item.node.alias {
+                        Some(alias) => {
+                            let target = self.fields.slot(alias);
+                            copies.push((source, target));
+                            target
+                        }
+                        None => source,
+                    };
+                    kept.push(shown);
+                }
+                layout.explicit = true;
+                layout.columns = kept.clone();
+                Some(Operator::Keep {
+                    kept,
+                    copies,
+                    mask: Vec::new(),
+                })
+            }
+            FieldsMode::Remove => {
+                let mut removed = Vec::new();
+                for item in items {
+                    if item.node.alias.is_some() {
+                        self.diagnostics.push(Diagnostic::error(
+                            "renaming inside `fields -` is not supported",
+                            item.span.clone(),
+                            "remove the `as` part",
+                        ));
+                        return None;
+                    }
+                    removed.push(self.fields.slot(&item.node.name));
+                }
+                layout.columns.retain(|slot| !removed.contains(slot));
+                layout.removed.extend(removed.iter().copied());
+                Some(Operator::Remove(removed))
+            }
+        }
+    }
+
+    fn aggregate(
+        &mut self,
+        calls: &[Spanned<AggregateCall>],
+        by: &[Spanned<Expr>],
+        layout: &mut Layout,
+    ) -> Option<Operator> {
+        let mut keys = Vec::new();
+        for key in by {
+            match &key.node {
+                Expr::Field(name) => keys.push(self.fields.slot(name)),
+                _ => {
+                    self.diagnostics.push(
+                        Diagnostic::error("group key is not a field", key.span.clone(), "expected a field name")
+                            .with_help("compute the value first with `… as name`, then group by `name`"),
+                    );
+                    return None;
+                }
+            }
+        }
+
+        let mut functions = Vec::new();
+        let mut outputs: Vec<Slot> = Vec::new();
+        for call in calls {
+            let AggregateCall { function, arguments, alias } = &call.node;
+            let Some((kind, default_name)) = AggregateKind::resolve(function, arguments.len()) else {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        format!("unsupported aggregate `{function}` with {} argument(s)", arguments.len()),
+                        call.span.clone(),
+                        "not an aggregate sumoql runs",
+                    )
+                    .with_help("supported: count, count(x), count_distinct(x), sum(x), avg(x), min(x), max(x)"),
+                );
+                return None;
+            };
+            let argument = match arguments.first() {
+                Some(argument) => Some(self.expr(argument)?),
+                None => None,
+            };
+            let name = alias.as_ref().map_or(default_name, |alias| alias.node.as_str());
+            let output = self.fields.slot(name);
+            if outputs.contains(&output) || keys.contains(&output) {
+                self.diagnostics.push(
+                    Diagnostic::error("two results share one name", call.span.clone(), format!("`{name}` is already a column"))
+                        .with_help("give each aggregate its own name with `as`"),
+                );
+                return None;
+            }
+            outputs.push(output);
+            functions.push((AggregateFunction { kind, argument }, output));
+        }
+
+        layout.explicit = true;
+        layout.columns = keys.iter().chain(outputs.iter()).copied().collect();
+        Some(Operator::Aggregate { keys, functions })
+    }
+
+    fn regex(&mut self, pattern: &str, span: &Span, anchored: bool) -> Option<Regex> {
+        let text = if anchored {
+            format!("^(?:{pattern})$")
+        } else {
+            pattern.to_string()
+        };
+        match RegexBuilder::new(&text).size_limit(REGEX_SIZE_LIMIT).build() {
+            Ok(regex) => Some(regex),
+            Err(error) => {
+                let reason = match error {
+                    regex::Error::Syntax(message) => message.lines().last().unwrap_or_default().trim().to_string(),
+                    regex::Error::CompiledTooBig(limit) => format!("the compiled regex exceeds {limit} bytes"),
+                    other => other.to_string(),
+                };
+                self.diagnostics.push(Diagnostic::error("invalid regular expression", span.clone(), reason));
+                None
+            }
+        }
+    }
+
+    fn expr(&mut self, expr: &Spanned<Expr>) -> Option<CompiledExpr> {
+        let compiled = match &expr.node {
+            Expr::Field(name) => CompiledExpr::Field(self.fields.slot(name)),
+            Expr::String(text) => text_constant(text),
+            Expr::Number(number) => CompiledExpr::Constant(Some(Value::Number(*number))),
+            Expr::Boolean(flag) => CompiledExpr::Constant(Some(Value::Boolean(*flag))),
+            Expr::Regex(_) => {
+                self.diagnostics.push(
+                    Diagnostic::error("regex literal out of place", expr.span.clone(), "a regex can only follow `matches` or be a function argument")
+                        .with_help("to compare text, use a quoted string"),
+                );
+                return None;
+            }
+            Expr::Not(inner) => CompiledExpr::Not(Box::new(self.expr(inner)?)),
+            Expr::Negate(inner) => CompiledExpr::Negate(Box::new(self.expr(inner)?)),
+            Expr::Binary { operator, left, right } => {
+                let left = Box::new(self.expr(left)?);
+                let right = Box::new(self.expr(right)?);
+                binary(*operator, left, right)
+            }
+            Expr::Matches { value, pattern } => {
+                let value = Box::new(self.expr(value)?);
+                match &pattern.node {
+                    Expr::String(text) => CompiledExpr::MatchesWildcard(value, WildcardPattern::new(text)),
+                    Expr::Regex(source) => {
+                        // Sumo's `matches` covers the whole value for both forms.
+                        CompiledExpr::MatchesRegex(value, self.regex(source, &pattern.span, true)?)
+                    }
+                    _ => CompiledExpr::MatchesComputed(value, Box::new(self.expr(pattern)?)),
+                }
+            }
+            Expr::In { value, list, negated } => {
+                let value = Box::new(self.expr(value)?);
+                let list = list.iter().map(|item| self.expr(item)).collect::<Option<Vec<_>>>()?;
+                CompiledExpr::In { value, list, negated: *negated }
+            }
+            Expr::Call { name, arguments } => self.call(name, arguments, &expr.span)?,
+            Expr::Conditional { condition, then, otherwise } => CompiledExpr::Conditional(
+                Box::new(self.expr(condition)?),
+                Box::new(self.expr(then)?),
+                Box::new(self.expr(otherwise)?),
+            ),
+        };
+        Some(compiled)
+    }
+
+    fn call(&mut self, name: &str, arguments: &[Spanned<Expr>], span: &Span) -> Option<CompiledExpr> {
+        if name.eq_ignore_ascii_case("if") {
+            if arguments.len() != 3 {
+                self.diagnostics.push(Diagnostic::error(
+                    "wrong number of arguments",
+                    span.clone(),
+                    format!("`if` takes 3 arguments (condition, then, else), found {}", arguments.len()),
+                ));
+                return None;
+            }
+            return Some(CompiledExpr::Conditional(
+                Box::new(self.expr(&arguments[0])?),
+                Box::new(self.expr(&arguments[1])?),
+                Box::new(self.expr(&arguments[2])?),
+            ));
+        }
+
+        let Some(function) = Function::by_name(name) else {
+            let mut diagnostic = Diagnostic::error(format!("unknown function `{name}`"), span.clone(), "not a function sumoql knows");
+            if let Some(suggestion) = closest_name(name, Function::names()) {
+                diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+            }
+            self.diagnostics.push(diagnostic);
+            return None;
+        };
+
+        let arity = function.arity();
+        if !arity.contains(&arguments.len()) {
+            let expected = if arity.start() == arity.end() {
+                format!("{}", arity.start())
+            } else {
+                format!("{} to {}", arity.start(), arity.end())
+            };
+            self.diagnostics.push(Diagnostic::error(
+                "wrong number of arguments",
+                span.clone(),
+                format!("`{name}` takes {expected} argument(s), found {}", arguments.len()),
+            ));
+            return None;
+        }
+
+        let mut compiled = Vec::with_capacity(arguments.len());
+        for argument in arguments {
+            match &argument.node {
+                Expr::Regex(source) if function == Function::Replace => {
+                    compiled.push(CompiledExpr::RegexArgument(self.regex(source, &argument.span, false)?));
+                }
+                _ => compiled.push(self.expr(argument)?),
+            }
+        }
+        Some(CompiledExpr::Call(function, compiled))
+    }
+
+    fn output_columns(&mut self, layout: Layout) -> Vec<Slot> {
+        if layout.explicit {
+            return layout.columns;
+        }
+        // Message results show the time, the extracted fields, then the message.
+        let message_time = self.fields.slot("_messageTime");
+        let raw = self.fields.slot("_raw");
+        let mut columns = Vec::new();
+        if !layout.removed.contains(&message_time) {
+            columns.push(message_time);
+        }
+        columns.extend(layout.columns.iter().copied().filter(|slot| *slot != message_time && *slot != raw));
+        if !layout.removed.contains(&raw) {
+            columns.push(raw);
+        }
+        columns
+    }
+}
+
+fn binary(operator: BinaryOperator, left: Box<CompiledExpr>, right: Box<CompiledExpr>) -> CompiledExpr {
+    let comparison = |comparison| CompiledExpr::Compare(comparison, left.clone(), right.clone());
+    let arithmetic = |arithmetic| CompiledExpr::Arithmetic(arithmetic, left.clone(), right.clone());
+    match operator {
+        BinaryOperator::And => CompiledExpr::And(left, right),
+        BinaryOperator::Or => CompiledExpr::Or(left, right),
+        BinaryOperator::Equal => comparison(Comparison::Equal),
+        BinaryOperator::NotEqual => comparison(Comparison::NotEqual),
+        BinaryOperator::Less => comparison(Comparison::Less),
+        BinaryOperator::LessOrEqual => comparison(Comparison::LessOrEqual),
+        BinaryOperator::Greater => comparison(Comparison::Greater),
+        BinaryOperator::GreaterOrEqual => comparison(Comparison::GreaterOrEqual),
+        BinaryOperator::Add => arithmetic(Arithmetic::Add),
+        BinaryOperator::Subtract => arithmetic(Arithmetic::Subtract),
+        BinaryOperator::Multiply => arithmetic(Arithmetic::Multiply),
+        BinaryOperator::Divide => arithmetic(Arithmetic::Divide),
+        BinaryOperator::Remainder => arithmetic(Arithmetic::Remainder),
+    }
+}
+
+/// Fills in what needs the whole plan: the `fields` masks, which need every
+/// field name, and the fields each `sort` must copy out of the record, which
+/// are those read after it. `needed_after` holds the fields read once rows
+/// leave this pipeline.
+fn finalize(pipeline: &mut Pipeline, needed_after: &BTreeSet<Slot>, fields: &FieldTable, width: usize) {
+    let mut needed = needed_after.clone();
+    for operator in pipeline.operators.iter_mut().rev() {
+        match operator {
+            Operator::Where(condition) => condition.visit_slots(&mut |slot| {
+                needed.insert(slot);
+            }),
+            Operator::Parse { source, .. } | Operator::ParseRegex { source, .. } => {
+                needed.insert(*source);
+            }
+            Operator::Assign { value, .. } => value.visit_slots(&mut |slot| {
+                needed.insert(slot);
+            }),
+            Operator::Keep { kept, copies, mask } => {
+                // "Allowlist queries allow all system internal fields (fields
+                // prefixed with an underscore) to pass."
+                *mask = (0..width)
+                    .map(|slot| kept.contains(&slot) || fields.display_name(slot).starts_with('_'))
+                    .collect();
+                needed.extend(copies.iter().map(|(source, _)| *source));
+            }
+            Operator::Remove(_) | Operator::Limit(_) => {}
+            Operator::Union(sub) => finalize(sub, &needed, fields, width),
+            Operator::Sort { keys, materialize } => {
+                *materialize = needed.iter().copied().collect();
+                for (key, _) in keys.iter() {
+                    key.visit_slots(&mut |slot| {
+                        needed.insert(slot);
+                    });
+                }
+            }
+            Operator::Aggregate { keys, functions } => {
+                // Rows after an aggregate are new; only its inputs come from records.
+                needed = keys.iter().copied().collect();
+                for (function, _) in functions.iter() {
+                    if let Some(argument) = &function.argument {
+                        argument.visit_slots(&mut |slot| {
+                            needed.insert(slot);
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Returns the candidate closest to `name` when it is within two edits.
+pub(crate) fn closest_name<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let name = name.to_ascii_lowercase();
+    candidates
+        .iter()
+        .map(|candidate| (edit_distance(&name, &candidate.to_ascii_lowercase()), *candidate))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, candidate)| candidate)
+}
+
+fn edit_distance(left: &str, right: &str) -> usize {
+    let right: Vec<char> = right.chars().collect();
+    let mut previous: Vec<usize> = (0..=right.len()).collect();
+    for (i, left_char) in left.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, right_char) in right.iter().enumerate() {
+            let substitution = previous[j] + usize::from(left_char != *right_char);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[right.len()]
+}

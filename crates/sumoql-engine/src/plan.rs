@@ -1,0 +1,96 @@
+//! The executable form of a query: pipelines of operators over field slots.
+
+use regex::Regex;
+use sumoql_syntax::ast::SortDirection;
+
+use crate::aggregate::AggregateFunction;
+use crate::expr::{CompiledExpr, Slot};
+use crate::pattern::AnchorPattern;
+use crate::row::FieldTable;
+use crate::scope::ScopeFilter;
+
+/// A compiled query, ready to run over records.
+#[derive(Debug)]
+pub struct Plan {
+    pub(crate) fields: FieldTable,
+    pub(crate) root: Pipeline,
+    /// The result columns, in the order results show them.
+    pub(crate) columns: Vec<Slot>,
+}
+
+impl Plan {
+    /// Returns the names of the result columns.
+    pub fn column_names(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .map(|slot| self.fields.display_name(*slot).to_string())
+            .collect()
+    }
+
+    /// Reports whether any part of the query reads `_raw`, so a reader can
+    /// skip building it when no part does.
+    pub fn reads_raw(&self) -> bool {
+        self.fields.find("_raw").is_some() || self.root.scope_reads_raw()
+    }
+}
+
+/// A scope filter and the operators that rows passing it go through.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    pub(crate) scope: ScopeFilter,
+    pub(crate) operators: Vec<Operator>,
+}
+
+impl Pipeline {
+    fn scope_reads_raw(&self) -> bool {
+        self.scope.reads_raw()
+            || self.operators.iter().any(|operator| match operator {
+                Operator::Union(sub) => sub.scope_reads_raw(),
+                _ => false,
+            })
+    }
+}
+
+#[derive(Debug)]
+pub(crate) enum Operator {
+    Where(CompiledExpr),
+    Parse {
+        source: Slot,
+        pattern: AnchorPattern,
+        targets: Vec<Slot>,
+        nodrop: bool,
+        starts_chain: bool,
+    },
+    ParseRegex {
+        source: Slot,
+        regex: Regex,
+        /// Capture group index and the slot it fills.
+        targets: Vec<(usize, Slot)>,
+        multi: bool,
+        nodrop: bool,
+        starts_chain: bool,
+    },
+    Assign {
+        target: Slot,
+        value: CompiledExpr,
+    },
+    /// `fields a, b` (with `x as y` copies done before the others are dropped).
+    Keep {
+        kept: Vec<Slot>,
+        copies: Vec<(Slot, Slot)>,
+        /// One flag per slot, filled in once every field name is known.
+        mask: Vec<bool>,
+    },
+    Remove(Vec<Slot>),
+    Union(Pipeline),
+    Sort {
+        keys: Vec<(CompiledExpr, SortDirection)>,
+        /// Fields later stages read, copied out of the record before the row is stored.
+        materialize: Vec<Slot>,
+    },
+    Aggregate {
+        keys: Vec<Slot>,
+        functions: Vec<(AggregateFunction, Slot)>,
+    },
+    Limit(u64),
+}

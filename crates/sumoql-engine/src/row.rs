@@ -1,0 +1,140 @@
+//! Rows: one value cell per field the query names, filled from the record
+//! on first read.
+
+use std::collections::HashMap;
+
+use crate::expr::Slot;
+use crate::value::Value;
+
+/// A record as the engine sees it: a source of named fields.
+///
+/// Readers implement this for their records. `_raw` and the metadata fields
+/// (`_messageTime`, `_sourceHost`, …) are fields like any other.
+pub trait Record {
+    /// Returns the value of a field the reader provides, or `None`.
+    /// `lowercase_name` is the field name in ASCII lower case, because Sumo
+    /// field names are case-insensitive.
+    fn field(&self, lowercase_name: &str) -> Option<Value>;
+}
+
+/// The field names of a plan, each bound to a slot index.
+///
+/// Names are case-insensitive; the spelling of the first mention is the one
+/// results show.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FieldTable {
+    display: Vec<String>,
+    lowercase: Vec<String>,
+    by_lowercase: HashMap<String, Slot>,
+}
+
+impl FieldTable {
+    pub(crate) fn slot(&mut self, name: &str) -> Slot {
+        let lowercase = name.to_ascii_lowercase();
+        if let Some(slot) = self.by_lowercase.get(&lowercase) {
+            return *slot;
+        }
+        let slot = self.display.len();
+        self.display.push(name.to_string());
+        self.lowercase.push(lowercase.clone());
+        self.by_lowercase.insert(lowercase, slot);
+        slot
+    }
+
+    pub(crate) fn find(&self, name: &str) -> Option<Slot> {
+        self.by_lowercase.get(&name.to_ascii_lowercase()).copied()
+    }
+
+    pub(crate) fn display_name(&self, slot: Slot) -> &str {
+        &self.display[slot]
+    }
+
+    pub(crate) fn lowercase_name(&self, slot: Slot) -> &str {
+        &self.lowercase[slot]
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.display.len()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Cell {
+    /// Not read yet: the record may provide a value.
+    Unread,
+    /// Null, either absent from the record or removed by `fields`.
+    Null,
+    Set(Value),
+}
+
+/// The field values of one row.
+#[derive(Debug, Clone)]
+pub(crate) struct Row {
+    cells: Vec<Cell>,
+    /// Whether a `parse … nodrop` earlier in the current run of parse stages
+    /// matched, which keeps the row through later failing parses.
+    pub(crate) nodrop_parse_matched: bool,
+}
+
+/// What a row can read besides its own cells.
+pub(crate) struct RowContext<'a> {
+    pub(crate) record: Option<&'a dyn Record>,
+    pub(crate) fields: &'a FieldTable,
+}
+
+impl Row {
+    /// Starts a row over a record: every cell is read from it on demand.
+    pub(crate) fn for_record(width: usize) -> Row {
+        Row {
+            cells: vec![Cell::Unread; width],
+            nodrop_parse_matched: false,
+        }
+    }
+
+    /// Starts a row with every field null, as aggregates produce.
+    pub(crate) fn empty(width: usize) -> Row {
+        Row {
+            cells: vec![Cell::Null; width],
+            nodrop_parse_matched: false,
+        }
+    }
+
+    pub(crate) fn get(&mut self, slot: Slot, context: &RowContext) -> Option<Value> {
+        if let Cell::Unread = self.cells[slot] {
+            let value = context
+                .record
+                .and_then(|record| record.field(context.fields.lowercase_name(slot)));
+            self.cells[slot] = match value {
+                Some(value) => Cell::Set(value),
+                None => Cell::Null,
+            };
+        }
+        match &self.cells[slot] {
+            Cell::Set(value) => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn set(&mut self, slot: Slot, value: Option<Value>) {
+        self.cells[slot] = match value {
+            Some(value) => Cell::Set(value),
+            None => Cell::Null,
+        };
+    }
+
+    /// Reads the listed cells from the record now, so the row can outlive it.
+    pub(crate) fn materialize(&mut self, slots: &[Slot], context: &RowContext) {
+        for &slot in slots {
+            self.get(slot, context);
+        }
+    }
+
+    /// Sets every cell to null except the kept ones.
+    pub(crate) fn retain(&mut self, keep: &[bool]) {
+        for (cell, kept) in self.cells.iter_mut().zip(keep) {
+            if !kept {
+                *cell = Cell::Null;
+            }
+        }
+    }
+}
