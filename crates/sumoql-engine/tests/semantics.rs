@@ -417,8 +417,9 @@ fn invalid_regex_is_reported() {
 
 #[test]
 fn parse_regex_needs_named_group() {
-    let errors = compile_errors(r#"| parse regex "a(b)c""#);
-    assert_eq!(errors, vec!["regex has no named capture group: parse regex needs at least one `(?<name>…)` group"]);
+    let errors = parse_query(r#"| parse regex "a(b)c""#).unwrap_err();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].message, "the regex has no named capture group");
 }
 
 #[test]

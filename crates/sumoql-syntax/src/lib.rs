@@ -5,5 +5,5 @@ pub mod ast;
 pub mod diagnostic;
 mod parser;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{line_column, Diagnostic, Severity};
 pub use parser::parse_query;
