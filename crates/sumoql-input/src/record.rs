@@ -1,0 +1,375 @@
+//! Records, the metadata fields they return, and the items the input stream yields.
+
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
+use crate::canonical::render_canonical;
+use crate::event::WindowsEvent;
+
+/// The value of `_collector` on every record.
+pub const COLLECTOR_NAME: &str = "sumoql";
+
+/// The source of a record's `_raw` text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RawMode {
+    /// The canonical element-per-field rendering of a Windows event (see
+    /// [`render_canonical`]).
+    #[default]
+    Canonical,
+    /// The record text as read: the XML event, the JSON line, or for `.evtx` the XML that
+    /// the `evtx` crate renders, on one line and without the `<?xml …?>` declaration.
+    Original,
+}
+
+/// The formats the readers recognise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputFormat {
+    /// Binary Windows event log files.
+    Evtx,
+    /// Windows event XML: one `<Event>` per line, an `<Events>` document, or syslog lines
+    /// that carry an `<Event>` (Sysmon for Linux).
+    WindowsXml,
+    /// JSON lines in the shape the `evtx` crate writes: `{"Event":{"System":…,"EventData":…}}`.
+    EvtxJson,
+}
+
+impl InputFormat {
+    /// Returns the format name that `_source` holds.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Evtx => "evtx",
+            InputFormat::WindowsXml => "windows-xml",
+            InputFormat::EvtxJson => "evtx-json",
+        }
+    }
+}
+
+/// Settings that apply to every record read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Overrides the `_sourceCategory` derived from the channel.
+    pub category: Option<String>,
+    pub raw: RawMode,
+}
+
+/// The position of a record in its input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// 1-based line number where the record starts for text inputs, 1-based record number
+    /// for `.evtx`.
+    pub line_or_record: u64,
+    /// Byte offset where the record text starts. For UTF-16 text inputs it counts bytes of
+    /// the UTF-8 text the input was converted to.
+    pub byte_offset: u64,
+}
+
+/// One log record.
+#[derive(Debug)]
+pub struct Record {
+    pub source_name: Arc<str>,
+    pub format: InputFormat,
+    pub position: Position,
+    /// `TimeCreated` as epoch milliseconds, sub-millisecond digits truncated.
+    pub message_time_ms: Option<i64>,
+    /// When the record was read, as epoch milliseconds.
+    pub receipt_time_ms: i64,
+    pub event: WindowsEvent,
+    /// Whether invalid UTF-8 in the input was replaced with U+FFFD to build this record.
+    pub lossy_utf8: bool,
+    original: String,
+    raw_mode: RawMode,
+    category_override: Option<Arc<str>>,
+    canonical: OnceLock<String>,
+}
+
+impl Record {
+    /// Builds a record from an event and the text it was parsed from, with canonical
+    /// `_raw`, no category override and the current time as receipt time.
+    pub fn new(
+        source_name: Arc<str>,
+        format: InputFormat,
+        position: Position,
+        event: WindowsEvent,
+        original: String,
+    ) -> Record {
+        Record {
+            source_name,
+            format,
+            position,
+            message_time_ms: event.time_created_ms(),
+            receipt_time_ms: now_ms(),
+            event,
+            lossy_utf8: false,
+            original,
+            raw_mode: RawMode::Canonical,
+            category_override: None,
+            canonical: OnceLock::new(),
+        }
+    }
+
+    /// Sets how `_raw` is produced.
+    pub fn with_raw_mode(mut self, raw_mode: RawMode) -> Record {
+        self.raw_mode = raw_mode;
+        self
+    }
+
+    /// Sets a `_sourceCategory` that replaces the one derived from the channel.
+    pub fn with_category(mut self, category: Option<Arc<str>>) -> Record {
+        self.category_override = category;
+        self
+    }
+
+    /// Returns the record text as read.
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    /// Returns `_raw`. The canonical rendering is built on first use and cached, because
+    /// several query branches read the same record and most records are never rendered.
+    pub fn raw(&self) -> &str {
+        match self.raw_mode {
+            RawMode::Original => &self.original,
+            RawMode::Canonical => self.canonical.get_or_init(|| render_canonical(&self.event)),
+        }
+    }
+
+    /// Returns `_sourceCategory`: the configured category, or one derived from the channel.
+    pub fn source_category(&self) -> Cow<'_, str> {
+        match &self.category_override {
+            Some(category) => Cow::Borrowed(category),
+            None => category_for_channel(self.event.system_value("Channel")),
+        }
+    }
+
+    /// Returns a read-time field or metadata value by case-insensitive name:
+    /// `_raw`, `_sourceHost`, `_sourceCategory`, `_sourceName`, `_source`,
+    /// `_collector`, `_messageTime` (as text), `_receiptTime`, `_size`, and the System
+    /// fields (`EventID`, `Computer`, `Channel`, …). `<EventData>` values are not
+    /// returned here: queries extract them from `_raw`.
+    pub fn field(&self, name: &str) -> Option<Cow<'_, str>> {
+        let is = |expected: &str| name.eq_ignore_ascii_case(expected);
+
+        if is("_raw") {
+            return Some(Cow::Borrowed(self.raw()));
+        }
+        if is("_sourceHost") {
+            return self.event.system_value("Computer").map(Cow::Borrowed);
+        }
+        if is("_sourceCategory") {
+            return Some(self.source_category());
+        }
+        if is("_sourceName") {
+            return Some(Cow::Borrowed(&self.source_name));
+        }
+        if is("_source") {
+            return Some(Cow::Borrowed(self.format.name()));
+        }
+        if is("_collector") {
+            return Some(Cow::Borrowed(COLLECTOR_NAME));
+        }
+        if is("_messageTime") {
+            // Sumo stamps a message that has no time of its own with its receipt time.
+            let time = self.message_time_ms.unwrap_or(self.receipt_time_ms);
+            return Some(Cow::Owned(time.to_string()));
+        }
+        if is("_receiptTime") {
+            return Some(Cow::Owned(self.receipt_time_ms.to_string()));
+        }
+        if is("_size") {
+            return Some(Cow::Owned(self.original.len().to_string()));
+        }
+
+        self.event.system_value(name).map(Cow::Borrowed)
+    }
+}
+
+/// Derives `_sourceCategory` from an event channel: the Sysmon channels map to
+/// `windows/sysmon` and `linux/sysmon`, any other channel to `windows/` plus the channel
+/// in lower case with spaces replaced by `_`, and no channel to `windows/unknown`.
+/// This is a sumoql convention, because in Sumo the category is configured per source.
+pub fn category_for_channel(channel: Option<&str>) -> Cow<'static, str> {
+    match channel {
+        Some("Microsoft-Windows-Sysmon/Operational") => Cow::Borrowed("windows/sysmon"),
+        Some("Linux-Sysmon/Operational") => Cow::Borrowed("linux/sysmon"),
+        Some(other) => Cow::Owned(format!(
+            "windows/{}",
+            other.to_lowercase().replace(' ', "_")
+        )),
+        None => Cow::Borrowed("windows/unknown"),
+    }
+}
+
+/// A record that could not be decoded.
+#[derive(Debug, Clone)]
+pub struct Malformed {
+    pub source_name: Arc<str>,
+    pub position: Position,
+    pub format: Option<InputFormat>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Malformed {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.format {
+            Some(InputFormat::Evtx) => "record",
+            _ => "line",
+        };
+        write!(
+            formatter,
+            "{}: {} {} (byte {}): {}",
+            self.source_name,
+            unit,
+            self.position.line_or_record,
+            self.position.byte_offset,
+            self.reason
+        )
+    }
+}
+
+/// An item of the input stream.
+#[derive(Debug)]
+pub enum Item {
+    Record(Record),
+    Malformed(Malformed),
+}
+
+pub(crate) fn now_ms() -> i64 {
+    let since_epoch = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_record() -> Record {
+        let event = WindowsEvent {
+            system: vec![
+                ("EventID".to_string(), "1".to_string()),
+                (
+                    "TimeCreated".to_string(),
+                    "2026-03-02T10:15:30.1234567Z".to_string(),
+                ),
+                (
+                    "Channel".to_string(),
+                    "Microsoft-Windows-Sysmon/Operational".to_string(),
+                ),
+                ("Computer".to_string(), "DEV-WS01.corp.example".to_string()),
+            ],
+            data: vec![("Image".to_string(), "C:\\a.exe".to_string())],
+        };
+        let position = Position {
+            line_or_record: 1,
+            byte_offset: 0,
+        };
+        Record::new(
+            Arc::from("events.xml"),
+            InputFormat::WindowsXml,
+            position,
+            event,
+            "<Event/>".to_string(),
+        )
+    }
+
+    #[test]
+    fn category_rules() {
+        assert_eq!(
+            category_for_channel(Some("Microsoft-Windows-Sysmon/Operational")),
+            "windows/sysmon"
+        );
+        assert_eq!(
+            category_for_channel(Some("Linux-Sysmon/Operational")),
+            "linux/sysmon"
+        );
+        assert_eq!(category_for_channel(Some("Security")), "windows/security");
+        assert_eq!(
+            category_for_channel(Some("Windows PowerShell")),
+            "windows/windows_powershell"
+        );
+        assert_eq!(category_for_channel(None), "windows/unknown");
+    }
+
+    #[test]
+    fn category_override_wins() {
+        let record = sample_record().with_category(Some(Arc::from("lab/custom")));
+        assert_eq!(
+            record.field("_sourceCategory").as_deref(),
+            Some("lab/custom")
+        );
+    }
+
+    #[test]
+    fn metadata_fields() {
+        let record = sample_record();
+        assert_eq!(
+            record.field("_sourceHost").as_deref(),
+            Some("DEV-WS01.corp.example")
+        );
+        assert_eq!(
+            record.field("_SOURCEHOST").as_deref(),
+            Some("DEV-WS01.corp.example")
+        );
+        assert_eq!(
+            record.field("_sourceCategory").as_deref(),
+            Some("windows/sysmon")
+        );
+        assert_eq!(record.field("_sourceName").as_deref(), Some("events.xml"));
+        assert_eq!(record.field("_source").as_deref(), Some("windows-xml"));
+        assert_eq!(record.field("_collector").as_deref(), Some("sumoql"));
+        assert_eq!(
+            record.field("_messageTime").as_deref(),
+            Some("1772446530123")
+        );
+        assert_eq!(record.message_time_ms, Some(1_772_446_530_123));
+        assert_eq!(record.field("_size").as_deref(), Some("8"));
+        assert_eq!(record.field("eventid").as_deref(), Some("1"));
+        assert_eq!(record.field("Image"), None);
+        assert_eq!(record.field("nosuchfield"), None);
+    }
+
+    #[test]
+    fn receipt_time_is_now() {
+        let before = now_ms();
+        let record = sample_record();
+        let receipt: i64 = record.field("_receiptTime").unwrap().parse().unwrap();
+        assert!(receipt >= before);
+        assert!(receipt <= now_ms());
+    }
+
+    #[test]
+    fn message_time_falls_back_to_receipt_time() {
+        let mut record = sample_record();
+        record.message_time_ms = None;
+        assert_eq!(
+            record.field("_messageTime").as_deref(),
+            Some(record.receipt_time_ms.to_string().as_str())
+        );
+    }
+
+    #[test]
+    fn raw_modes() {
+        let canonical = sample_record();
+        assert!(canonical
+            .raw()
+            .starts_with("<Event><System><EventID>1</EventID>"));
+        assert!(canonical
+            .raw()
+            .contains("<Image><![CDATA[C:\\a.exe]]></Image>"));
+
+        let original = sample_record().with_raw_mode(RawMode::Original);
+        assert_eq!(original.raw(), "<Event/>");
+        assert_eq!(original.field("_raw").as_deref(), Some("<Event/>"));
+    }
+
+    #[test]
+    fn canonical_raw_is_rendered_lazily() {
+        let record = sample_record();
+        assert!(record.canonical.get().is_none());
+        let _ = record.field("EventID");
+        assert!(record.canonical.get().is_none());
+        let first = record.raw().as_ptr();
+        assert_eq!(record.raw().as_ptr(), first);
+    }
+}

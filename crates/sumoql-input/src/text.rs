@@ -1,0 +1,551 @@
+//! Streaming readers for the text formats: Windows event XML and JSON lines.
+
+use std::collections::VecDeque;
+use std::io::{self, BufRead};
+
+use memchr::memmem;
+
+use crate::error::ReadError;
+use crate::origin::Origin;
+use crate::record::{Item, Position};
+
+/// The maximum length in bytes of a line or event that the text readers keep. A longer one
+/// becomes a malformed item, so a file without line breaks cannot exhaust memory.
+pub(crate) const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const EVENT_START: &[u8] = b"<Event";
+const EVENT_END: &[u8] = b"</Event>";
+
+/// One line of input. Its bytes, line break included, are in [`LineReader::bytes`].
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    number: u64,
+    offset: u64,
+    /// The line was longer than the limit and its bytes stop there.
+    truncated: bool,
+}
+
+/// Reads lines of at most `max_len` bytes, counting line numbers and byte offsets. A UTF-8
+/// byte order mark at the start of the input is skipped.
+struct LineReader<R> {
+    reader: R,
+    buffer: Vec<u8>,
+    max_len: usize,
+    next_number: u64,
+    next_offset: u64,
+}
+
+impl<R: BufRead> LineReader<R> {
+    fn new(reader: R, max_len: usize) -> Self {
+        LineReader {
+            reader,
+            buffer: Vec::new(),
+            max_len,
+            next_number: 1,
+            next_offset: 0,
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buffer
+    }
+
+    fn read_line(&mut self) -> io::Result<Option<Line>> {
+        self.buffer.clear();
+        let mut length = 0u64;
+        let mut truncated = false;
+
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                break;
+            }
+            let (take, found_end) = match memchr::memchr(b'\n', available) {
+                Some(index) => (index + 1, true),
+                None => (available.len(), false),
+            };
+
+            let room = self.max_len.saturating_sub(self.buffer.len());
+            if take > room {
+                truncated = true;
+            }
+            self.buffer.extend_from_slice(&available[..take.min(room)]);
+            self.reader.consume(take);
+            length += take as u64;
+
+            if found_end {
+                break;
+            }
+        }
+
+        if length == 0 {
+            return Ok(None);
+        }
+
+        let mut line = Line {
+            number: self.next_number,
+            offset: self.next_offset,
+            truncated,
+        };
+        if line.number == 1 && self.buffer.starts_with(UTF8_BOM) {
+            self.buffer.drain(..UTF8_BOM.len());
+            line.offset += UTF8_BOM.len() as u64;
+        }
+        self.next_number += 1;
+        self.next_offset += length;
+        Ok(Some(line))
+    }
+}
+
+/// Returns where the first `<Event` start tag begins, skipping `<EventData>`, `<EventID>`,
+/// `<Events>` and the like.
+pub(crate) fn find_event_start(bytes: &[u8]) -> Option<usize> {
+    memmem::find_iter(bytes, EVENT_START).find(|&index| {
+        let next = bytes.get(index + EVENT_START.len());
+        next.is_none_or(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
+    })
+}
+
+/// An `<Event>` whose end tag has not been read yet.
+struct PendingEvent {
+    position: Position,
+    bytes: Vec<u8>,
+    too_long: bool,
+}
+
+/// Reads `<Event>…</Event>` elements from Windows event XML text: one event per line as
+/// `wevtutil` and the `evtx` crate write it, an `<Events>` document whose events span many
+/// lines, or syslog lines whose text contains an event (Sysmon for Linux).
+///
+/// Text before an event on the same line, such as a syslog header or `<Events>`, is
+/// skipped. A line with no event on it may contain only document framing: `<?xml …?>`,
+/// `<Events>`, `</Events>`, comments and `evtx_dump`'s `Record N` lines. Anything else on
+/// such a line is reported as malformed.
+pub(crate) struct XmlEventReader<R> {
+    lines: LineReader<R>,
+    origin: Origin,
+    pending: Option<PendingEvent>,
+    in_comment: bool,
+    queue: VecDeque<Item>,
+    finished: bool,
+}
+
+impl<R: BufRead> XmlEventReader<R> {
+    pub(crate) fn new(reader: R, origin: Origin) -> Self {
+        XmlEventReader {
+            lines: LineReader::new(reader, MAX_RECORD_BYTES),
+            origin,
+            pending: None,
+            in_comment: false,
+            queue: VecDeque::new(),
+            finished: false,
+        }
+    }
+
+    fn read_next_line(&mut self) -> io::Result<bool> {
+        let Some(line) = self.lines.read_line()? else {
+            return Ok(false);
+        };
+
+        if line.truncated {
+            self.fail_pending("the event is not closed before a line that is too long");
+            let reason = format!("line is longer than {MAX_RECORD_BYTES} bytes");
+            let item = self
+                .origin
+                .malformed(position(line.number, line.offset), reason);
+            self.queue.push_back(item);
+            return Ok(true);
+        }
+
+        let bytes = std::mem::take(&mut self.lines.buffer);
+        self.scan_line(&bytes, line);
+        self.lines.buffer = bytes;
+        Ok(true)
+    }
+
+    fn scan_line(&mut self, bytes: &[u8], line: Line) {
+        let mut cursor = 0;
+
+        while cursor < bytes.len() {
+            let rest = &bytes[cursor..];
+
+            if self.pending.is_some() {
+                cursor += self.continue_event(rest);
+            } else if self.in_comment {
+                match memmem::find(rest, b"-->") {
+                    Some(index) => {
+                        self.in_comment = false;
+                        cursor += index + 3;
+                    }
+                    None => cursor = bytes.len(),
+                }
+            } else if let Some(start) = find_event_start(rest) {
+                let event_offset = line.offset + (cursor + start) as u64;
+                self.pending = Some(PendingEvent {
+                    position: position(line.number, event_offset),
+                    bytes: EVENT_START.to_vec(),
+                    too_long: false,
+                });
+                cursor += start + EVENT_START.len();
+            } else {
+                match classify_outside_text(rest) {
+                    OutsideText::Framing => {}
+                    OutsideText::OpenComment => self.in_comment = true,
+                    OutsideText::Other => {
+                        let item = self.origin.malformed(
+                            position(line.number, line.offset + cursor as u64),
+                            "text outside any <Event> element",
+                        );
+                        self.queue.push_back(item);
+                    }
+                }
+                cursor = bytes.len();
+            }
+        }
+    }
+
+    /// Feeds `rest` of a line to the pending event and returns how many bytes it used.
+    fn continue_event(&mut self, rest: &[u8]) -> usize {
+        let end = memmem::find(rest, EVENT_END);
+        let next_start = find_event_start(rest);
+
+        if let Some(end) = end {
+            if next_start.is_none_or(|start| end < start) {
+                let used = end + EVENT_END.len();
+                self.append_to_pending(&rest[..used]);
+                self.finish_pending();
+                return used;
+            }
+        }
+
+        if let Some(start) = next_start {
+            self.fail_pending("no </Event> before the next <Event>");
+            return start;
+        }
+
+        self.append_to_pending(rest);
+        rest.len()
+    }
+
+    fn append_to_pending(&mut self, bytes: &[u8]) {
+        let Some(pending) = self.pending.as_mut() else {
+            return;
+        };
+        if pending.bytes.len() + bytes.len() > MAX_RECORD_BYTES {
+            pending.too_long = true;
+        }
+        if !pending.too_long {
+            pending.bytes.extend_from_slice(bytes);
+        }
+    }
+
+    fn finish_pending(&mut self) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        let item = if pending.too_long {
+            let reason = format!("event is longer than {MAX_RECORD_BYTES} bytes");
+            self.origin.malformed(pending.position, reason)
+        } else {
+            self.origin
+                .item_from_bytes(&pending.bytes, pending.position)
+        };
+        self.queue.push_back(item);
+    }
+
+    fn fail_pending(&mut self, reason: &str) {
+        if let Some(pending) = self.pending.take() {
+            let item = self.origin.malformed(pending.position, reason);
+            self.queue.push_back(item);
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for XmlEventReader<R> {
+    type Item = Result<Item, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some(Ok(item));
+            }
+            if self.finished {
+                return None;
+            }
+
+            match self.read_next_line() {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.finished = true;
+                    self.fail_pending("the input ends inside an <Event> element (no </Event>)");
+                }
+                Err(source) => {
+                    self.finished = true;
+                    let path = self.origin.path.clone();
+                    return Some(Err(ReadError::Io { path, source }));
+                }
+            }
+        }
+    }
+}
+
+enum OutsideText {
+    /// Whitespace and document framing only.
+    Framing,
+    /// Framing that ends inside a comment continued on a later line.
+    OpenComment,
+    Other,
+}
+
+/// Classifies text outside any event: whitespace, `<?…?>`, `<!DOCTYPE …>`, comments,
+/// `<Events …>`, `</Events>`, and `evtx_dump`'s `Record N` lines are framing.
+fn classify_outside_text(text: &[u8]) -> OutsideText {
+    let mut rest = text.trim_ascii();
+
+    if is_record_number_line(rest) {
+        return OutsideText::Framing;
+    }
+
+    while !rest.is_empty() {
+        let closing: &[u8] = if rest.starts_with(b"<!--") {
+            b"-->"
+        } else if rest.starts_with(b"<?") {
+            b"?>"
+        } else if rest.starts_with(b"<!DOCTYPE") || is_events_tag(rest) {
+            b">"
+        } else {
+            return OutsideText::Other;
+        };
+
+        match memmem::find(&rest[2..], closing) {
+            Some(index) => rest = rest[2 + index + closing.len()..].trim_ascii(),
+            None if closing == b"-->" => return OutsideText::OpenComment,
+            None => return OutsideText::Other,
+        }
+    }
+    OutsideText::Framing
+}
+
+fn is_events_tag(text: &[u8]) -> bool {
+    let name_end = if text.starts_with(b"<Events") {
+        7
+    } else if text.starts_with(b"</Events") {
+        8
+    } else {
+        return false;
+    };
+    text.get(name_end)
+        .is_none_or(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
+}
+
+/// `evtx_dump` writes `Record 12` before each event.
+fn is_record_number_line(text: &[u8]) -> bool {
+    text.strip_prefix(b"Record ")
+        .is_some_and(|digits| !digits.is_empty() && digits.iter().all(u8::is_ascii_digit))
+}
+
+/// Reads JSON lines: each non-blank line is one record.
+///
+/// NOTE: a JSON object spread over several lines (pretty-printed) is not supported, and
+/// each of its lines becomes a malformed item.
+pub(crate) struct JsonLinesReader<R> {
+    lines: LineReader<R>,
+    origin: Origin,
+    finished: bool,
+}
+
+impl<R: BufRead> JsonLinesReader<R> {
+    pub(crate) fn new(reader: R, origin: Origin) -> Self {
+        JsonLinesReader {
+            lines: LineReader::new(reader, MAX_RECORD_BYTES),
+            origin,
+            finished: false,
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for JsonLinesReader<R> {
+    type Item = Result<Item, ReadError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.finished {
+            let line = match self.lines.read_line() {
+                Ok(Some(line)) => line,
+                Ok(None) => {
+                    self.finished = true;
+                    break;
+                }
+                Err(source) => {
+                    self.finished = true;
+                    let path = self.origin.path.clone();
+                    return Some(Err(ReadError::Io { path, source }));
+                }
+            };
+
+            let line_position = position(line.number, line.offset);
+            if line.truncated {
+                let reason = format!("line is longer than {MAX_RECORD_BYTES} bytes");
+                return Some(Ok(self.origin.malformed(line_position, reason)));
+            }
+
+            let bytes = self.lines.bytes();
+            let text = bytes.trim_ascii();
+            if text.is_empty() {
+                continue;
+            }
+            let leading_blanks = bytes.len() - bytes.trim_ascii_start().len();
+            let text_position = position(line.number, line.offset + leading_blanks as u64);
+            return Some(Ok(self.origin.item_from_bytes(text, text_position)));
+        }
+        None
+    }
+}
+
+fn position(line_or_record: u64, byte_offset: u64) -> Position {
+    Position {
+        line_or_record,
+        byte_offset,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::{InputFormat, RawMode};
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    fn origin(format: InputFormat) -> Origin {
+        Origin {
+            path: PathBuf::from("test"),
+            source_name: Arc::from("test"),
+            format,
+            raw_mode: RawMode::Original,
+            category: None,
+        }
+    }
+
+    /// Reads `text` as XML and describes each item as `record L@O EventID` or
+    /// `malformed L@O reason`.
+    fn read_xml(text: &[u8]) -> Vec<String> {
+        let reader = XmlEventReader::new(text, origin(InputFormat::WindowsXml));
+        reader.map(|item| describe(item.unwrap())).collect()
+    }
+
+    fn describe(item: Item) -> String {
+        match item {
+            Item::Record(record) => format!(
+                "record {}@{} {}",
+                record.position.line_or_record,
+                record.position.byte_offset,
+                record.event.system_value("EventID").unwrap_or("-")
+            ),
+            Item::Malformed(malformed) => format!(
+                "malformed {}@{} {}",
+                malformed.position.line_or_record, malformed.position.byte_offset, malformed.reason
+            ),
+        }
+    }
+
+    #[test]
+    fn event_start_skips_longer_names() {
+        assert_eq!(
+            find_event_start(b"<EventData><EventID><Events><Event>"),
+            Some(28)
+        );
+        assert_eq!(find_event_start(b"x<Event xmlns='a'>"), Some(1));
+        assert_eq!(find_event_start(b"<EventRecordID>"), None);
+        assert_eq!(find_event_start(b"<Event"), Some(0));
+    }
+
+    #[test]
+    fn one_event_per_line() {
+        let text = b"<Event><System><EventID>1</EventID></System></Event>\n\
+                     <Event><System><EventID>2</EventID></System></Event>\n";
+        assert_eq!(read_xml(text), vec!["record 1@0 1", "record 2@53 2"]);
+    }
+
+    #[test]
+    fn document_spanning_lines() {
+        let text = b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\r\n<Events>\r\n<Event>\r\n  <System>\r\n    \
+                     <EventID>4</EventID>\r\n  </System>\r\n</Event><Event><System><EventID>5</EventID>\
+                     </System></Event>\r\n</Events>\r\n";
+        assert_eq!(read_xml(text), vec!["record 3@36 4", "record 7@104 5"]);
+    }
+
+    #[test]
+    fn syslog_prefix_is_skipped() {
+        let text =
+            b"Oct 24 17:05:38 host sysmon: <Event><System><EventID>16</EventID></System></Event>\n";
+        assert_eq!(read_xml(text), vec!["record 1@29 16"]);
+    }
+
+    #[test]
+    fn unclosed_event_before_next_event() {
+        let text = b"<Event><System><EventID>1</EventID>\n\
+                     <Event><System><EventID>2</EventID></System></Event>\n";
+        assert_eq!(
+            read_xml(text),
+            vec![
+                "malformed 1@0 no </Event> before the next <Event>",
+                "record 2@36 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn unclosed_event_at_end() {
+        let text = b"<Event><System>\n";
+        assert_eq!(
+            read_xml(text),
+            vec!["malformed 1@0 the input ends inside an <Event> element (no </Event>)"]
+        );
+    }
+
+    #[test]
+    fn junk_between_events_is_malformed() {
+        let text = b"<Event><System><EventID>1</EventID></System></Event>\n\
+                     not xml at all\n\
+                     <!-- a comment\n spanning lines -->\n\
+                     Record 7\n\
+                     <Event><System><EventID>2</EventID></System></Event> trailing\n";
+        assert_eq!(
+            read_xml(text),
+            vec![
+                "record 1@0 1",
+                "malformed 2@53 text outside any <Event> element",
+                "record 6@112 2",
+                "malformed 6@164 text outside any <Event> element",
+            ]
+        );
+    }
+
+    #[test]
+    fn long_line_is_malformed_and_reading_goes_on() {
+        let mut reader = LineReader::new(&b"abcdef\nxy\n"[..], 4);
+        let first = reader.read_line().unwrap().unwrap();
+        assert!(first.truncated);
+        assert_eq!(reader.bytes(), b"abcd");
+        let second = reader.read_line().unwrap().unwrap();
+        assert!(!second.truncated);
+        assert_eq!((second.number, second.offset), (2, 7));
+        assert_eq!(reader.bytes(), b"xy\n");
+        assert!(reader.read_line().unwrap().is_none());
+    }
+
+    #[test]
+    fn json_lines_skip_blank_lines() {
+        let text = b"\n{\"Event\":{\"System\":{\"EventID\":1}}}\r\n   \n  {\"Event\":{}}\n{oops\n";
+        let reader = JsonLinesReader::new(&text[..], origin(InputFormat::EvtxJson));
+        let items: Vec<String> = reader.map(|item| describe(item.unwrap())).collect();
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0], "record 2@1 1");
+        assert_eq!(items[1], "record 4@43 -");
+        assert!(
+            items[2].starts_with("malformed 5@56 invalid JSON"),
+            "{}",
+            items[2]
+        );
+    }
+}

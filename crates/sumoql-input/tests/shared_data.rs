@@ -1,0 +1,341 @@
+//! Reads the public Sysmon samples kept outside the repository. Each test skips, with a
+//! message, when they are not present.
+
+use std::path::{Path, PathBuf};
+
+use sumoql_input::{render_canonical, Inputs, Item, Malformed, RawMode, ReadOptions, Record};
+
+/// Returns the shared folder: `SUMOQL_SHARED`, else `shared` beside the workspace root.
+fn shared_dir() -> PathBuf {
+    match std::env::var_os("SUMOQL_SHARED") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    }
+}
+
+/// Returns `shared/<relative>` when it exists, else prints why the test is skipped.
+fn shared_path(relative: &str) -> Option<PathBuf> {
+    let path = shared_dir().join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipping: {} not found", path.display());
+        None
+    }
+}
+
+struct ReadOutcome {
+    records: Vec<Record>,
+    malformed: Vec<Malformed>,
+    errors: Vec<String>,
+}
+
+fn read_all(paths: &[PathBuf]) -> ReadOutcome {
+    let mut outcome = ReadOutcome {
+        records: Vec::new(),
+        malformed: Vec::new(),
+        errors: Vec::new(),
+    };
+    for item in Inputs::open(paths, ReadOptions::default()) {
+        match item {
+            Ok(Item::Record(record)) => outcome.records.push(record),
+            Ok(Item::Malformed(malformed)) => outcome.malformed.push(malformed),
+            Err(error) => outcome.errors.push(error.to_string()),
+        }
+    }
+    outcome
+}
+
+/// Record counts of the curated `.evtx` samples, as their provenance notes list them.
+const EVTX_RECORD_COUNTS: [(&str, usize); 15] = [
+    ("PanacheSysmon_vs_AtomicRedTeam01.evtx", 565),
+    ("panache_sysmon_vs_EDRTestingScript.evtx", 122),
+    ("sysmon_20_21_1_CommandLineEventConsumer.evtx", 17),
+    ("sysmon_1_7_11_mcx2prov_uacbypass.evtx", 9),
+    ("sysmon_11_1_7_uacbypass_cliconfg.evtx", 8),
+    ("sysmon_1_7_11_migwiz.evtx", 7),
+    ("sysmon_1_11_exec_as_system_via_schedtask.evtx", 6),
+    ("sysmon_11_1_15_WScriptBypassUAC.evtx", 15),
+    ("powercat_revShell_sysmon_1_3.evtx", 9),
+    ("DE_sysmon-3-rdp-tun.evtx", 73),
+    ("persistence_sysmon_11_13_1_shime_appfix.evtx", 237),
+    ("privesc_unquoted_svc_sysmon_1_11.evtx", 87),
+    ("execution_evasion_visual_studio_prebuild_event.evtx", 29),
+    (
+        "ImpersonateUser-via_local_Pass_The_Hash_Sysmon_and_Security.evtx",
+        14,
+    ),
+    ("smbmap_upload_exec_sysmon.evtx", 27),
+];
+
+#[test]
+fn evtx_samples_read_completely() {
+    let Some(directory) = shared_path("data/sysmon/evtx") else {
+        return;
+    };
+
+    let mut total = 0;
+    for (name, expected) in EVTX_RECORD_COUNTS {
+        let outcome = read_all(&[directory.join(name)]);
+        assert!(outcome.errors.is_empty(), "{name}: {:?}", outcome.errors);
+        assert!(
+            outcome.malformed.is_empty(),
+            "{name}: {:?}",
+            outcome.malformed
+        );
+        assert_eq!(outcome.records.len(), expected, "{name}");
+        total += outcome.records.len();
+    }
+    assert_eq!(total, 1225);
+
+    let whole_directory = read_all(&[directory]);
+    assert_eq!(whole_directory.records.len(), 1225);
+    assert!(whole_directory.malformed.is_empty());
+    assert!(whole_directory.errors.is_empty());
+}
+
+const CONVERTED: [&str; 4] = [
+    "PanacheSysmon_vs_AtomicRedTeam01",
+    "panache_sysmon_vs_EDRTestingScript",
+    "powercat_revShell_sysmon_1_3",
+    "sysmon_20_21_1_CommandLineEventConsumer",
+];
+
+#[test]
+fn formats_agree_on_every_record() {
+    let (Some(evtx_directory), Some(converted_directory)) = (
+        shared_path("data/sysmon/evtx"),
+        shared_path("data/sysmon/converted"),
+    ) else {
+        return;
+    };
+
+    for name in CONVERTED {
+        let from_evtx = read_all(&[evtx_directory.join(format!("{name}.evtx"))]);
+        let from_xml = read_all(&[converted_directory.join(format!("{name}.xml"))]);
+        let from_json = read_all(&[converted_directory.join(format!("{name}.jsonl"))]);
+
+        for (format, outcome) in [
+            ("evtx", &from_evtx),
+            ("xml", &from_xml),
+            ("jsonl", &from_json),
+        ] {
+            assert!(
+                outcome.errors.is_empty(),
+                "{name}.{format}: {:?}",
+                outcome.errors
+            );
+            assert!(
+                outcome.malformed.is_empty(),
+                "{name}.{format}: {:?}",
+                outcome.malformed
+            );
+        }
+        assert_eq!(from_evtx.records.len(), from_xml.records.len(), "{name}");
+        assert_eq!(from_evtx.records.len(), from_json.records.len(), "{name}");
+
+        let triples = from_evtx
+            .records
+            .iter()
+            .zip(&from_xml.records)
+            .zip(&from_json.records);
+        for ((evtx, xml), json) in triples {
+            let record_id = evtx.event.system_value("EventRecordID").unwrap_or("?");
+            assert_eq!(
+                evtx.event, xml.event,
+                "{name} record {record_id}: evtx vs xml"
+            );
+            assert_eq!(
+                evtx.event, json.event,
+                "{name} record {record_id}: evtx vs jsonl"
+            );
+            assert_eq!(evtx.raw(), xml.raw(), "{name} record {record_id}");
+            assert_eq!(evtx.raw(), json.raw(), "{name} record {record_id}");
+            assert_eq!(evtx.raw(), render_canonical(&json.event));
+            assert_eq!(evtx.message_time_ms, json.message_time_ms);
+        }
+    }
+}
+
+#[test]
+fn evtx_original_matches_converted_xml() {
+    let (Some(evtx_directory), Some(converted_directory)) = (
+        shared_path("data/sysmon/evtx"),
+        shared_path("data/sysmon/converted"),
+    ) else {
+        return;
+    };
+
+    let options = ReadOptions {
+        category: None,
+        raw: RawMode::Original,
+    };
+    for name in CONVERTED {
+        let from_evtx = Inputs::open(
+            &[evtx_directory.join(format!("{name}.evtx"))],
+            options.clone(),
+        );
+        let converted =
+            std::fs::read_to_string(converted_directory.join(format!("{name}.xml"))).unwrap();
+        let mut lines = converted.lines();
+        for item in from_evtx {
+            let Ok(Item::Record(record)) = item else {
+                panic!("{name}: unexpected item");
+            };
+            assert_eq!(Some(record.raw()), lines.next(), "{name}");
+        }
+        assert_eq!(lines.next(), None, "{name}");
+    }
+}
+
+#[test]
+fn evtx_line_breaks_in_values() {
+    let Some(path) = shared_path(
+        "data/sysmon/evtx/ImpersonateUser-via_local_Pass_The_Hash_Sysmon_and_Security.evtx",
+    ) else {
+        return;
+    };
+    let options = ReadOptions {
+        category: None,
+        raw: RawMode::Original,
+    };
+
+    let records: Vec<Record> = Inputs::open(&[path], options)
+        .map(|item| match item {
+            Ok(Item::Record(record)) => record,
+            other => panic!("unexpected item {other:?}"),
+        })
+        .collect();
+
+    let with_line_break: Vec<&Record> = records
+        .iter()
+        .filter(|record| {
+            record
+                .event
+                .data
+                .iter()
+                .any(|(_, value)| value.contains("\r\n"))
+        })
+        .collect();
+    assert_eq!(with_line_break.len(), 1);
+    let record = with_line_break[0];
+    assert_eq!(record.event.system_value("EventID"), Some("5145"));
+    assert_eq!(
+        record.field("_sourceCategory").as_deref(),
+        Some("windows/security")
+    );
+    assert!(
+        !record.raw().contains(['\r', '\n']),
+        "original text is one line"
+    );
+    assert!(record.raw().contains("&#xD;&#xA;"));
+}
+
+#[test]
+fn truncated_evtx_reports_the_lost_tail() {
+    let Some(source) = shared_path("data/sysmon/evtx/PanacheSysmon_vs_AtomicRedTeam01.evtx") else {
+        return;
+    };
+    let bytes = std::fs::read(source).unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let truncated = directory.path().join("truncated.evtx");
+    // The header, two whole chunks, and part of the third.
+    std::fs::write(&truncated, &bytes[..4096 + 2 * 65536 + 30000]).unwrap();
+
+    let outcome = read_all(&[truncated]);
+    assert!(outcome.errors.is_empty());
+    assert!(!outcome.records.is_empty());
+    assert_eq!(outcome.malformed.len(), 1);
+    let malformed = &outcome.malformed[0];
+    assert_eq!(malformed.position.byte_offset, 4096 + 2 * 65536);
+    assert_eq!(
+        malformed.position.line_or_record,
+        outcome.records.len() as u64 + 1
+    );
+    assert!(
+        malformed.reason.contains("truncated"),
+        "{}",
+        malformed.reason
+    );
+}
+
+#[test]
+fn corrupted_evtx_never_panics() {
+    let Some(source) = shared_path("data/sysmon/evtx/panache_sysmon_vs_EDRTestingScript.evtx")
+    else {
+        return;
+    };
+    let original = std::fs::read(source).unwrap();
+    let directory = tempfile::tempdir().unwrap();
+
+    // Overwrite bytes after the file header with a fixed pseudo-random pattern.
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    for round in 0..4 {
+        let mut bytes = original.clone();
+        for _ in 0..(200 * (round + 1)) {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let index = 4096 + (state as usize % (bytes.len() - 4096));
+            bytes[index] = (state >> 32) as u8;
+        }
+        let path = directory.path().join(format!("corrupt-{round}.evtx"));
+        std::fs::write(&path, bytes).unwrap();
+
+        let outcome = read_all(&[path]);
+        assert!(
+            outcome.records.len() + outcome.malformed.len() > 0,
+            "round {round}"
+        );
+    }
+}
+
+#[test]
+fn linux_syslog_excerpt() {
+    let Some(path) =
+        shared_path("data/sysmon/linux/elastic-integrations_sysmon_linux_sample_excerpt.log")
+    else {
+        return;
+    };
+    let outcome = read_all(&[path]);
+    assert!(outcome.errors.is_empty());
+    assert_eq!(outcome.records.len(), 8);
+    // The three banner lines carry no event.
+    assert_eq!(outcome.malformed.len(), 3);
+    for record in &outcome.records {
+        assert_eq!(
+            record.field("_sourceCategory").as_deref(),
+            Some("linux/sysmon")
+        );
+        assert_eq!(record.field("UserID").as_deref(), Some("0"));
+        assert!(record.field("_sourceHost").is_some());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn evtx_from_a_pipe_is_read() {
+    let Some(source) = shared_path("data/sysmon/evtx/powercat_revShell_sysmon_1_3.evtx") else {
+        return;
+    };
+    let directory = tempfile::tempdir().unwrap();
+    let fifo = directory.path().join("pipe");
+    let mkfifo_status = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !mkfifo_status.is_ok_and(|status| status.success()) {
+        eprintln!("skipping: mkfifo is not available");
+        return;
+    }
+
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let bytes = std::fs::read(source).unwrap();
+        std::fs::write(writer_path, bytes).unwrap();
+    });
+    let outcome = read_all(&[fifo]);
+    writer.join().unwrap();
+
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert!(outcome.malformed.is_empty());
+    assert_eq!(outcome.records.len(), 9);
+    assert_eq!(outcome.records[0].format, sumoql_input::InputFormat::Evtx);
+}

@@ -1,0 +1,139 @@
+//! Counts what a run read and skipped, reports skipped records, and prints
+//! the closing summary line on stderr.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use sumoql_input::{InputFormat, Malformed, ReadError};
+
+/// Malformed records reported one by one per input; later ones are counted
+/// and reported together at the end.
+const MALFORMED_REPORTS_PER_INPUT: u64 = 3;
+
+pub struct Summary {
+    started: Instant,
+    records_by_format: BTreeMap<&'static str, u64>,
+    malformed_by_input: BTreeMap<Arc<str>, u64>,
+    unreadable_inputs: u64,
+    lossy_utf8_records: u64,
+}
+
+impl Summary {
+    pub fn new() -> Summary {
+        Summary {
+            started: Instant::now(),
+            records_by_format: BTreeMap::new(),
+            malformed_by_input: BTreeMap::new(),
+            unreadable_inputs: 0,
+            lossy_utf8_records: 0,
+        }
+    }
+
+    pub fn count_record(&mut self, format: InputFormat, lossy_utf8: bool) {
+        *self.records_by_format.entry(format.name()).or_default() += 1;
+        if lossy_utf8 {
+            self.lossy_utf8_records += 1;
+        }
+    }
+
+    /// Counts a malformed record and reports it unless its input already
+    /// reported several.
+    pub fn report_malformed(&mut self, malformed: &Malformed) {
+        let count = self.malformed_by_input.entry(malformed.source_name.clone()).or_default();
+        *count += 1;
+        if *count <= MALFORMED_REPORTS_PER_INPUT {
+            eprintln!("sumoql: warning: skipped malformed record in {malformed}");
+        }
+    }
+
+    pub fn report_unreadable(&mut self, error: &ReadError) {
+        self.unreadable_inputs += 1;
+        eprintln!("sumoql: error: {error}");
+    }
+
+    pub fn has_unreadable_inputs(&self) -> bool {
+        self.unreadable_inputs > 0
+    }
+
+    /// Prints the reports held back, then one line with the totals.
+    pub fn print(&self, rows: usize) {
+        for (input, count) in &self.malformed_by_input {
+            if *count > MALFORMED_REPORTS_PER_INPUT {
+                eprintln!(
+                    "sumoql: warning: skipped {} more malformed records in {input}",
+                    count - MALFORMED_REPORTS_PER_INPUT
+                );
+            }
+        }
+        if self.lossy_utf8_records > 0 {
+            eprintln!(
+                "sumoql: warning: {} records held invalid UTF-8, replaced with U+FFFD",
+                group_digits(self.lossy_utf8_records)
+            );
+        }
+        eprintln!("sumoql: {}", self.line(rows));
+    }
+
+    fn line(&self, rows: usize) -> String {
+        let read: u64 = self.records_by_format.values().sum();
+        let by_format: Vec<String> = self
+            .records_by_format
+            .iter()
+            .map(|(format, count)| format!("{format} {}", group_digits(*count)))
+            .collect();
+        let skipped: u64 = self.malformed_by_input.values().sum();
+
+        let mut line = format!("{} records read", group_digits(read));
+        if !by_format.is_empty() {
+            line.push_str(&format!(" ({})", by_format.join(", ")));
+        }
+        line.push_str(&format!(", {} skipped as malformed", group_digits(skipped)));
+        if self.unreadable_inputs > 0 {
+            line.push_str(&format!(", {} inputs unreadable", group_digits(self.unreadable_inputs)));
+        }
+        let elapsed = self.started.elapsed().as_secs_f64();
+        line.push_str(&format!(", {} rows, {elapsed:.2} s", group_digits(rows as u64)));
+        line
+    }
+}
+
+/// Formats a count with thousands separators, as `12,345`.
+fn group_digits(count: u64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_group_by_thousands() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1225), "1,225");
+        assert_eq!(group_digits(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn line_counts_formats_and_skips() {
+        let mut summary = Summary::new();
+        summary.count_record(InputFormat::Evtx, false);
+        summary.count_record(InputFormat::Evtx, false);
+        summary.count_record(InputFormat::WindowsXml, false);
+        summary.malformed_by_input.insert(Arc::from("a.xml"), 4);
+        let line = summary.line(7);
+        assert!(
+            line.starts_with("3 records read (evtx 2, windows-xml 1), 4 skipped as malformed, 7 rows, "),
+            "{line}"
+        );
+    }
+}
