@@ -19,7 +19,7 @@ fn sysmon_folder() -> Option<PathBuf> {
     if folder.is_dir() {
         Some(folder)
     } else {
-        eprintln!("skipping: {} not found", folder.display());
+        common::report_skip(&format!("{} not found", folder.display()));
         None
     }
 }

@@ -61,10 +61,17 @@ pub fn shared_folder() -> Option<PathBuf> {
     if folder.is_dir() {
         Some(folder)
     } else {
-        eprintln!(
-            "skipping: shared sample data not found at {} (set SUMOQL_SHARED to its folder)",
+        report_skip(&format!(
+            "shared sample data not found at {} (set SUMOQL_SHARED to its folder)",
             folder.display()
-        );
+        ));
         None
     }
+}
+
+/// Prints why a test is skipped where `cargo test` shows it even for a
+/// passing test: the test harness captures `eprintln!`, but not writes to
+/// the stderr handle.
+pub fn report_skip(reason: &str) {
+    let _ = writeln!(std::io::stderr(), "skipping: {reason}");
 }

@@ -19,7 +19,7 @@ fn shared_path(relative: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipping: {} not found", path.display());
+        report_skip(&format!("{} not found", path.display()));
         None
     }
 }
@@ -322,7 +322,7 @@ fn evtx_from_a_pipe_is_read() {
     let fifo = directory.path().join("pipe");
     let mkfifo_status = std::process::Command::new("mkfifo").arg(&fifo).status();
     if !mkfifo_status.is_ok_and(|status| status.success()) {
-        eprintln!("skipping: mkfifo is not available");
+        report_skip("mkfifo is not available");
         return;
     }
 
@@ -338,4 +338,12 @@ fn evtx_from_a_pipe_is_read() {
     assert!(outcome.malformed.is_empty());
     assert_eq!(outcome.records.len(), 9);
     assert_eq!(outcome.records[0].format, sumoql_input::InputFormat::Evtx);
+}
+
+/// Prints why a test is skipped where `cargo test` shows it even for a
+/// passing test: the test harness captures `eprintln!`, but not writes to
+/// the stderr handle.
+fn report_skip(reason: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "skipping: {reason}");
 }
