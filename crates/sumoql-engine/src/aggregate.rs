@@ -114,6 +114,33 @@ impl AggregateFunction {
         }
     }
 
+    /// Adds `other`, the state of the same function over later rows, to `state`.
+    pub(crate) fn merge(&self, state: &mut AggregateState, other: AggregateState) {
+        match (state, other) {
+            (AggregateState::Count(count), AggregateState::Count(more)) => *count += more,
+            (AggregateState::Distinct(seen), AggregateState::Distinct(more)) => seen.extend(more),
+            (AggregateState::Sum { total, seen }, AggregateState::Sum { total: more, seen: more_seen }) => {
+                *total += more;
+                *seen |= more_seen;
+            }
+            (
+                AggregateState::Average { total, count },
+                AggregateState::Average { total: more_total, count: more_count },
+            ) => {
+                *total += more_total;
+                *count += more_count;
+            }
+            (AggregateState::Extreme(extreme), AggregateState::Extreme(more)) => {
+                *extreme = match (*extreme, more) {
+                    (Some(current), Some(more)) if self.kind == AggregateKind::Minimum => Some(current.min(more)),
+                    (Some(current), Some(more)) => Some(current.max(more)),
+                    (current, more) => current.or(more),
+                };
+            }
+            (state, other) => unreachable!("merging aggregate states {state:?} and {other:?}"),
+        }
+    }
+
     pub(crate) fn result(&self, state: &AggregateState) -> Option<Value> {
         match state {
             AggregateState::Count(count) => Some(Value::Number(*count as f64)),

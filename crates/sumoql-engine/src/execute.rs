@@ -23,6 +23,12 @@ pub struct ResultTable {
 }
 
 /// The running state of a plan over a stream of records.
+///
+/// For a run split across threads, each chunk of records gets its own
+/// partial execution ([`Execution::partial`]); the owner of the full
+/// execution then absorbs the partials in chunk order
+/// ([`Execution::absorb`]), which gives the same result as one execution
+/// over all records in that order.
 pub struct Execution<'p> {
     plan: &'p Plan,
     state: PipelineState,
@@ -68,6 +74,27 @@ impl<'p> Execution<'p> {
             state: PipelineState::new(&plan.root),
             rows: Vec::new(),
         }
+    }
+
+    /// Starts the execution of one chunk of records, to be absorbed later
+    /// into the execution that covers all of them. Only plans for which
+    /// [`Plan::supports_partials`] holds may be split.
+    pub fn partial(plan: &'p Plan) -> Execution<'p> {
+        Execution::new(plan)
+    }
+
+    /// Adds the state of a partial execution over the records that follow
+    /// the ones this execution has seen.
+    ///
+    /// Before the first row-holding stage on each path, every operator is
+    /// per-row, so a partial holds only streamed result rows and the states
+    /// of those first `sort` and aggregate stages, which merge exactly:
+    /// sort buffers append, and aggregate groups merge, new groups after the
+    /// known ones in order of first appearance.
+    pub fn absorb(&mut self, partial: Execution<'p>) {
+        debug_assert!(std::ptr::eq(self.plan, partial.plan), "partials must come from the same plan");
+        absorb_states(&self.plan.root, &mut self.state, partial.state);
+        self.rows.extend(partial.rows);
     }
 
     /// Runs one record through every pipeline of the plan.
@@ -302,6 +329,41 @@ fn flush(operators: &[Operator], states: &mut [OperatorState], context: &RowCont
                     }
                     run(rest, tail, row, context, sink);
                 }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: PipelineState) {
+    let pairs = pipeline.operators.iter().zip(state.operators.iter_mut()).zip(partial.operators);
+    for ((operator, state), partial) in pairs {
+        match (operator, state, partial) {
+            (Operator::Union(sub), OperatorState::Union(sub_state), OperatorState::Union(partial_sub)) => {
+                absorb_states(sub, sub_state, partial_sub);
+            }
+            (Operator::Sort { .. }, OperatorState::Sort(buffer), OperatorState::Sort(more)) => {
+                buffer.extend(more);
+            }
+            (Operator::Aggregate { functions, .. }, OperatorState::Aggregate(groups), OperatorState::Aggregate(more)) => {
+                for (key, states) in more {
+                    match groups.get_mut(&key) {
+                        Some(known) => {
+                            for (((function, _), known), state) in functions.iter().zip(known.iter_mut()).zip(states) {
+                                function.merge(known, state);
+                            }
+                        }
+                        None => {
+                            groups.insert(key, states);
+                        }
+                    }
+                }
+            }
+            (Operator::Limit(_), OperatorState::Limit(count), OperatorState::Limit(more)) => {
+                // Plans that can be split keep every limit after a
+                // row-holding stage, which partials never pass rows to.
+                debug_assert_eq!(more, 0, "a partial execution passed rows to a limit");
+                *count += more;
             }
             _ => {}
         }

@@ -27,6 +27,32 @@ impl Plan {
             .collect()
     }
 
+    /// Reports whether a run may be split into partial executions over
+    /// chunks of records (see [`crate::Execution::absorb`]).
+    ///
+    /// A `limit` that rows can reach without first passing a `sort` or an
+    /// aggregate counts rows as they stream, so its result depends on which
+    /// chunk saw a row first; such plans must run in one execution. A limit
+    /// in the main pipeline with a row-holding stage before it, and no
+    /// `union` in between, only sees rows when the execution finishes.
+    pub fn supports_partials(&self) -> bool {
+        let root = &self.root.operators;
+        let subs_free_of_limits = root.iter().all(|operator| match operator {
+            Operator::Union(sub) => !sub.contains_limit(),
+            _ => true,
+        });
+        let limits_behind_barriers = root.iter().enumerate().all(|(index, operator)| {
+            if !matches!(operator, Operator::Limit(_)) {
+                return true;
+            }
+            let mut earlier = root[..index].iter().rev();
+            earlier
+                .find(|operator| !matches!(operator, Operator::Where(_) | Operator::Parse { .. } | Operator::ParseRegex { .. } | Operator::Assign { .. } | Operator::Keep { .. } | Operator::Remove(_)))
+                .is_some_and(|operator| matches!(operator, Operator::Sort { .. } | Operator::Aggregate { .. }))
+        });
+        subs_free_of_limits && limits_behind_barriers
+    }
+
     /// Reports whether any part of the query reads `_raw`, so a reader can
     /// skip building it when no part does.
     pub fn reads_raw(&self) -> bool {
@@ -42,6 +68,14 @@ pub(crate) struct Pipeline {
 }
 
 impl Pipeline {
+    fn contains_limit(&self) -> bool {
+        self.operators.iter().any(|operator| match operator {
+            Operator::Limit(_) => true,
+            Operator::Union(sub) => sub.contains_limit(),
+            _ => false,
+        })
+    }
+
     fn scope_reads_raw(&self) -> bool {
         self.scope.reads_raw()
             || self.operators.iter().any(|operator| match operator {

@@ -427,3 +427,74 @@ fn wrong_argument_count_is_reported() {
     let errors = compile_errors("| num(a, b) as c");
     assert_eq!(errors, vec!["wrong number of arguments: `num` takes 1 argument(s), found 2"]);
 }
+
+/// Runs `query` over `records` split into chunks of `chunk_size`, each in its
+/// own partial execution, absorbed in order.
+fn run_in_chunks(query: &str, records: &[TestRecord], chunk_size: usize) -> ResultTable {
+    let query = parse_query(query).unwrap();
+    let plan = compile(&query).unwrap();
+    assert!(plan.supports_partials());
+    let mut execution = Execution::new(&plan);
+    for chunk in records.chunks(chunk_size) {
+        let mut partial = Execution::partial(&plan);
+        for record in chunk {
+            partial.push(record);
+        }
+        execution.absorb(partial);
+    }
+    execution.finish()
+}
+
+fn mixed_records() -> Vec<TestRecord> {
+    let hosts = ["a", "b", "c", "d"];
+    (0..40)
+        .map(|index| {
+            let host = hosts[index * 7 % 4];
+            let size = (index * 13 % 17).to_string();
+            let time = (1000 - index * 3 % 50).to_string();
+            let raw = format!("host={host} size={size} n={index}");
+            record(&[("_sourceHost", host), ("size", &size), ("_messageTime", &time), ("_raw", &raw)])
+        })
+        .collect()
+}
+
+#[test]
+fn partials_match_one_execution() {
+    let queries = [
+        "| count",
+        "| count by _sourceHost",
+        "| count, count_distinct(size), sum(size), avg(size), min(size), max(size) by _sourceHost",
+        "| sort by _messageTime | fields _sourceHost, size",
+        "| where size > 5 | fields _sourceHost, size",
+        r#"| parse "n=*" as n | where num(n) > 30"#,
+        "| count by _sourceHost | sort by _count | limit 2",
+        r#"_sourceHost=a | "x" as branch | union [ _sourceHost=b | "y" as branch ] | count by branch, size"#,
+        "| count by size | union [ * | count as total ] | sort by _count asc",
+        "| sort by size asc, _messageTime | count by _sourceHost",
+    ];
+    let records = mixed_records();
+    for query in queries {
+        let whole = run(query, &records);
+        for chunk_size in [1, 3, 7, 40] {
+            assert_eq!(run_in_chunks(query, &records, chunk_size), whole, "{query} in chunks of {chunk_size}");
+        }
+    }
+}
+
+#[test]
+fn streaming_limits_prevent_partials() {
+    let cases = [
+        ("| limit 5", false),
+        ("| where a = 1 | limit 5", false),
+        ("| count by a | limit 5", true),
+        ("| sort by a | where a = 1 | limit 5", true),
+        ("| count | union [ * ] | limit 5", false),
+        ("| count | union [ * | limit 1 | count ]", false),
+        ("| count by a | limit 5 | limit 2", false),
+        ("| count | union [ * | count ] | fields _count", true),
+    ];
+    for (query, expected) in cases {
+        let plan = compile(&parse_query(query).unwrap()).unwrap();
+        assert_eq!(plan.supports_partials(), expected, "{query}");
+    }
+}
