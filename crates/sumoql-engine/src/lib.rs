@@ -10,6 +10,7 @@ mod expr;
 mod functions;
 mod pattern;
 mod plan;
+mod requirement;
 mod row;
 mod scope;
 mod value;
@@ -18,6 +19,7 @@ pub use compile::compile;
 pub use execute::{Execution, ResultTable};
 pub use pattern::{AnchorPattern, WildcardPattern};
 pub use plan::Plan;
+pub use requirement::Requirement;
 pub use row::Record;
 pub use value::{format_number, Value};
 

@@ -40,6 +40,22 @@ impl WildcardPattern {
         WildcardPattern { prefix, rest }
     }
 
+    /// Returns the non-empty literal runs of the pattern, each of which a
+    /// matching value contains.
+    pub fn literal_pieces(&self) -> impl Iterator<Item = &str> {
+        let tail = self.rest.iter().flat_map(|tail| {
+            tail.middles
+                .iter()
+                .map(|finder| finder.needle())
+                .chain(std::iter::once(tail.suffix.as_slice()))
+        });
+        std::iter::once(self.prefix.as_slice())
+            .chain(tail)
+            .filter(|piece| !piece.is_empty())
+            // The pieces are whole runs of a `&str` split at ASCII `*`.
+            .map(|piece| std::str::from_utf8(piece).expect("pattern pieces are UTF-8"))
+    }
+
     pub fn is_match(&self, value: &str) -> bool {
         let value = value.as_bytes();
         let Some(tail) = &self.rest else {
