@@ -43,13 +43,13 @@ impl Summary {
         let count = self.malformed_by_input.entry(malformed.source_name.clone()).or_default();
         *count += 1;
         if *count <= MALFORMED_REPORTS_PER_INPUT {
-            eprintln!("sumoql: warning: skipped malformed record in {malformed}");
+            report(&format!("sumoql: warning: skipped malformed record in {malformed}"));
         }
     }
 
     pub fn report_unreadable(&mut self, error: &ReadError) {
         self.unreadable_inputs += 1;
-        eprintln!("sumoql: error: {error}");
+        report(&format!("sumoql: error: {error}"));
     }
 
     pub fn has_unreadable_inputs(&self) -> bool {
@@ -60,19 +60,21 @@ impl Summary {
     pub fn print(&self, rows: usize) {
         for (input, count) in &self.malformed_by_input {
             if *count > MALFORMED_REPORTS_PER_INPUT {
-                eprintln!(
-                    "sumoql: warning: skipped {} more malformed records in {input}",
-                    count - MALFORMED_REPORTS_PER_INPUT
-                );
+                report(&format!(
+                    "sumoql: warning: skipped {} more malformed {} in {input}",
+                    group_digits(count - MALFORMED_REPORTS_PER_INPUT),
+                    plural(count - MALFORMED_REPORTS_PER_INPUT, "record", "records")
+                ));
             }
         }
         if self.lossy_utf8_records > 0 {
-            eprintln!(
-                "sumoql: warning: {} records held invalid UTF-8, replaced with U+FFFD",
-                group_digits(self.lossy_utf8_records)
-            );
+            report(&format!(
+                "sumoql: warning: {} {} held invalid UTF-8, replaced with U+FFFD",
+                group_digits(self.lossy_utf8_records),
+                plural(self.lossy_utf8_records, "record", "records")
+            ));
         }
-        eprintln!("sumoql: {}", self.line(rows));
+        report(&format!("sumoql: {}", self.line(rows)));
     }
 
     fn line(&self, rows: usize) -> String {
@@ -84,17 +86,37 @@ impl Summary {
             .collect();
         let skipped: u64 = self.malformed_by_input.values().sum();
 
-        let mut line = format!("{} records read", group_digits(read));
+        let mut line = format!("{} {} read", group_digits(read), plural(read, "record", "records"));
         if !by_format.is_empty() {
             line.push_str(&format!(" ({})", by_format.join(", ")));
         }
         line.push_str(&format!(", {} skipped as malformed", group_digits(skipped)));
         if self.unreadable_inputs > 0 {
-            line.push_str(&format!(", {} inputs unreadable", group_digits(self.unreadable_inputs)));
+            line.push_str(&format!(
+                ", {} {} unreadable",
+                group_digits(self.unreadable_inputs),
+                plural(self.unreadable_inputs, "input", "inputs")
+            ));
         }
         let elapsed = self.started.elapsed().as_secs_f64();
-        line.push_str(&format!(", {} rows, {elapsed:.2} s", group_digits(rows as u64)));
+        let rows = rows as u64;
+        line.push_str(&format!(", {} {}, {elapsed:.2} s", group_digits(rows), plural(rows, "row", "rows")));
         line
+    }
+}
+
+/// Writes one line to stderr. A closed or full stderr is ignored rather
+/// than turned into a panic, because the line is only a report.
+pub fn report(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+    if count == 1 {
+        one
+    } else {
+        many
     }
 }
 
@@ -121,6 +143,15 @@ mod tests {
         assert_eq!(group_digits(999), "999");
         assert_eq!(group_digits(1225), "1,225");
         assert_eq!(group_digits(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn line_uses_singular_for_one() {
+        let mut summary = Summary::new();
+        summary.count_record(InputFormat::Evtx, false);
+        summary.unreadable_inputs = 1;
+        let line = summary.line(1);
+        assert!(line.starts_with("1 record read (evtx 1), 0 skipped as malformed, 1 input unreadable, 1 row, "), "{line}");
     }
 
     #[test]
