@@ -3,6 +3,7 @@
 mod output;
 mod run;
 mod summary;
+mod testing;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -34,6 +35,18 @@ enum Command {
   sumoql run -e '_sourceCategory=windows/sysmon | where EventID = 1 | count by _sourceHost' logs/
   sumoql run --format json queries/detection.sumo - < events.xml")]
     Run(RunArgs),
+    /// Run the snapshot tests of queries: each case's result against its accepted snapshot.
+    #[command(after_help = "Cases live next to the query: queries/NAME.sumo has its cases in
+queries/NAME.tests/CASE/ (logs/, optional case.toml, expected.snapshot).
+
+Examples:
+  sumoql test                          run every case under queries/
+  sumoql test queries/NAME.sumo        run the cases of one query
+  sumoql test --review                 look at each changed result, accept or discard it
+  sumoql test --accept NAME/CASE       accept the current result of one case
+  sumoql test --init queries/NAME.sumo logs/incident.xml   create a case from logs
+  sumoql test --junit report.xml queries/")]
+    Test(testing::TestArgs),
 }
 
 #[derive(Args)]
@@ -82,6 +95,7 @@ fn main() -> ExitCode {
 
     let status = match cli.command {
         Command::Run(arguments) => run::run(arguments.into_request()),
+        Command::Test(arguments) => testing::test(arguments),
     };
     ExitCode::from(status)
 }

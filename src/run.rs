@@ -2,9 +2,10 @@
 //! print the result and the summary.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use sumoql_engine::{Execution, Plan, Value};
+use sumoql_engine::{Execution, Plan, ResultTable, Value};
 use sumoql_input::{Inputs, Item, RawMode, ReadOptions};
 use sumoql_syntax::Diagnostic;
 
@@ -73,32 +74,65 @@ pub fn compile_query(text: &str) -> Result<Plan, Vec<Diagnostic>> {
     sumoql_engine::compile(&query)
 }
 
+/// What the reading loop saw, handed to the observer of [`execute_inputs`].
+pub enum Observed<'a> {
+    Record(&'a sumoql_input::Record),
+    Malformed(&'a sumoql_input::Malformed),
+    Unreadable(&'a sumoql_input::ReadError),
+}
+
+/// Streams every record of `inputs` through `plan` and returns the result.
+/// `observe` sees each record, malformed record and unreadable input as it
+/// comes; returning `ControlFlow::Break` stops reading, and then there is no
+/// result.
+pub fn execute_inputs(
+    plan: &Plan,
+    inputs: &[PathBuf],
+    options: ReadOptions,
+    mut observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
+) -> Option<ResultTable> {
+    let mut execution = Execution::new(plan);
+    for item in Inputs::open(inputs, options) {
+        let flow = match &item {
+            Ok(Item::Record(record)) => {
+                let flow = observe(Observed::Record(record));
+                execution.push(&EngineRecord(record));
+                flow
+            }
+            Ok(Item::Malformed(malformed)) => observe(Observed::Malformed(malformed)),
+            Err(error) => observe(Observed::Unreadable(error)),
+        };
+        if flow.is_break() {
+            return None;
+        }
+    }
+    Some(execution.finish())
+}
+
 fn execute(plan: &Plan, inputs: &[PathBuf], request: &RunRequest) -> u8 {
     let options = ReadOptions {
         category: request.category.clone(),
         raw: request.raw,
     };
     let mut summary = Summary::new();
-    let mut execution = Execution::new(plan);
 
-    for item in Inputs::open(inputs, options) {
+    let table = execute_inputs(plan, inputs, options, |item| {
         match item {
-            Ok(Item::Record(record)) => {
-                summary.count_record(record.format, record.lossy_utf8);
-                execution.push(&EngineRecord(&record));
-            }
-            Ok(Item::Malformed(malformed)) => {
+            Observed::Record(record) => summary.count_record(record.format, record.lossy_utf8),
+            Observed::Malformed(malformed) => {
                 if request.strict {
                     eprintln!("sumoql: error: malformed record in {malformed} (stopped by --strict)");
-                    return EXIT_INPUT;
+                    return ControlFlow::Break(());
                 }
-                summary.report_malformed(&malformed);
+                summary.report_malformed(malformed);
             }
-            Err(error) => summary.report_unreadable(&error),
+            Observed::Unreadable(error) => summary.report_unreadable(error),
         }
-    }
-
-    let table = execution.finish();
+        ControlFlow::Continue(())
+    });
+    let Some(table) = table else {
+        return EXIT_INPUT;
+    };
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let written = write_table(&table, request.format, &mut out).and_then(|()| out.flush());
@@ -122,7 +156,7 @@ fn execute(plan: &Plan, inputs: &[PathBuf], request: &RunRequest) -> u8 {
 
 /// Presents a reader's record to the engine. Time fields are numbers, so
 /// `sort by _messageTime` orders by time; everything else is text.
-struct EngineRecord<'r>(&'r sumoql_input::Record);
+pub(crate) struct EngineRecord<'r>(pub(crate) &'r sumoql_input::Record);
 
 impl sumoql_engine::Record for EngineRecord<'_> {
     fn field(&self, lowercase_name: &str) -> Option<Value> {
