@@ -101,8 +101,13 @@ fn pending_files(folder: &Path) -> Vec<PathBuf> {
 fn shipped_cases_pass() {
     let output = sumoql_in(repository(), &["test", "queries/"], "");
     assert_eq!(output.code, 0, "stdout:\n{}\nstderr:\n{}", output.stdout, output.stderr);
+    let cases = fs::read_dir(repository().join(CASES))
+        .unwrap()
+        .filter(|entry| entry.as_ref().unwrap().path().is_dir())
+        .count();
+    assert!(cases >= 7, "the shipped cases are missing");
     assert!(
-        output.stdout.contains("sumoql: 7 passed, 0 failed"),
+        output.stdout.contains(&format!("sumoql: {cases} passed, 0 failed")),
         "{}",
         output.stdout
     );
