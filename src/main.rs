@@ -1,6 +1,7 @@
 //! The `sumoql` command: runs Sumo Logic search queries over local log files.
 
 mod output;
+mod repl;
 mod run;
 mod summary;
 mod testing;
@@ -47,6 +48,13 @@ Examples:
   sumoql test --init queries/NAME.sumo logs/incident.xml   create a case from logs
   sumoql test --junit report.xml queries/")]
     Test(testing::TestArgs),
+    /// Run queries interactively: paste or type a query, see its result, edit and run it again.
+    #[command(after_help = "Examples:
+  sumoql repl samples/sysmon_sample.xml
+  sumoql repl --memory-limit 4GiB logs/
+
+Inside, `:help` lists the commands; Ctrl-D leaves.")]
+    Repl(repl::ReplArgs),
 }
 
 #[derive(Args)]
@@ -96,6 +104,7 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Run(arguments) => run::run(arguments.into_request()),
         Command::Test(arguments) => testing::test(arguments),
+        Command::Repl(arguments) => repl::run(arguments),
     };
     ExitCode::from(status)
 }
