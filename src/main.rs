@@ -1,8 +1,14 @@
 //! The `sumoql` command: runs Sumo Logic search queries over local log files.
 
+mod fmt;
+mod completions;
+mod convert;
+mod fields;
 mod output;
+mod progress;
 mod repl;
 mod run;
+mod sources;
 mod summary;
 mod testing;
 
@@ -31,11 +37,46 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a query over log files and print the result.
-    #[command(after_help = "Examples:
+    #[command(after_help = "Inputs are files, folders (read recursively), glob patterns in quotes, or `-`
+for standard input; gzip and zstd files are decompressed. The format of each file is
+recognised from its content. Settings per path and Field Extraction Rules come from
+`sumoql-sources.toml` in the current folder, or the file named by --sources.
+
+Examples:
   sumoql run queries/t1204_005_malicious_library.sumo samples/sysmon_sample.xml
   sumoql run -e '_sourceCategory=windows/sysmon | where EventID = 1 | count by _sourceHost' logs/
-  sumoql run --format json queries/detection.sumo - < events.xml")]
+  sumoql run --format ndjson queries/detection.sumo - < events.xml
+  sumoql run -e 'error | count by _sourceName' 'logs/**/*.log.gz' --limit 20
+  sumoql run -e '| json auto | count by level' --input-format json app.log --output result.csv --format csv")]
     Run(RunArgs),
+    /// Write the records as sumoql reads them: metadata, fields and `_raw` as JSON, as
+    /// Windows event XML, or as canonical `_raw`.
+    #[command(after_help = "Examples:
+  sumoql convert samples/sysmon_sample.xml --limit 1
+  sumoql convert --to xml otrf-export.json > events.xml
+  sumoql convert --to canonical logs/ | less
+  sumoql convert --sources my-sources.toml web/access.log")]
+    Convert(convert::ConvertArgs),
+    /// List the fields present in the inputs, with how many records have each and example values.
+    #[command(after_help = "Kinds: `metadata` and `field` are fields from the start; `extracted` come from
+the sources file's Field Extraction Rules; `in _raw (parse)` are Windows EventData values
+that a query extracts with `parse`; `in _raw (json)` are JSON keys that `json auto` extracts.
+
+Examples:
+  sumoql fields samples/sysmon_sample.xml
+  sumoql fields --format csv logs/ > fields.csv")]
+    Fields(fields::FieldsArgs),
+    /// Write a shell completion script to standard output.
+    #[command(after_help = "Examples:
+  sumoql completions bash > ~/.local/share/bash-completion/completions/sumoql
+  sumoql completions zsh > ~/.zfunc/_sumoql
+  sumoql completions fish > ~/.config/fish/completions/sumoql.fish")]
+    Completions(completions::CompletionsArgs),
+    /// Write the manual page (roff) to standard output.
+    #[command(after_help = "Examples:
+  sumoql man > sumoql.1 && man ./sumoql.1
+  sumoql man | gzip > /usr/local/share/man/man1/sumoql.1.gz")]
+    Man(completions::ManArgs),
     /// Run the snapshot tests of queries: each case's result against its accepted snapshot.
     #[command(after_help = "Cases live next to the query: queries/NAME.sumo has its cases in
 queries/NAME.tests/CASE/ (logs/, optional case.toml, expected.snapshot).
@@ -55,6 +96,12 @@ Examples:
 
 Inside, `:help` lists the commands; Ctrl-D leaves.")]
     Repl(repl::ReplArgs),
+    /// Print queries in the canonical layout, or check that files already are.
+    #[command(after_help = "Examples:
+  sumoql fmt < query.sumo              print the canonical layout of a query
+  sumoql fmt queries/*.sumo            rewrite files in place (files with comments are left alone)
+  sumoql fmt --check queries/*.sumo    list files that are not in the canonical layout")]
+    Fmt(fmt::FmtArgs),
 }
 
 #[derive(Args)]
@@ -67,13 +114,30 @@ struct RunArgs {
     #[arg(value_name = "QUERY_FILE|INPUT")]
     arguments: Vec<PathBuf>,
 
-    /// Output format: an aligned table, CSV with a header, or one JSON object per line.
+    /// Output format: an aligned table, CSV with a header, a JSON array, one JSON object
+    /// per line, or a Markdown table.
     #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
     format: OutputFormat,
 
-    /// Value of `_sourceCategory` for every record, instead of the one derived from its channel.
-    #[arg(long, value_name = "CATEGORY")]
-    category: Option<String>,
+    /// Write at most this many result rows.
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+
+    /// Write the result to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// Show whole cells even when the table is wider than the terminal.
+    #[arg(long)]
+    wide: bool,
+
+    /// Print neither the progress bar nor the summary line on standard error; warnings
+    /// and errors still print.
+    #[arg(short, long)]
+    quiet: bool,
+
+    #[command(flatten)]
+    input: sources::InputArgs,
 
     /// What `_raw` holds: the canonical element-per-field rendering of a
     /// Windows event, or the record text as read.
@@ -86,7 +150,7 @@ struct RunArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum RawArgument {
+pub(crate) enum RawArgument {
     Canonical,
     Original,
 }
@@ -103,8 +167,13 @@ fn main() -> ExitCode {
 
     let status = match cli.command {
         Command::Run(arguments) => run::run(arguments.into_request()),
+        Command::Convert(arguments) => convert::convert(arguments, use_color()),
+        Command::Fields(arguments) => fields::fields(arguments, use_color()),
+        Command::Completions(arguments) => completions::completions(arguments),
+        Command::Man(arguments) => completions::man(arguments),
         Command::Test(arguments) => testing::test(arguments),
         Command::Repl(arguments) => repl::run(arguments),
+        Command::Fmt(arguments) => fmt::run(arguments),
     };
     ExitCode::from(status)
 }
@@ -125,13 +194,17 @@ impl RunArgs {
             query,
             inputs,
             format: self.format,
-            category: self.category,
+            input: self.input,
             raw: match self.raw {
                 RawArgument::Canonical => sumoql_input::RawMode::Canonical,
                 RawArgument::Original => sumoql_input::RawMode::Original,
             },
             strict: self.strict,
             color: use_color(),
+            limit: self.limit,
+            output: self.output,
+            wide: self.wide,
+            quiet: self.quiet,
         }
     }
 }

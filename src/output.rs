@@ -1,8 +1,10 @@
-//! Writes a result table as an aligned text table, CSV or JSON lines.
+//! Writes a result table as an aligned text table, CSV, a JSON array, JSON lines or a
+//! Markdown table.
 
 use std::io::{self, Write};
 
 use sumoql_engine::{ResultTable, Value};
+use unicode_width::UnicodeWidthChar;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
@@ -10,15 +12,48 @@ pub enum OutputFormat {
     Table,
     /// Comma-separated values with a header row.
     Csv,
-    /// One JSON object per row, one row per line.
+    /// One JSON array of row objects, one row per line.
     Json,
+    /// One JSON object per row, one row per line (newline-delimited JSON).
+    Ndjson,
+    /// A Markdown (GitHub) table.
+    Markdown,
 }
 
+/// Layout settings of a text table.
+#[derive(Debug, Clone, Default)]
+pub struct TableStyle {
+    /// The width to fit the table into, in terminal columns; `None` for no limit. Long
+    /// cells are cut and end with `…`.
+    pub max_width: Option<usize>,
+    /// Whether the header is bold (only for a colour terminal).
+    pub bold_header: bool,
+    /// Whether a line with the number of rows follows the table.
+    pub row_count: bool,
+    /// The number of rows of the whole result, when `table` holds only the first ones.
+    pub total_rows: Option<usize>,
+}
+
+/// No column is narrowed below this many terminal columns, or its header's width if
+/// that is less.
+const MIN_COLUMN_WIDTH: usize = 6;
+
+/// The space between two columns.
+const COLUMN_GAP: &str = "  ";
+
+/// Writes a table in a format, a text table without width limit or row count.
 pub fn write_table(table: &ResultTable, format: OutputFormat, out: &mut dyn Write) -> io::Result<()> {
+    write_styled(table, format, &TableStyle::default(), out)
+}
+
+/// Writes a table in a format; `style` applies to the text table.
+pub fn write_styled(table: &ResultTable, format: OutputFormat, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        OutputFormat::Table => write_text_table(table, out),
+        OutputFormat::Table => write_text_table(table, style, out),
         OutputFormat::Csv => write_csv(table, out),
-        OutputFormat::Json => write_json_lines(table, out),
+        OutputFormat::Json => write_json_array(table, out),
+        OutputFormat::Ndjson => write_json_lines(table, out),
+        OutputFormat::Markdown => write_markdown(table, out),
     }
 }
 
@@ -43,13 +78,52 @@ fn display_cell(value: Option<&Value>) -> String {
     shown
 }
 
-fn write_text_table(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
-    let cells: Vec<Vec<String>> = table
-        .rows
-        .iter()
-        .map(|row| row.iter().map(|value| display_cell(value.as_ref())).collect())
-        .collect();
-    let numeric: Vec<bool> = (0..table.columns.len())
+/// Returns the number of terminal columns `text` takes.
+fn display_width(text: &str) -> usize {
+    text.chars().map(|character| character.width().unwrap_or(0)).sum()
+}
+
+/// Cuts `text` to at most `width` terminal columns, ending it with `…` when cut.
+fn truncate(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_string();
+    }
+    let mut kept = String::new();
+    let mut used = 0;
+    for character in text.chars() {
+        let character_width = character.width().unwrap_or(0);
+        if used + character_width + 1 > width {
+            break;
+        }
+        kept.push(character);
+        used += character_width;
+    }
+    kept.push('…');
+    kept
+}
+
+/// Narrows the widest columns, one column at a time, until the table fits `max_width`
+/// or every column is at its minimum.
+fn fit_widths(widths: &mut [usize], minimums: &[usize], max_width: usize) {
+    let gaps = COLUMN_GAP.len() * widths.len().saturating_sub(1);
+    let mut total: usize = widths.iter().sum::<usize>() + gaps;
+    while total > max_width {
+        let widest = widths
+            .iter()
+            .enumerate()
+            .filter(|(index, width)| **width > minimums[*index])
+            .max_by_key(|(index, width)| (**width, std::cmp::Reverse(*index)))
+            .map(|(index, _)| index);
+        let Some(widest) = widest else {
+            break;
+        };
+        widths[widest] -= 1;
+        total -= 1;
+    }
+}
+
+fn numeric_columns(table: &ResultTable) -> Vec<bool> {
+    (0..table.columns.len())
         .map(|column| {
             table.rows.iter().any(|row| row[column].is_some())
                 && table
@@ -57,41 +131,79 @@ fn write_text_table(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> 
                     .iter()
                     .all(|row| matches!(row[column], None | Some(Value::Number(_))))
         })
-        .collect();
+        .collect()
+}
 
-    let mut widths: Vec<usize> = table.columns.iter().map(|name| name.chars().count()).collect();
+fn write_text_table(table: &ResultTable, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
+    let cells: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|row| row.iter().map(|value| display_cell(value.as_ref())).collect())
+        .collect();
+    let numeric = numeric_columns(table);
+
+    let mut widths: Vec<usize> = table.columns.iter().map(|name| display_width(name)).collect();
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
+            *width = (*width).max(display_width(cell));
         }
     }
+    if let Some(max_width) = style.max_width {
+        let minimums: Vec<usize> = table
+            .columns
+            .iter()
+            .zip(&widths)
+            .map(|(name, width)| (*width).min(display_width(name).max(MIN_COLUMN_WIDTH)))
+            .collect();
+        fit_widths(&mut widths, &minimums, max_width);
+    }
 
-    let header: Vec<String> = table.columns.clone();
-    write_line(out, &header, &widths, &vec![false; widths.len()])?;
+    write_line(out, &table.columns, &widths, &vec![false; widths.len()], style.bold_header)?;
     let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
-    write_line(out, &rule, &widths, &vec![false; widths.len()])?;
+    write_line(out, &rule, &widths, &vec![false; widths.len()], false)?;
     for row in &cells {
-        write_line(out, row, &widths, &numeric)?;
+        write_line(out, row, &widths, &numeric, false)?;
+    }
+
+    if style.row_count {
+        let shown = table.rows.len();
+        let noun = |count: usize| if count == 1 { "row" } else { "rows" };
+        match style.total_rows {
+            Some(total) if total > shown => writeln!(out, "({shown} of {total} {})", noun(total))?,
+            _ => writeln!(out, "({shown} {})", noun(shown))?,
+        }
     }
     Ok(())
 }
 
-fn write_line(out: &mut dyn Write, cells: &[String], widths: &[usize], right_align: &[bool]) -> io::Result<()> {
+fn write_line(
+    out: &mut dyn Write,
+    cells: &[String],
+    widths: &[usize],
+    right_align: &[bool],
+    bold: bool,
+) -> io::Result<()> {
     let mut line = String::new();
     for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
         if index > 0 {
-            line.push_str("  ");
+            line.push_str(COLUMN_GAP);
         }
-        let padding = width - cell.chars().count();
+        let cell = truncate(cell, *width);
+        let padding = width.saturating_sub(display_width(&cell));
         if right_align[index] {
             line.push_str(&" ".repeat(padding));
-            line.push_str(cell);
+            line.push_str(&cell);
         } else {
-            line.push_str(cell);
+            line.push_str(&cell);
             line.push_str(&" ".repeat(padding));
         }
     }
-    writeln!(out, "{}", line.trim_end())
+    let line = line.trim_end();
+    if bold {
+        writeln!(out, "\x1b[1m{line}\x1b[0m")
+    } else {
+        writeln!(out, "{line}")
+    }
 }
 
 fn write_csv(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
@@ -107,19 +219,60 @@ fn write_csv(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
     writer.flush()
 }
 
+fn row_object(table: &ResultTable, row: &[Option<Value>]) -> serde_json::Value {
+    let mut object = serde_json::Map::new();
+    for (name, value) in table.columns.iter().zip(row) {
+        object.insert(name.clone(), json_value(value.as_ref()));
+    }
+    serde_json::Value::Object(object)
+}
+
 fn write_json_lines(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
     for row in &table.rows {
-        let mut object = serde_json::Map::new();
-        for (name, value) in table.columns.iter().zip(row) {
-            object.insert(name.clone(), json_value(value.as_ref()));
-        }
-        serde_json::to_writer(&mut *out, &serde_json::Value::Object(object))?;
+        serde_json::to_writer(&mut *out, &row_object(table, row))?;
         out.write_all(b"\n")?;
     }
     Ok(())
 }
 
-fn json_value(value: Option<&Value>) -> serde_json::Value {
+/// Writes one JSON array with one row object per line, so that the output is one JSON
+/// document and still reads well line by line.
+fn write_json_array(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
+    if table.rows.is_empty() {
+        return out.write_all(b"[]\n");
+    }
+    out.write_all(b"[\n")?;
+    for (index, row) in table.rows.iter().enumerate() {
+        serde_json::to_writer(&mut *out, &row_object(table, row))?;
+        let separator: &[u8] = if index + 1 < table.rows.len() { b",\n" } else { b"\n" };
+        out.write_all(separator)?;
+    }
+    out.write_all(b"]\n")
+}
+
+/// Escapes a cell for a Markdown table: `|` would end the cell and a line break the row.
+fn markdown_cell(value: Option<&Value>) -> String {
+    display_cell(value).replace('|', "\\|")
+}
+
+fn write_markdown(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
+    let header: Vec<String> = table.columns.iter().map(|name| name.replace('|', "\\|")).collect();
+    writeln!(out, "| {} |", header.join(" | "))?;
+    let alignment: Vec<&str> = numeric_columns(table)
+        .into_iter()
+        .map(|numeric| if numeric { "--:" } else { "---" })
+        .collect();
+    writeln!(out, "|{}|", alignment.join("|"))?;
+    for row in &table.rows {
+        let cells: Vec<String> = row.iter().map(|value| markdown_cell(value.as_ref())).collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+/// Converts a result value to JSON: numbers stay numbers (whole numbers without a
+/// fraction), null is `null`.
+pub fn json_value(value: Option<&Value>) -> serde_json::Value {
     match value {
         None => serde_json::Value::Null,
         Some(Value::Text(text)) => serde_json::Value::String(text.to_string()),
@@ -154,6 +307,12 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
+    fn render_styled(table: &ResultTable, style: &TableStyle) -> String {
+        let mut out = Vec::new();
+        write_styled(table, OutputFormat::Table, style, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
     fn table_aligns_and_right_aligns_numbers() {
         let text = render(OutputFormat::Table);
@@ -166,16 +325,102 @@ mod tests {
     }
 
     #[test]
-    fn json_lines_keep_types() {
+    fn json_is_one_array() {
+        let text = render(OutputFormat::Json);
+        assert_eq!(text, "[\n{\"host\":\"DEV-WS01\",\"_count\":12},\n{\"host\":null,\"_count\":3}\n]\n");
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed.as_array().unwrap().len(), 2);
+
+        let empty = ResultTable {
+            columns: vec!["a".into()],
+            rows: Vec::new(),
+        };
+        let mut out = Vec::new();
+        write_table(&empty, OutputFormat::Json, &mut out).unwrap();
+        assert_eq!(out, b"[]\n");
+    }
+
+    #[test]
+    fn ndjson_lines_keep_types() {
         assert_eq!(
-            render(OutputFormat::Json),
+            render(OutputFormat::Ndjson),
             "{\"host\":\"DEV-WS01\",\"_count\":12}\n{\"host\":null,\"_count\":3}\n"
         );
+    }
+
+    #[test]
+    fn markdown_aligns_numbers_right_and_escapes_pipes() {
+        let table = ResultTable {
+            columns: vec!["cmd".into(), "n".into()],
+            rows: vec![vec![Some(Value::text("a | b\nc")), Some(Value::Number(1.0))]],
+        };
+        let mut out = Vec::new();
+        write_table(&table, OutputFormat::Markdown, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "| cmd | n |\n|---|--:|\n| a \\| b\\nc | 1 |\n");
     }
 
     #[test]
     fn table_escapes_control_characters() {
         let value = Value::text("a\u{1b}[31mred\nb");
         assert_eq!(display_cell(Some(&value)), "a\\u{1b}[31mred\\nb");
+    }
+
+    #[test]
+    fn narrow_terminal_cuts_the_widest_column() {
+        let table = ResultTable {
+            columns: vec!["host".into(), "command".into(), "n".into()],
+            rows: vec![vec![
+                Some(Value::text("WS-01")),
+                Some(Value::text("powershell.exe -NoProfile -EncodedCommand SQBFAFgA")),
+                Some(Value::Number(7.0)),
+            ]],
+        };
+        let style = TableStyle {
+            max_width: Some(30),
+            ..TableStyle::default()
+        };
+        let text = render_styled(&table, &style);
+        for line in text.lines() {
+            assert!(display_width(line) <= 30, "{line:?} is wider than 30");
+        }
+        assert!(text.contains("WS-01  powershell.exe -NoP…  7"), "{text}");
+    }
+
+    #[test]
+    fn columns_keep_a_minimum_width() {
+        let mut widths = vec![40, 40];
+        fit_widths(&mut widths, &[6, 6], 5);
+        assert_eq!(widths, vec![6, 6]);
+    }
+
+    #[test]
+    fn wide_characters_count_double() {
+        assert_eq!(display_width("日本"), 4);
+        assert_eq!(truncate("日本語のテキスト", 7), "日本語…");
+        assert_eq!(truncate("short", 10), "short");
+    }
+
+    #[test]
+    fn row_count_line() {
+        let style = TableStyle {
+            row_count: true,
+            ..TableStyle::default()
+        };
+        assert!(render_styled(&sample(), &style).ends_with("\n(2 rows)\n"));
+        let limited = TableStyle {
+            row_count: true,
+            total_rows: Some(10),
+            ..TableStyle::default()
+        };
+        assert!(render_styled(&sample(), &limited).ends_with("\n(2 of 10 rows)\n"));
+    }
+
+    #[test]
+    fn bold_header_on_colour_terminals() {
+        let style = TableStyle {
+            bold_header: true,
+            ..TableStyle::default()
+        };
+        assert!(render_styled(&sample(), &style).starts_with("\x1b[1mhost      _count\x1b[0m\n"));
     }
 }

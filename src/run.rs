@@ -4,12 +4,16 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use sumoql_engine::{Execution, Plan, ResultTable, Value};
-use sumoql_input::{Inputs, Item, RawMode, ReadOptions};
+use sumoql_input::{total_input_bytes, Inputs, Item, RawMode, ReadOptions};
 use sumoql_syntax::Diagnostic;
 
-use crate::output::{write_table, OutputFormat};
+use crate::output::{write_styled, OutputFormat, TableStyle};
+use crate::progress::Progress;
+use crate::sources::{input_setup, ExtractedRecord, Extractions, InputArgs, InputSetup};
 use crate::summary::Summary;
 use crate::{EXIT_INPUT, EXIT_QUERY_OR_USAGE, EXIT_SUCCESS};
 
@@ -23,10 +27,19 @@ pub struct RunRequest {
     pub query: QuerySource,
     pub inputs: Vec<PathBuf>,
     pub format: OutputFormat,
-    pub category: Option<String>,
+    /// Input settings: format, metadata, sources file.
+    pub input: InputArgs,
     pub raw: RawMode,
     pub strict: bool,
     pub color: bool,
+    /// Write at most this many rows.
+    pub limit: Option<usize>,
+    /// Write the result to this file instead of standard output.
+    pub output: Option<PathBuf>,
+    /// Never cut table cells to fit the terminal.
+    pub wide: bool,
+    /// Print neither the progress bar nor the summary line.
+    pub quiet: bool,
 }
 
 /// Runs a query and returns the process exit status.
@@ -65,7 +78,14 @@ pub fn run(request: RunRequest) -> u8 {
         return EXIT_QUERY_OR_USAGE;
     };
 
-    execute(&plan, &inputs, &request)
+    let setup = match input_setup(&request.input, request.raw, request.color) {
+        Ok(setup) => setup,
+        Err(message) => {
+            eprintln!("sumoql: error: {message}");
+            return EXIT_QUERY_OR_USAGE;
+        }
+    };
+    execute(&plan, &inputs, setup, &request)
 }
 
 /// Parses and compiles query text, returning every diagnostic on failure.
@@ -89,6 +109,18 @@ pub fn execute_inputs(
     plan: &Plan,
     inputs: &[PathBuf],
     options: ReadOptions,
+    observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
+) -> Option<ResultTable> {
+    execute_inputs_with(plan, inputs, options, &Extractions::default(), observe)
+}
+
+/// Runs like [`execute_inputs`] and applies the Field Extraction Rules of
+/// `extractions` to each record before the query reads it.
+pub fn execute_inputs_with(
+    plan: &Plan,
+    inputs: &[PathBuf],
+    options: ReadOptions,
+    extractions: &Extractions,
     mut observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
 ) -> Option<ResultTable> {
     let mut execution = Execution::new(plan);
@@ -96,7 +128,15 @@ pub fn execute_inputs(
         let flow = match &item {
             Ok(Item::Record(record)) => {
                 let flow = observe(Observed::Record(record));
-                execution.push(&EngineRecord(record));
+                if extractions.is_empty() {
+                    execution.push(&EngineRecord(record));
+                } else {
+                    let extracted = extractions.apply(record);
+                    execution.push(&ExtractedRecord {
+                        base: EngineRecord(record),
+                        extracted,
+                    });
+                }
                 flow
             }
             Ok(Item::Malformed(malformed)) => observe(Observed::Malformed(malformed)),
@@ -109,49 +149,112 @@ pub fn execute_inputs(
     Some(execution.finish())
 }
 
-fn execute(plan: &Plan, inputs: &[PathBuf], request: &RunRequest) -> u8 {
-    let options = ReadOptions {
-        category: request.category.clone(),
-        raw: request.raw,
-    };
+fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequest) -> u8 {
+    let InputSetup {
+        mut options,
+        extractions,
+    } = setup;
+    let show_progress = !request.quiet && io::stderr().is_terminal();
+    let bytes_read = Arc::new(AtomicU64::new(0));
+    if show_progress {
+        options.bytes_read = Some(bytes_read.clone());
+    }
+    let total_bytes = if show_progress { total_input_bytes(inputs) } else { None };
+    let mut progress = Progress::new(show_progress, total_bytes, bytes_read);
     let mut summary = Summary::new();
 
-    let table = execute_inputs(plan, inputs, options, |item| {
+    let table = execute_inputs_with(plan, inputs, options, &extractions, |item| {
         match item {
-            Observed::Record(record) => summary.count_record(record.format, record.lossy_utf8),
+            Observed::Record(record) => {
+                summary.count_record(record.format, record.lossy_utf8);
+                progress.record();
+            }
             Observed::Malformed(malformed) => {
                 if request.strict {
+                    progress.finish();
                     eprintln!("sumoql: error: malformed record in {malformed} (stopped by --strict)");
                     return ControlFlow::Break(());
                 }
-                summary.report_malformed(malformed);
+                progress.suspend(|| summary.report_malformed(malformed));
+                progress.tick();
             }
-            Observed::Unreadable(error) => summary.report_unreadable(error),
+            Observed::Unreadable(error) if error.is_skipped_file() => {
+                progress.suspend(|| eprintln!("sumoql: warning: {error}"));
+            }
+            Observed::Unreadable(error) => progress.suspend(|| summary.report_unreadable(error)),
         }
         ControlFlow::Continue(())
     });
-    let Some(table) = table else {
+    progress.finish();
+    let Some(mut table) = table else {
         return EXIT_INPUT;
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    let written = write_table(&table, request.format, &mut out).and_then(|()| out.flush());
-    match written {
-        Ok(()) => {}
+
+    let total_rows = table.rows.len();
+    if let Some(limit) = request.limit {
+        table.rows.truncate(limit);
+    }
+    if let Err(error) = write_result(&table, total_rows, request) {
         // A closed pipe (`sumoql run … | head`) is not an error worth reporting.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(error) => {
+        if error.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("sumoql: error: failed to write the result: {error}");
             return EXIT_INPUT;
         }
     }
 
-    summary.print(table.rows.len());
+    if request.quiet {
+        summary.print_reports();
+    } else {
+        summary.print(total_rows);
+    }
     if summary.has_unreadable_inputs() {
         EXIT_INPUT
     } else {
         EXIT_SUCCESS
     }
+}
+
+/// Writes the result to `--output` or standard output. A table on a terminal fits its
+/// width unless `--wide` is given, has a bold header where colour is allowed, and ends
+/// with the row count.
+fn write_result(table: &ResultTable, total_rows: usize, request: &RunRequest) -> io::Result<()> {
+    let (destination, terminal): (Box<dyn Write>, bool) = match &request.output {
+        Some(path) => {
+            let file = std::fs::File::create(path).map_err(|error| {
+                io::Error::new(error.kind(), format!("failed to create {}: {error}", path.display()))
+            })?;
+            (Box::new(file), false)
+        }
+        None => {
+            let stdout = io::stdout();
+            let terminal = stdout.is_terminal();
+            (Box::new(stdout.lock()), terminal)
+        }
+    };
+    let style = TableStyle {
+        max_width: terminal_width(terminal && !request.wide),
+        bold_header: terminal && color_allowed(),
+        row_count: terminal,
+        total_rows: Some(total_rows),
+    };
+    let mut out = BufWriter::new(destination);
+    write_styled(table, request.format, &style, &mut out)?;
+    out.flush()
+}
+
+/// Returns the width of the terminal on standard output when `fit` is true and it is
+/// known.
+pub fn terminal_width(fit: bool) -> Option<usize> {
+    if !fit {
+        return None;
+    }
+    terminal_size::terminal_size_of(io::stdout()).map(|(width, _)| usize::from(width.0))
+}
+
+/// Returns whether output may use colour: not when `NO_COLOR` is set to a non-empty
+/// value (https://no-color.org/).
+pub fn color_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }
 
 /// Presents a reader's record to the engine. Time fields are numbers, so

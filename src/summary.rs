@@ -58,6 +58,12 @@ impl Summary {
 
     /// Prints the reports held back, then one line with the totals.
     pub fn print(&self, rows: usize) {
+        self.print_reports();
+        report(&format!("sumoql: {}", self.line(rows)));
+    }
+
+    /// Prints the reports held back: malformed records beyond the first few, invalid UTF-8.
+    pub fn print_reports(&self) {
         for (input, count) in &self.malformed_by_input {
             if *count > MALFORMED_REPORTS_PER_INPUT {
                 report(&format!(
@@ -74,7 +80,6 @@ impl Summary {
                 plural(self.lossy_utf8_records, "record", "records")
             ));
         }
-        report(&format!("sumoql: {}", self.line(rows)));
     }
 
     fn line(&self, rows: usize) -> String {

@@ -53,13 +53,24 @@ fn shipped_query_on_sample_summary() {
 }
 
 #[test]
-fn json_output_is_one_object_per_row() {
-    let output = run_sumoql(&["run", "--format", "json", SHIPPED_QUERY, SAMPLE_LOG]);
+fn ndjson_output_is_one_object_per_row() {
+    let output = run_sumoql(&["run", "--format", "ndjson", SHIPPED_QUERY, SAMPLE_LOG]);
     assert_eq!(output.code(), 0);
+    assert_eq!(output.stdout.lines().count(), 8);
     for line in output.stdout.lines() {
         let row: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(row["_count"].is_u64(), "{line}");
     }
+}
+
+#[test]
+fn json_output_is_one_array() {
+    let output = run_sumoql(&["run", "--format", "json", SHIPPED_QUERY, SAMPLE_LOG]);
+    assert_eq!(output.code(), 0);
+    let rows: serde_json::Value = serde_json::from_str(&output.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    assert!(rows.iter().all(|row| row["_count"].is_u64()));
 }
 
 #[test]

@@ -147,7 +147,7 @@ fn expected_counts(events: &[Json]) -> BTreeMap<DetectionKey, u64> {
     counts
 }
 
-/// Reads sumoql's JSON-lines output into the same shape as [`expected_counts`].
+/// Reads sumoql's JSON-lines output (`--format ndjson`) into the same shape as [`expected_counts`].
 fn actual_counts(output: &str) -> BTreeMap<DetectionKey, u64> {
     let mut counts = BTreeMap::new();
     for line in output.lines() {
@@ -165,7 +165,7 @@ fn shipped_query_finds_real_detections_in_evtx() {
     let evtx_folder = sysmon.join("evtx");
 
     let expected = expected_counts(&decode_evtx_folder(&evtx_folder));
-    let output = run_sumoql(&["run", "--format", "json", SHIPPED_QUERY, evtx_folder.to_str().unwrap()]);
+    let output = run_sumoql(&["run", "--format", "ndjson", SHIPPED_QUERY, evtx_folder.to_str().unwrap()]);
     assert!(output.status.success(), "stderr: {}", output.stderr);
     let actual = actual_counts(&output.stdout);
 

@@ -102,6 +102,7 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
     let options = ReadOptions {
         category: settings.category.clone(),
         raw: settings.raw.mode(),
+        ..ReadOptions::default()
     };
     let prefix = format!("{}{}", dir.display(), std::path::MAIN_SEPARATOR);
     let shown_name = |source: &Arc<str>| -> String {

@@ -20,7 +20,9 @@ pub struct Output {
 
 impl Output {
     pub fn code(&self) -> i32 {
-        self.status.code().expect("sumoql was not killed by a signal")
+        self.status
+            .code()
+            .expect("sumoql was not killed by a signal")
     }
 }
 
@@ -35,7 +37,11 @@ pub fn run_sumoql_with_stdin(arguments: &[&str], stdin: Option<&[u8]>) -> Output
         .args(arguments)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = command.spawn().expect("sumoql binary starts");

@@ -175,6 +175,17 @@ impl Compiler {
             }
             Stage::Aggregate { functions, by } => self.aggregate(functions, by, layout),
             Stage::Limit(count) => Some(Operator::Limit(*count)),
+            unsupported => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        format!("operator `{}` is not supported by sumoql yet", unsupported.name()),
+                        stage.span.clone(),
+                        "parsed, but sumoql cannot run it yet",
+                    )
+                    .with_help("sumoql runs where, parse, parse regex, extract, `<expression> as <field>`, fields, union, sort, count, count_distinct, sum, avg, min, max and limit"),
+                );
+                None
+            }
         }
     }
 
@@ -369,6 +380,17 @@ impl Compiler {
                 Box::new(self.expr(then)?),
                 Box::new(self.expr(otherwise)?),
             ),
+            Expr::Quantity(_) | Expr::Subquery(_) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "this expression is not supported by sumoql yet",
+                        expr.span.clone(),
+                        "parsed, but sumoql cannot evaluate it yet",
+                    )
+                    .with_help("numbers with a unit suffix such as `5m` and subqueries are not evaluated yet"),
+                );
+                return None;
+            }
         };
         Some(compiled)
     }

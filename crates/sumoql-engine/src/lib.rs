@@ -7,6 +7,7 @@ mod aggregate;
 mod compile;
 mod execute;
 mod expr;
+pub mod extraction;
 mod functions;
 mod pattern;
 mod plan;

@@ -129,6 +129,14 @@ fn compile_node(scope: &Spanned<Scope>) -> Result<ScopeFilter, Diagnostic> {
             ScopeFilter::Or(Box::new(compile_node(left)?), Box::new(compile_node(right)?))
         }
         Scope::Not(inner) => ScopeFilter::Not(Box::new(compile_node(inner)?)),
+        Scope::Compare { .. } | Scope::Subquery(_) => {
+            return Err(Diagnostic::error(
+                "this search term is not supported by sumoql yet",
+                scope.span.clone(),
+                "parsed, but sumoql cannot run it yet",
+            )
+            .with_help("the scope supports keywords, phrases, `field=value`, `field!=value`, AND, OR, NOT and parentheses"));
+        }
     };
     Ok(filter)
 }

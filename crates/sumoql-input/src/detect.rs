@@ -3,10 +3,19 @@
 use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
+use regex::Regex;
+use serde_json::Value;
+
+use crate::decompress::{add_bytes, decoder, detect_compression, CountingReader};
 use crate::error::ReadError;
 use crate::evtx::{EvtxReader, EVTX_MAGIC};
+use crate::json::classify;
+use crate::json_stream::JsonDocumentReader;
 use crate::origin::Origin;
+use crate::plain::TextReader;
 use crate::record::{InputFormat, Item};
 use crate::text::{find_event_start, JsonLinesReader, XmlEventReader};
 
@@ -14,36 +23,142 @@ use crate::text::{find_event_start, JsonLinesReader, XmlEventReader};
 /// start with banner lines, so the first event may sit a few lines in.
 const PEEK_BYTES: usize = 64 * 1024;
 
+/// How many compression layers are undone (`.gz` inside `.zst` is two). More is refused,
+/// because nothing writes that and a crafted file could nest without end.
+const MAX_COMPRESSION_LAYERS: usize = 2;
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const UTF16_LE_BOM: &[u8] = b"\xFF\xFE";
 const UTF16_BE_BOM: &[u8] = b"\xFE\xFF";
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 /// The stream of items one input yields.
 pub(crate) type InputReader = Box<dyn Iterator<Item = Result<Item, ReadError>> + Send>;
 
-/// Recognises a format from the first bytes of an input: the `.evtx` magic, JSON that
-/// starts with `{`, or text with an `<Event` start tag (after an optional UTF-8 byte order
-/// mark and blank space). Returns `None` for anything else, including blank input.
+/// Settings for reading one input, beyond its [`Origin`].
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OpenOptions {
+    /// The format to read, instead of recognising it.
+    pub(crate) format: Option<InputFormat>,
+    /// The start pattern of multi-line plain text messages.
+    pub(crate) multiline: Option<Regex>,
+    pub(crate) bytes_read: Option<Arc<AtomicU64>>,
+}
+
+/// Recognises a format from the first bytes of an input (after decompression):
+///
+/// 1. the `.evtx` magic `ElfFile`;
+/// 2. JSON: text that starts with `{` or `[` and whose first value parses, in the shape
+///    that value has (see [`InputFormat`]);
+/// 3. Windows event XML: a first line that starts with `<Event`, `<Events`, `<?xml` or
+///    `<!--`;
+/// 4. binary data, for which it returns `None`: any other input with a NUL byte;
+/// 5. syslog: any line that carries an `<Event` start tag (Sysmon for Linux);
+/// 6. plain text: anything else.
+///
+/// Returns `None` for blank input too.
 pub fn detect_format(head: &[u8]) -> Option<InputFormat> {
     if head.starts_with(EVTX_MAGIC) {
         return Some(InputFormat::Evtx);
     }
 
-    let text = head
-        .strip_prefix(UTF8_BOM)
-        .unwrap_or(head)
-        .trim_ascii_start();
-    if text.starts_with(b"{") {
-        return Some(InputFormat::EvtxJson);
+    let text = head.strip_prefix(UTF8_BOM).unwrap_or(head).trim_ascii_start();
+    if text.is_empty() {
+        return None;
     }
-    if find_event_start(text).is_some() || memchr::memmem::find(text, b"<Events").is_some() {
+    if text.starts_with(b"{") || text.starts_with(b"[") {
+        if let Some(value) = first_json_value(text) {
+            return Some(classify(&value));
+        }
+        // An object that does not end within a whole head is JSON too big to recognise
+        // its shape from the head, so it is read as generic JSON.
+        if text.starts_with(b"{") && head.len() >= PEEK_BYTES && json_value_end(text).is_none() {
+            return Some(InputFormat::Json);
+        }
+    }
+
+    let first_line = text.split(|&byte| byte == b'\n').next().unwrap_or(text);
+    let xml_start = first_line.starts_with(b"<?xml")
+        || first_line.starts_with(b"<!--")
+        || first_line.starts_with(b"<Events")
+        || find_event_start(first_line) == Some(0);
+    if xml_start {
         return Some(InputFormat::WindowsXml);
+    }
+    if head.contains(&0) {
+        return None;
+    }
+    if find_event_start(text).is_some() {
+        return Some(InputFormat::Syslog);
+    }
+    Some(InputFormat::Text)
+}
+
+/// Returns the first JSON value of `text`, or the first element of an array that does not
+/// end within `text`. Returns `None` when it does not parse.
+fn first_json_value(text: &[u8]) -> Option<Value> {
+    if let Some(end) = json_value_end(text) {
+        if let Ok(value) = serde_json::from_slice(&text[..end]) {
+            return Some(value);
+        }
+        return None;
+    }
+    let inside = text.strip_prefix(b"[")?.trim_ascii_start();
+    let end = json_value_end(inside)?;
+    let element: Value = serde_json::from_slice(&inside[..end]).ok()?;
+    Some(Value::Array(vec![element]))
+}
+
+/// Returns the length of the object or array that starts `text`, by counting brackets
+/// outside strings, or `None` when it does not end within `text`.
+pub(crate) fn json_value_end(text: &[u8]) -> Option<usize> {
+    if !matches!(text.first(), Some(b'{' | b'[')) {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (index, &byte) in text.iter().enumerate() {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(index + 1);
+                }
+            }
+            _ => {}
+        }
     }
     None
 }
 
+/// Returns whether JSON text has one object per line, rather than values that span lines or an
+/// array: its first non-blank line is a whole object.
+fn is_line_delimited_json(head: &[u8]) -> bool {
+    let text = head.strip_prefix(UTF8_BOM).unwrap_or(head);
+    let first_line = text
+        .split(|&byte| byte == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|line| !line.is_empty());
+    first_line.is_some_and(|line| {
+        line.starts_with(b"{") && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
+    })
+}
+
 /// Opens a regular file. An `.evtx` file is read in place, because its reader seeks.
-pub(crate) fn open_file(file: File, origin: Origin) -> Result<InputReader, ReadError> {
+pub(crate) fn open_file(file: File, origin: Origin, options: OpenOptions) -> Result<InputReader, ReadError> {
     let path = origin.path.clone();
     let mut head = Vec::new();
     (&file)
@@ -62,35 +177,82 @@ pub(crate) fn open_file(file: File, origin: Origin) -> Result<InputReader, ReadE
             format: InputFormat::Evtx,
             ..origin
         };
-        return Ok(Box::new(EvtxReader::open(file, origin, None)?));
+        return Ok(Box::new(EvtxReader::open(file, origin, None, options.bytes_read)?));
     }
 
-    open_text(head, Box::new(file), origin)
+    add_bytes(&options.bytes_read, head.len() as u64);
+    let rest = CountingReader::new(file, options.bytes_read.clone());
+    open_with_head(head, Box::new(rest), origin, options, 0)
 }
 
 /// Opens a stream that cannot seek, such as standard input or a pipe. An `.evtx` stream
 /// is first copied to a temporary file, because its reader seeks.
 pub(crate) fn open_stream(
-    mut stream: Box<dyn Read + Send>,
+    stream: Box<dyn Read + Send>,
     origin: Origin,
+    options: OpenOptions,
 ) -> Result<InputReader, ReadError> {
-    let path = origin.path.clone();
-    let head = read_head(&mut stream).map_err(|source| ReadError::Io {
-        path: path.clone(),
+    let mut counted = CountingReader::new(stream, options.bytes_read.clone());
+    let head = read_head(&mut counted).map_err(|source| ReadError::Io {
+        path: origin.path.clone(),
         source,
     })?;
+    open_with_head(head, Box::new(counted), origin, options, 0)
+}
+
+/// Builds the reader for a stream that starts with `head` and goes on in `rest`,
+/// undoing compression first.
+fn open_with_head(
+    head: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+    origin: Origin,
+    options: OpenOptions,
+    layers: usize,
+) -> Result<InputReader, ReadError> {
+    let path = origin.path.clone();
+    let io_error = |source| ReadError::Io {
+        path: path.clone(),
+        source,
+    };
+
+    if let Some(compression) = detect_compression(&head) {
+        if layers >= MAX_COMPRESSION_LAYERS {
+            return Err(ReadError::UnknownFormat {
+                path,
+                detail: format!("it is compressed more than {MAX_COMPRESSION_LAYERS} times"),
+            });
+        }
+        let whole: Box<dyn Read + Send> = Box::new(Cursor::new(head).chain(rest));
+        let mut decoded = decoder(compression, whole).map_err(io_error)?;
+        let inner_head = read_head(&mut decoded).map_err(|source| ReadError::Io {
+            path: path.clone(),
+            source: io::Error::new(source.kind(), format!("invalid {} data: {source}", compression.name())),
+        })?;
+        return open_with_head(inner_head, decoded, origin, options, layers + 1);
+    }
 
     if head.starts_with(EVTX_MAGIC) {
-        let (file, spool) =
-            SpoolFile::create(&head, stream).map_err(|source| ReadError::Io { path, source })?;
+        let (file, spool) = SpoolFile::create(&head, rest).map_err(io_error)?;
         let origin = Origin {
             format: InputFormat::Evtx,
             ..origin
         };
-        return Ok(Box::new(EvtxReader::open(file, origin, Some(spool))?));
+        return Ok(Box::new(EvtxReader::open(file, origin, Some(spool), None)?));
+    }
+    if options.format == Some(InputFormat::Evtx) {
+        return Err(ReadError::InvalidEvtx {
+            path,
+            reason: format!("it starts with {}, not the .evtx signature", describe_start(&head)),
+        });
+    }
+    if head.starts_with(ZIP_MAGIC) {
+        return Err(ReadError::UnknownFormat {
+            path,
+            detail: "it is a zip archive, which sumoql does not open; extract it first".to_string(),
+        });
     }
 
-    open_text(head, stream, origin)
+    open_text(head, rest, origin, options)
 }
 
 /// Builds the reader for text that starts with `head` and goes on in `rest`. UTF-16 text
@@ -99,6 +261,7 @@ fn open_text(
     head: Vec<u8>,
     rest: Box<dyn Read + Send>,
     origin: Origin,
+    options: OpenOptions,
 ) -> Result<InputReader, ReadError> {
     let path = origin.path.clone();
     let whole: Box<dyn Read + Send> = Box::new(Cursor::new(head.clone()).chain(rest));
@@ -123,28 +286,45 @@ fn open_text(
         None => (head, whole),
     };
 
+    let format = match options.format {
+        Some(format) => format,
+        None => match detect_format(&head) {
+            Some(format) => format,
+            None if is_blank(&head) => return Ok(Box::new(std::iter::empty())),
+            None => {
+                return Err(ReadError::UnknownFormat {
+                    path,
+                    detail: format!("it holds binary data and starts with {}", describe_start(&head)),
+                })
+            }
+        },
+    };
+
     let reader = BufReader::with_capacity(PEEK_BYTES, whole);
-    match detect_format(&head) {
-        Some(InputFormat::EvtxJson) => {
-            let origin = Origin {
-                format: InputFormat::EvtxJson,
-                ..origin
-            };
-            Ok(Box::new(JsonLinesReader::new(reader, origin)))
+    let origin = Origin { format, ..origin };
+    let reader: InputReader = match format {
+        InputFormat::WindowsXml => Box::new(XmlEventReader::new(reader, origin)),
+        InputFormat::EvtxJson
+        | InputFormat::SumoJson
+        | InputFormat::FlatJson
+        | InputFormat::Winlogbeat
+        | InputFormat::Json => {
+            if is_line_delimited_json(&head) {
+                Box::new(JsonLinesReader::new(reader, origin))
+            } else {
+                Box::new(JsonDocumentReader::new(reader, origin))
+            }
         }
-        Some(InputFormat::WindowsXml) => {
-            let origin = Origin {
-                format: InputFormat::WindowsXml,
-                ..origin
-            };
-            Ok(Box::new(XmlEventReader::new(reader, origin)))
+        InputFormat::Syslog => Box::new(TextReader::new(reader, origin, None)),
+        InputFormat::Text => Box::new(TextReader::new(reader, origin, options.multiline)),
+        InputFormat::Evtx => {
+            return Err(ReadError::InvalidEvtx {
+                path,
+                reason: "it is not an .evtx file".to_string(),
+            })
         }
-        Some(InputFormat::Evtx) | None if is_blank(&head) => Ok(Box::new(std::iter::empty())),
-        Some(InputFormat::Evtx) | None => Err(ReadError::UnknownFormat {
-            path,
-            detail: format!("it starts with {}", describe_start(&head)),
-        }),
-    }
+    };
+    Ok(reader)
 }
 
 fn read_head(stream: &mut dyn Read) -> io::Result<Vec<u8>> {
@@ -334,7 +514,7 @@ mod tests {
     fn formats_from_first_bytes() {
         assert_eq!(detect_format(b"ElfFile\0rest"), Some(InputFormat::Evtx));
         assert_eq!(
-            detect_format(b"\xEF\xBB\xBF  \r\n{\"Event\":{}}"),
+            detect_format(b"\xEF\xBB\xBF  \r\n{\"Event\":{\"System\":{}}}"),
             Some(InputFormat::EvtxJson)
         );
         assert_eq!(
@@ -351,13 +531,49 @@ mod tests {
         );
         assert_eq!(
             detect_format(b"Oct 24 host sysmon[1]: banner\nOct 24 host sysmon: <Event><System>"),
-            Some(InputFormat::WindowsXml)
+            Some(InputFormat::Syslog)
         );
         assert_eq!(detect_format(b"ElfChnk\0"), None);
-        assert_eq!(detect_format(b"<html><body>"), None);
-        assert_eq!(detect_format(b"a,b,c\n1,2,3\n"), None);
+        assert_eq!(detect_format(b"<html><body>"), Some(InputFormat::Text));
+        assert_eq!(detect_format(b"a,b,c\n1,2,3\n"), Some(InputFormat::Text));
         assert_eq!(detect_format(b""), None);
         assert_eq!(detect_format(b"   \n"), None);
+    }
+
+    #[test]
+    fn json_shapes_and_look_alikes() {
+        assert_eq!(detect_format(b"{\"level\":\"info\"}\n"), Some(InputFormat::Json));
+        assert_eq!(
+            detect_format(b"{\"EventID\":1,\"Hostname\":\"h\",\"Image\":\"x\"}\n"),
+            Some(InputFormat::FlatJson)
+        );
+        assert_eq!(
+            detect_format(b"[\n  {\n    \"winlog\": {\"event_id\": 1}\n  },\n  {\"winlog\": "),
+            Some(InputFormat::Winlogbeat)
+        );
+        assert_eq!(
+            detect_format(b"[2026-03-01 12:00:00] INFO started\n"),
+            Some(InputFormat::Text)
+        );
+        assert_eq!(detect_format(b"{broken json\n"), Some(InputFormat::Text));
+        let mut huge = b"{\"message\": \"".to_vec();
+        huge.resize(PEEK_BYTES, b'x');
+        assert_eq!(detect_format(&huge), Some(InputFormat::Json));
+    }
+
+    #[test]
+    fn json_layout_is_lines_or_document() {
+        assert!(is_line_delimited_json(b"\n{\"a\":1}\n{\"a\":2}\n"));
+        assert!(!is_line_delimited_json(b"{\n  \"a\": 1\n}\n"));
+        assert!(!is_line_delimited_json(b"[{\"a\":1},{\"a\":2}]"));
+    }
+
+    #[test]
+    fn value_end_skips_brackets_in_strings() {
+        assert_eq!(json_value_end(br#"{"a":"}]\"{"} tail"#), Some(13));
+        assert_eq!(json_value_end(b"[1,[2]],"), Some(7));
+        assert_eq!(json_value_end(b"{\"open\": ["), None);
+        assert_eq!(json_value_end(b"x"), None);
     }
 
     #[test]

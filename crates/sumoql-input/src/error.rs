@@ -11,12 +11,17 @@ pub enum ReadError {
         #[source]
         source: std::io::Error,
     },
-    /// The content matches none of the formats the readers recognise.
-    #[error(
-        "unrecognised input format in {path}: {detail}; expected .evtx, Windows event XML or \
-         JSON lines in the evtx crate's shape"
-    )]
+    /// The content matches none of the formats the readers recognise: binary data that is
+    /// not an `.evtx` file or a gzip or zstd stream.
+    #[error("unrecognised input format in {path}: {detail}")]
     UnknownFormat { path: PathBuf, detail: String },
+    /// A file of no recognised format met while reading a directory or a glob pattern. It
+    /// is skipped, as search tools skip binary files, and reading goes on.
+    #[error("skipped {path}: {detail}")]
+    SkippedFile { path: PathBuf, detail: String },
+    /// A glob pattern that matches no file.
+    #[error("no files match {pattern}")]
+    NoMatch { pattern: PathBuf },
     /// The file starts with the `.evtx` magic but its file header cannot be read.
     #[error("invalid .evtx file {path}: {reason}")]
     InvalidEvtx { path: PathBuf, reason: String },
@@ -31,8 +36,16 @@ impl ReadError {
         match self {
             ReadError::Io { path, .. }
             | ReadError::UnknownFormat { path, .. }
+            | ReadError::SkippedFile { path, .. }
             | ReadError::InvalidEvtx { path, .. }
             | ReadError::DirectoryCycle { path } => path,
+            ReadError::NoMatch { pattern } => pattern,
         }
+    }
+
+    /// Returns whether this reports a file that was passed over on purpose rather than one that
+    /// failed: a warning, not an error.
+    pub fn is_skipped_file(&self) -> bool {
+        matches!(self, ReadError::SkippedFile { .. })
     }
 }

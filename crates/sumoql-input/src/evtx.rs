@@ -3,11 +3,13 @@
 use std::collections::VecDeque;
 use std::fs::File;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use evtx::err::EvtxError;
 use evtx::{EvtxChunkData, EvtxParser, IntoIterChunks, ParserSettings};
 
+use crate::decompress::add_bytes;
 use crate::error::ReadError;
 use crate::origin::Origin;
 use crate::record::{Item, Position};
@@ -36,14 +38,18 @@ pub(crate) struct EvtxReader {
     finished: bool,
     /// Keeps a spooled copy of standard input alive while it is read.
     _spool: Option<crate::detect::SpoolFile>,
+    /// Counts the file's bytes as its chunks are read, for progress reports.
+    bytes_read: Option<Arc<AtomicU64>>,
 }
 
 impl EvtxReader {
     /// Opens the `.evtx` file read by `file`, which must be positioned at its start.
+    /// `bytes_read` grows by each chunk's size as the chunk is read.
     pub(crate) fn open(
         file: File,
         origin: Origin,
         spool: Option<crate::detect::SpoolFile>,
+        bytes_read: Option<Arc<AtomicU64>>,
     ) -> Result<EvtxReader, ReadError> {
         let length = file
             .metadata()
@@ -58,6 +64,7 @@ impl EvtxReader {
             reason: error_chain(&error),
         })?;
         let settings = ParserSettings::new().indent(false);
+        add_bytes(&bytes_read, FILE_HEADER_BYTES.min(length));
 
         Ok(EvtxReader {
             chunks: parser.with_configuration(settings.clone()).into_chunks(),
@@ -69,10 +76,12 @@ impl EvtxReader {
             trailing_bytes: length.saturating_sub(FILE_HEADER_BYTES) % CHUNK_BYTES,
             finished: false,
             _spool: spool,
+            bytes_read,
         })
     }
 
     fn read_chunk(&mut self, chunk: Result<EvtxChunkData, EvtxError>) {
+        add_bytes(&self.bytes_read, CHUNK_BYTES);
         let mut chunk_data = match chunk {
             Ok(chunk_data) => chunk_data,
             Err(error) => {
@@ -165,6 +174,7 @@ impl Iterator for EvtxReader {
                 Some(chunk) => self.read_chunk(chunk),
                 None => {
                     self.finished = true;
+                    add_bytes(&self.bytes_read, self.trailing_bytes);
                     self.report_partial_chunk();
                 }
             }

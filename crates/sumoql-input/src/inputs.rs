@@ -1,43 +1,58 @@
-//! The stream of items from a list of paths: files, directories and standard input.
+//! The stream of items from a list of paths: files, directories, glob patterns and
+//! standard input.
 
 use std::collections::{HashSet, VecDeque};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::detect::{open_file, open_stream, InputReader};
+use chrono::FixedOffset;
+
+use crate::detect::{open_file, open_stream, InputReader, OpenOptions};
 use crate::error::ReadError;
 use crate::origin::Origin;
-use crate::record::{InputFormat, Item, ReadOptions};
+use crate::record::{now_ms, InputFormat, Item, ReadOptions, SourceMetadata};
+use crate::source_rules::find_rule;
+use crate::timestamp::TimeContext;
+use crate::walk::{expand_glob, is_glob_pattern, list_directory};
 
 /// Counts of what an [`Inputs`] stream has yielded so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReadStats {
     pub records: u64,
     pub malformed: u64,
-    /// Paths that failed to open or read, and inputs of no recognised format.
+    /// Paths that failed to open or read, inputs of no recognised format, and glob
+    /// patterns that match nothing.
     pub errors: u64,
     /// Records whose text held invalid UTF-8, replaced with U+FFFD.
     pub lossy_utf8_records: u64,
+    /// Files of no recognised format passed over while reading a directory or pattern.
+    pub skipped_files: u64,
 }
 
 /// A path still to read, or an error found while listing a directory, kept in the order
 /// the stream yields them.
 enum Pending {
-    Path(PathBuf),
+    /// A path, and whether it was found by listing a directory or expanding a pattern
+    /// rather than named by the caller.
+    Path { path: PathBuf, found: bool },
     Error(ReadError),
 }
 
 /// Streams every record of every input, in order.
 ///
-/// Each path is a file, a directory (read recursively, entries sorted by name) or `-` for
-/// standard input. A path that cannot be read yields one `Err` and the stream goes on
-/// with the next path. Formats are recognised by content, never by file extension.
+/// Each path is a file, a directory (read recursively, entries sorted by name), a glob
+/// pattern, or `-` for standard input. A path is a glob pattern when no file of that
+/// name exists, and its matches are sorted by path. Records reach the caller in this
+/// order: inputs in the order given; a
+/// directory's entries by file name, a subdirectory's files at its place in that order;
+/// each file's records in file order. A path that cannot be read yields one `Err` and the
+/// stream goes on with the next path. Formats are recognised by content, never by file
+/// extension, and gzip and zstd files are decompressed as they are read.
 pub struct Inputs {
     queue: VecDeque<Pending>,
     current: Option<InputReader>,
     options: ReadOptions,
-    category: Option<Arc<str>>,
     visited_directories: HashSet<PathBuf>,
     stats: ReadStats,
 }
@@ -46,9 +61,14 @@ impl Inputs {
     /// Prepares to read `paths` in order. Nothing is opened until the first item is requested.
     pub fn open(paths: &[PathBuf], options: ReadOptions) -> Inputs {
         Inputs {
-            queue: paths.iter().cloned().map(Pending::Path).collect(),
+            queue: paths
+                .iter()
+                .map(|path| Pending::Path {
+                    path: path.clone(),
+                    found: false,
+                })
+                .collect(),
             current: None,
-            category: options.category.as_deref().map(Arc::from),
             options,
             visited_directories: HashSet::new(),
             stats: ReadStats::default(),
@@ -60,16 +80,20 @@ impl Inputs {
         &self.stats
     }
 
-    fn open_path(&mut self, path: PathBuf) -> Result<Option<InputReader>, ReadError> {
+    fn open_path(&mut self, path: PathBuf, found: bool) -> Result<Option<InputReader>, ReadError> {
         if path.as_os_str() == "-" {
-            let origin = self.origin(path, Arc::from("-"));
-            return open_stream(Box::new(std::io::stdin()), origin).map(Some);
+            let (origin, options) = self.origin(path, None, None);
+            return open_stream(Box::new(std::io::stdin()), origin, options).map(Some);
         }
 
-        let metadata = fs::metadata(&path).map_err(|source| ReadError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        let metadata = match fs::metadata(&path) {
+            Ok(metadata) => metadata,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && is_glob_pattern(&path) => {
+                self.queue_glob(&path)?;
+                return Ok(None);
+            }
+            Err(source) => return Err(ReadError::Io { path, source }),
+        };
         if metadata.is_dir() {
             self.queue_directory(&path)?;
             return Ok(None);
@@ -79,12 +103,21 @@ impl Inputs {
             path: path.clone(),
             source,
         })?;
+        let file_time_ms = metadata
+            .modified()
+            .ok()
+            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+            .and_then(|elapsed| i64::try_from(elapsed.as_millis()).ok());
         let source_name = Arc::from(path.display().to_string());
-        let origin = self.origin(path, source_name);
-        if metadata.is_file() {
-            open_file(file, origin).map(Some)
+        let (origin, options) = self.origin(path, Some(source_name), file_time_ms);
+        let opened = if metadata.is_file() {
+            open_file(file, origin, options)
         } else {
-            open_stream(Box::new(file), origin).map(Some)
+            open_stream(Box::new(file), origin, options)
+        };
+        match opened {
+            Err(ReadError::UnknownFormat { path, detail }) if found => Err(ReadError::SkippedFile { path, detail }),
+            other => other.map(Some),
         }
     }
 
@@ -103,35 +136,80 @@ impl Inputs {
             });
         }
 
-        let mut entries = Vec::new();
-        let mut errors = Vec::new();
-        for entry in fs::read_dir(directory).map_err(io_error)? {
-            match entry {
-                Ok(entry) => entries.push(entry.path()),
-                Err(source) => errors.push(Pending::Error(io_error(source))),
-            }
-        }
-        entries.sort_by(|left, right| left.file_name().cmp(&right.file_name()));
-
-        let listed = errors
-            .into_iter()
-            .chain(entries.into_iter().map(Pending::Path));
-        let mut listed: Vec<Pending> = listed.collect();
-        while let Some(pending) = listed.pop() {
-            self.queue.push_front(pending);
-        }
+        let (entries, errors) = list_directory(directory).map_err(io_error)?;
+        let errors = errors.into_iter().map(|source| Pending::Error(io_error(source)));
+        let entries = entries.into_iter().map(|path| Pending::Path { path, found: true });
+        self.queue_front(errors.chain(entries).collect());
         Ok(())
     }
 
-    fn origin(&self, path: PathBuf, source_name: Arc<str>) -> Origin {
-        Origin {
-            path,
-            source_name,
-            // Replaced once the content has been recognised.
-            format: InputFormat::WindowsXml,
-            raw_mode: self.options.raw,
-            category: self.category.clone(),
+    fn queue_glob(&mut self, pattern: &Path) -> Result<(), ReadError> {
+        let matches = expand_glob(pattern).map_err(|detail| ReadError::UnknownFormat {
+            path: pattern.to_path_buf(),
+            detail,
+        })?;
+        if matches.is_empty() {
+            return Err(ReadError::NoMatch {
+                pattern: pattern.to_path_buf(),
+            });
         }
+        let matches = matches.into_iter().map(|path| Pending::Path { path, found: true });
+        self.queue_front(matches.collect());
+        Ok(())
+    }
+
+    fn queue_front(&mut self, mut listed: Vec<Pending>) {
+        while let Some(pending) = listed.pop() {
+            self.queue.push_front(pending);
+        }
+    }
+
+    /// Works out the settings of one input: a command-line option wins over the first
+    /// sources rule that matches the path, which wins over the values in the records.
+    fn origin(&self, path: PathBuf, source_name: Option<Arc<str>>, file_time_ms: Option<i64>) -> (Origin, OpenOptions) {
+        let options = &self.options;
+        let rule = if path.as_os_str() == "-" {
+            None
+        } else {
+            find_rule(&options.sources, &path).map(|rule| &rule.settings)
+        };
+        let pick = |command_line: &Option<String>, configured: Option<&Option<String>>| {
+            command_line
+                .clone()
+                .or_else(|| configured.cloned().flatten())
+                .map(Arc::from)
+        };
+        let metadata = SourceMetadata {
+            category: pick(&options.category, rule.map(|rule| &rule.category)),
+            host: pick(&options.host, rule.map(|rule| &rule.host)),
+            name: pick(&options.source_name, rule.map(|rule| &rule.name)),
+        };
+        let zone = rule
+            .and_then(|rule| rule.time_zone)
+            .unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC is a valid offset"));
+
+        let origin = Origin {
+            source_name: source_name.unwrap_or_else(|| Arc::from(path.display().to_string())),
+            path,
+            // Replaced once the content has been recognised.
+            format: InputFormat::Text,
+            raw_mode: options.raw,
+            metadata: Arc::new(metadata),
+            time: TimeContext {
+                zone,
+                reference_ms: file_time_ms.unwrap_or_else(now_ms),
+            },
+            file_time_ms,
+        };
+        let open_options = OpenOptions {
+            format: options.format.or_else(|| rule.and_then(|rule| rule.format)),
+            multiline: options
+                .multiline
+                .clone()
+                .or_else(|| rule.and_then(|rule| rule.multiline.clone())),
+            bytes_read: options.bytes_read.clone(),
+        };
+        (origin, open_options)
     }
 
     fn count(&mut self, result: &Result<Item, ReadError>) {
@@ -143,6 +221,7 @@ impl Inputs {
                 }
             }
             Ok(Item::Malformed(_)) => self.stats.malformed += 1,
+            Err(error) if error.is_skipped_file() => self.stats.skipped_files += 1,
             Err(_) => self.stats.errors += 1,
         }
     }
@@ -165,7 +244,7 @@ impl Iterator for Inputs {
 
             let result = match self.queue.pop_front()? {
                 Pending::Error(error) => Err(error),
-                Pending::Path(path) => match self.open_path(path) {
+                Pending::Path { path, found } => match self.open_path(path, found) {
                     Ok(reader) => {
                         self.current = reader;
                         continue;

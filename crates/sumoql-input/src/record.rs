@@ -1,10 +1,12 @@
 //! Records, the metadata fields they return, and the items the input stream yields.
 
 use std::borrow::Cow;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, OnceLock};
 
 use crate::canonical::render_canonical;
 use crate::event::WindowsEvent;
+use crate::source_rules::SourceRule;
 
 /// The value of `_collector` on every record.
 pub const COLLECTOR_NAME: &str = "sumoql";
@@ -22,38 +24,128 @@ pub enum RawMode {
 }
 
 /// The formats the readers recognise.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InputFormat {
     /// Binary Windows event log files.
     Evtx,
-    /// Windows event XML: one `<Event>` per line, an `<Events>` document, or syslog lines
-    /// that carry an `<Event>` (Sysmon for Linux).
+    /// Windows event XML: one `<Event>` per line, or an `<Events>` document.
     WindowsXml,
-    /// JSON lines in the shape the `evtx` crate writes: `{"Event":{"System":…,"EventData":…}}`.
+    /// JSON in the shape the `evtx` crate writes: `{"Event":{"System":…,"EventData":…}}`.
     EvtxJson,
+    /// The JSON that Sumo Logic's Installed Collector writes for Windows events:
+    /// `{"EventID":…,"Computer":…,"EventData":{…},…}`.
+    SumoJson,
+    /// Flat JSON as NXLog and the OTRF Security-Datasets write it: `System` values and
+    /// every `EventData` value as top-level keys (`Hostname`, `SourceName`, `Image`, …).
+    FlatJson,
+    /// Elastic Winlogbeat JSON: `winlog.*` keys and ECS fields (`process.executable`, …).
+    Winlogbeat,
+    /// Syslog lines. Lines that carry an `<Event>` (Sysmon for Linux) are Windows events,
+    /// the others are plain text messages.
+    Syslog,
+    /// Plain text, one message per line (or per start line, with a multi-line pattern).
+    Text,
+    /// JSON that is not a Windows event: one message per line, or per value of a
+    /// document that spans lines.
+    Json,
 }
 
 impl InputFormat {
-    /// Returns the format name that `_source` holds.
+    /// Every format, in the order `--input-format` lists them.
+    pub const ALL: [InputFormat; 9] = [
+        InputFormat::Evtx,
+        InputFormat::WindowsXml,
+        InputFormat::EvtxJson,
+        InputFormat::SumoJson,
+        InputFormat::FlatJson,
+        InputFormat::Winlogbeat,
+        InputFormat::Syslog,
+        InputFormat::Text,
+        InputFormat::Json,
+    ];
+
+    /// Returns the format name that is the value of `_source` and that `--input-format` accepts.
     pub fn name(self) -> &'static str {
         match self {
             InputFormat::Evtx => "evtx",
             InputFormat::WindowsXml => "windows-xml",
             InputFormat::EvtxJson => "evtx-json",
+            InputFormat::SumoJson => "sumo-json",
+            InputFormat::FlatJson => "flat-json",
+            InputFormat::Winlogbeat => "winlogbeat",
+            InputFormat::Syslog => "syslog",
+            InputFormat::Text => "text",
+            InputFormat::Json => "json",
         }
+    }
+
+    /// Looks up a format by its [`name`](InputFormat::name).
+    pub fn from_name(name: &str) -> Option<InputFormat> {
+        InputFormat::ALL
+            .into_iter()
+            .find(|format| format.name() == name)
+    }
+
+    /// Returns whether every record of this format is a Windows event.
+    pub fn is_windows_event(self) -> bool {
+        !matches!(
+            self,
+            InputFormat::Syslog | InputFormat::Text | InputFormat::Json
+        )
     }
 }
 
-/// Settings that apply to every record read.
+/// The kind of text a record has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    /// A Windows event, parsed into [`Record::event`]. Its `_raw` is canonical by default.
+    WindowsEvent,
+    /// A plain text message. `_raw` is the text.
+    Text,
+    /// A JSON value that is not a Windows event. `_raw` is the JSON text.
+    Json,
+}
+
+/// Metadata values set by configuration rather than read from the record: the sources
+/// file, or command-line options. A value that is `None` is derived from the record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceMetadata {
+    /// `_sourceCategory`.
+    pub category: Option<Arc<str>>,
+    /// `_sourceHost`.
+    pub host: Option<Arc<str>>,
+    /// `_sourceName`.
+    pub name: Option<Arc<str>>,
+}
+
+/// Settings that apply to every record read. The fields other than `raw` and `sources`
+/// are command-line overrides: when set they win over the sources file and over the
+/// values in the record itself.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
-    /// Overrides the `_sourceCategory` derived from the channel.
+    /// Overrides the `_sourceCategory` derived from the channel or set by the sources file.
     pub category: Option<String>,
     pub raw: RawMode,
+    /// Overrides `_sourceHost`.
+    pub host: Option<String>,
+    /// Overrides `_sourceName`.
+    pub source_name: Option<String>,
+    /// Reads every input in this format instead of recognising it from the content.
+    /// Compression is still recognised.
+    pub format: Option<InputFormat>,
+    /// For plain text: a line that matches starts a new message, and the lines up to the
+    /// next match belong to it.
+    pub multiline: Option<regex::Regex>,
+    /// Settings per path, from the sources file. The first rule whose pattern matches a
+    /// file applies to it.
+    pub sources: Vec<SourceRule>,
+    /// Counts the bytes read from input files (before decompression), for progress
+    /// reports. Standard input and pipes are counted as they are read.
+    pub bytes_read: Option<Arc<AtomicU64>>,
 }
 
 /// The position of a record in its input.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
     /// 1-based line number where the record starts for text inputs, 1-based record number
     /// for `.evtx`.
@@ -66,25 +158,30 @@ pub struct Position {
 /// One log record.
 #[derive(Debug)]
 pub struct Record {
+    /// The input's path as given, `-` for standard input.
     pub source_name: Arc<str>,
     pub format: InputFormat,
+    pub kind: RecordKind,
     pub position: Position,
-    /// `TimeCreated` as epoch milliseconds, sub-millisecond digits truncated.
+    /// `_messageTime` as epoch milliseconds: `TimeCreated` for a Windows event, sub-millisecond
+    /// digits truncated; the leading timestamp or the file's modification time for other
+    /// records.
     pub message_time_ms: Option<i64>,
     /// When the record was read, as epoch milliseconds.
     pub receipt_time_ms: i64,
+    /// The parsed event of a Windows event record; empty for other kinds.
     pub event: WindowsEvent,
     /// Whether invalid UTF-8 in the input was replaced with U+FFFD to build this record.
     pub lossy_utf8: bool,
     original: String,
     raw_mode: RawMode,
-    category_override: Option<Arc<str>>,
+    metadata: Arc<SourceMetadata>,
     canonical: OnceLock<String>,
 }
 
 impl Record {
-    /// Builds a record from an event and the text it was parsed from, with canonical
-    /// `_raw`, no category override and the current time as receipt time.
+    /// Builds a Windows event record from an event and the text it was parsed from, with
+    /// canonical `_raw`, no configured metadata and the current time as receipt time.
     pub fn new(
         source_name: Arc<str>,
         format: InputFormat,
@@ -95,6 +192,7 @@ impl Record {
         Record {
             source_name,
             format,
+            kind: RecordKind::WindowsEvent,
             position,
             message_time_ms: event.time_created_ms(),
             receipt_time_ms: now_ms(),
@@ -102,20 +200,54 @@ impl Record {
             lossy_utf8: false,
             original,
             raw_mode: RawMode::Canonical,
-            category_override: None,
+            metadata: Arc::default(),
             canonical: OnceLock::new(),
         }
     }
 
-    /// Sets how `_raw` is produced.
+    /// Builds a plain text or generic JSON record, whose `_raw` is `text`.
+    pub fn message(
+        source_name: Arc<str>,
+        format: InputFormat,
+        kind: RecordKind,
+        position: Position,
+        text: String,
+        message_time_ms: Option<i64>,
+    ) -> Record {
+        Record {
+            source_name,
+            format,
+            kind,
+            position,
+            message_time_ms,
+            receipt_time_ms: now_ms(),
+            event: WindowsEvent::default(),
+            lossy_utf8: false,
+            original: text,
+            raw_mode: RawMode::Original,
+            metadata: Arc::default(),
+            canonical: OnceLock::new(),
+        }
+    }
+
+    /// Sets how `_raw` is produced. Only Windows events have a canonical rendering, so
+    /// other records keep their text whatever the mode.
     pub fn with_raw_mode(mut self, raw_mode: RawMode) -> Record {
-        self.raw_mode = raw_mode;
+        if self.kind == RecordKind::WindowsEvent {
+            self.raw_mode = raw_mode;
+        }
         self
     }
 
     /// Sets a `_sourceCategory` that replaces the one derived from the channel.
     pub fn with_category(mut self, category: Option<Arc<str>>) -> Record {
-        self.category_override = category;
+        Arc::make_mut(&mut self.metadata).category = category;
+        self
+    }
+
+    /// Sets the configured metadata (category, host, name).
+    pub fn with_metadata(mut self, metadata: Arc<SourceMetadata>) -> Record {
+        self.metadata = metadata;
         self
     }
 
@@ -133,19 +265,41 @@ impl Record {
         }
     }
 
-    /// Returns `_sourceCategory`: the configured category, or one derived from the channel.
-    pub fn source_category(&self) -> Cow<'_, str> {
-        match &self.category_override {
-            Some(category) => Cow::Borrowed(category),
-            None => category_for_channel(self.event.system_value("Channel")),
+    /// Returns `_sourceCategory`: the configured category, else for a Windows event one
+    /// derived from its channel. Other records have none unless configured.
+    pub fn source_category(&self) -> Option<Cow<'_, str>> {
+        if let Some(category) = &self.metadata.category {
+            return Some(Cow::Borrowed(category));
+        }
+        match self.kind {
+            RecordKind::WindowsEvent => {
+                Some(category_for_channel(self.event.system_value("Channel")))
+            }
+            RecordKind::Text | RecordKind::Json => None,
+        }
+    }
+
+    /// Returns `_sourceHost`: the configured host, else a Windows event's `Computer`.
+    pub fn source_host(&self) -> Option<&str> {
+        match &self.metadata.host {
+            Some(host) => Some(host),
+            None => self.event.system_value("Computer"),
+        }
+    }
+
+    /// Returns `_sourceName`: the configured name, else the input's path.
+    pub fn source_name(&self) -> &str {
+        match &self.metadata.name {
+            Some(name) => name,
+            None => &self.source_name,
         }
     }
 
     /// Returns a read-time field or metadata value by case-insensitive name:
     /// `_raw`, `_sourceHost`, `_sourceCategory`, `_sourceName`, `_source`,
-    /// `_collector`, `_messageTime` (as text), `_receiptTime`, `_size`, and the System
-    /// fields (`EventID`, `Computer`, `Channel`, …). `<EventData>` values are not
-    /// returned here: queries extract them from `_raw`.
+    /// `_collector`, `_messageTime` (as text), `_receiptTime`, `_size`, and for a Windows
+    /// event the System fields (`EventID`, `Computer`, `Channel`, …). `<EventData>` values
+    /// and JSON keys are not returned here: queries extract them from `_raw`.
     pub fn field(&self, name: &str) -> Option<Cow<'_, str>> {
         let is = |expected: &str| name.eq_ignore_ascii_case(expected);
 
@@ -153,13 +307,13 @@ impl Record {
             return Some(Cow::Borrowed(self.raw()));
         }
         if is("_sourceHost") {
-            return self.event.system_value("Computer").map(Cow::Borrowed);
+            return self.source_host().map(Cow::Borrowed);
         }
         if is("_sourceCategory") {
-            return Some(self.source_category());
+            return self.source_category();
         }
         if is("_sourceName") {
-            return Some(Cow::Borrowed(&self.source_name));
+            return Some(Cow::Borrowed(self.source_name()));
         }
         if is("_source") {
             return Some(Cow::Borrowed(self.format.name()));

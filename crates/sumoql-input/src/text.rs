@@ -1,4 +1,5 @@
-//! Streaming readers for the text formats: Windows event XML and JSON lines.
+//! Streaming readers for Windows event XML and JSON lines, and the line reader that the
+//! other text readers share.
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
@@ -19,16 +20,16 @@ const EVENT_END: &[u8] = b"</Event>";
 
 /// One line of input. Its bytes, line break included, are in [`LineReader::bytes`].
 #[derive(Debug, Clone, Copy)]
-struct Line {
-    number: u64,
-    offset: u64,
+pub(crate) struct Line {
+    pub(crate) number: u64,
+    pub(crate) offset: u64,
     /// The line was longer than the limit and its bytes stop there.
-    truncated: bool,
+    pub(crate) truncated: bool,
 }
 
 /// Reads lines of at most `max_len` bytes, counting line numbers and byte offsets. A UTF-8
 /// byte order mark at the start of the input is skipped.
-struct LineReader<R> {
+pub(crate) struct LineReader<R> {
     reader: R,
     buffer: Vec<u8>,
     max_len: usize,
@@ -37,7 +38,7 @@ struct LineReader<R> {
 }
 
 impl<R: BufRead> LineReader<R> {
-    fn new(reader: R, max_len: usize) -> Self {
+    pub(crate) fn new(reader: R, max_len: usize) -> Self {
         LineReader {
             reader,
             buffer: Vec::new(),
@@ -47,11 +48,21 @@ impl<R: BufRead> LineReader<R> {
         }
     }
 
-    fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.buffer
     }
 
-    fn read_line(&mut self) -> io::Result<Option<Line>> {
+    /// Takes the last line's bytes out, to be handed back with [`Self::restore_buffer`]
+    /// so the allocation is reused.
+    pub(crate) fn take_buffer(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buffer)
+    }
+
+    pub(crate) fn restore_buffer(&mut self, buffer: Vec<u8>) {
+        self.buffer = buffer;
+    }
+
+    pub(crate) fn read_line(&mut self) -> io::Result<Option<Line>> {
         self.buffer.clear();
         let mut length = 0u64;
         let mut truncated = false;
@@ -402,7 +413,7 @@ impl<R: BufRead> Iterator for JsonLinesReader<R> {
     }
 }
 
-fn position(line_or_record: u64, byte_offset: u64) -> Position {
+pub(crate) fn position(line_or_record: u64, byte_offset: u64) -> Position {
     Position {
         line_or_record,
         byte_offset,
@@ -412,18 +423,10 @@ fn position(line_or_record: u64, byte_offset: u64) -> Position {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::record::{InputFormat, RawMode};
-    use std::path::PathBuf;
-    use std::sync::Arc;
+    use crate::record::InputFormat;
 
     fn origin(format: InputFormat) -> Origin {
-        Origin {
-            path: PathBuf::from("test"),
-            source_name: Arc::from("test"),
-            format,
-            raw_mode: RawMode::Original,
-            category: None,
-        }
+        crate::origin::tests::test_origin(format)
     }
 
     /// Reads `text` as XML and describes each item as `record L@O EventID` or

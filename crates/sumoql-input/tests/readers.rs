@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use sumoql_input::{
     render_canonical, InputFormat, Inputs, Item, Malformed, RawMode, ReadError, ReadOptions, Record,
+    RecordKind,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -276,6 +277,7 @@ fn source_category_option_overrides() {
     let options = ReadOptions {
         category: Some("lab/sysmon-replay".to_string()),
         raw: RawMode::Canonical,
+        ..ReadOptions::default()
     };
     let outcome = read_with(&[fixture("events_document.xml")], options);
     assert!(outcome
@@ -310,6 +312,7 @@ fn original_raw_mode_keeps_text() {
     let options = ReadOptions {
         category: None,
         raw: RawMode::Original,
+        ..ReadOptions::default()
     };
     let outcome = read_with(&[sample_path()], options);
     let first_line = fs::read_to_string(sample_path()).unwrap();
@@ -412,25 +415,60 @@ fn empty_and_blank_files_yield_nothing() {
 }
 
 #[test]
-fn unknown_content_is_an_error_naming_the_file() {
+fn binary_content_is_an_error_naming_the_file() {
     let directory = tempfile::tempdir().unwrap();
     let binary = write_file(
         directory.path(),
         "junk.bin",
         &[0u8, 159, 146, 150, 1, 2, 3, 0, 0],
     );
-    let csv = write_file(directory.path(), "table.csv", b"host,event\nQA-VM01,1\n");
     let good = write_file(
         directory.path(),
         "good.xml",
         event_line('\'', 1, "C:\\a.exe").as_bytes(),
     );
 
-    let outcome = read(&[binary.clone(), csv.clone(), good]);
-    assert_eq!(outcome.sequence, "EER");
+    let outcome = read(&[binary.clone(), good]);
+    assert_eq!(outcome.sequence, "ER");
     assert!(matches!(&outcome.errors[0], ReadError::UnknownFormat { path, .. } if *path == binary));
-    assert!(matches!(&outcome.errors[1], ReadError::UnknownFormat { path, .. } if *path == csv));
-    assert!(outcome.errors[1].to_string().contains("table.csv"));
+    let message = outcome.errors[0].to_string();
+    assert!(message.contains("junk.bin"), "{message}");
+    assert!(message.contains("binary data"), "{message}");
+}
+
+#[test]
+fn binary_files_in_a_directory_are_skipped() {
+    let directory = tempfile::tempdir().unwrap();
+    write_file(directory.path(), "a.bin", &[0u8, 1, 2, 3]);
+    write_file(directory.path(), "b.zip", b"PK\x03\x04\x14\x00\x00\x00");
+    write_file(directory.path(), "c.log", b"one line\n");
+
+    let mut inputs = Inputs::open(&[directory.path().to_path_buf()], ReadOptions::default());
+    let items: Vec<_> = inputs.by_ref().collect();
+    assert_eq!(items.len(), 3);
+    for (index, name) in ["a.bin", "b.zip"].into_iter().enumerate() {
+        let Err(error) = &items[index] else {
+            panic!("expected {name} to be skipped");
+        };
+        assert!(error.is_skipped_file(), "{error}");
+        assert!(error.to_string().contains(name), "{error}");
+    }
+    assert!(items[1].as_ref().unwrap_err().to_string().contains("zip archive"));
+    assert_eq!(inputs.stats().skipped_files, 2);
+    assert_eq!(inputs.stats().errors, 0);
+    assert_eq!(inputs.stats().records, 1);
+}
+
+#[test]
+fn other_text_is_plain_text() {
+    let directory = tempfile::tempdir().unwrap();
+    let csv = write_file(directory.path(), "table.csv", b"host,event\nQA-VM01,1\n");
+
+    let outcome = read(&[csv]);
+    assert_eq!(outcome.sequence, "RR");
+    assert_eq!(outcome.records[0].raw(), "host,event");
+    assert_eq!(outcome.records[0].kind, RecordKind::Text);
+    assert_eq!(field(&outcome.records[1], "_source"), "text");
 }
 
 #[test]
@@ -622,8 +660,13 @@ fn syslog_lines_with_events_are_read() {
     let path = write_file(directory.path(), "syslog", text.as_bytes());
 
     let outcome = read(&[path]);
-    assert_eq!(outcome.sequence, "MR", "the banner line is not an event");
-    let record = &outcome.records[0];
+    assert_eq!(outcome.sequence, "RR");
+    let banner = &outcome.records[0];
+    assert_eq!(banner.kind, RecordKind::Text, "the banner line is not an event");
+    assert_eq!(field(banner, "_source"), "syslog");
+    assert_eq!(field(banner, "_sourceCategory"), "");
+    let record = &outcome.records[1];
+    assert_eq!(record.kind, RecordKind::WindowsEvent);
     assert_eq!(record.position.line_or_record, 2);
     assert_eq!(field(record, "_sourceCategory"), "linux/sysmon");
     assert_eq!(field(record, "UserID"), "0");

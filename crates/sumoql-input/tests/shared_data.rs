@@ -3,7 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use sumoql_input::{render_canonical, Inputs, Item, Malformed, RawMode, ReadOptions, Record};
+mod shapes;
+
+use sumoql_input::{
+    render_canonical, render_event_xml, InputFormat, Inputs, Item, Malformed, RawMode, ReadOptions, Record,
+    RecordKind, WindowsEvent,
+};
 
 /// Returns the shared folder: `SUMOQL_SHARED`, else `shared` beside the workspace root.
 fn shared_dir() -> PathBuf {
@@ -169,6 +174,7 @@ fn evtx_original_matches_converted_xml() {
     let options = ReadOptions {
         category: None,
         raw: RawMode::Original,
+        ..ReadOptions::default()
     };
     for name in CONVERTED {
         let from_evtx = Inputs::open(
@@ -198,6 +204,7 @@ fn evtx_line_breaks_in_values() {
     let options = ReadOptions {
         category: None,
         raw: RawMode::Original,
+        ..ReadOptions::default()
     };
 
     let records: Vec<Record> = Inputs::open(&[path], options)
@@ -299,16 +306,282 @@ fn linux_syslog_excerpt() {
     };
     let outcome = read_all(&[path]);
     assert!(outcome.errors.is_empty());
-    assert_eq!(outcome.records.len(), 8);
-    // The three banner lines carry no event.
-    assert_eq!(outcome.malformed.len(), 3);
+    assert!(outcome.malformed.is_empty());
+    assert_eq!(outcome.records.len(), 11);
+
+    // The three banner lines are plain syslog messages, the other eight Sysmon events.
+    let (events, banners): (Vec<&Record>, Vec<&Record>) = outcome
+        .records
+        .iter()
+        .partition(|record| record.kind == RecordKind::WindowsEvent);
+    assert_eq!(events.len(), 8);
+    assert_eq!(banners.len(), 3);
+    assert!(banners[0].raw().ends_with("Sysmon v1.0.0 - Monitors system events"));
     for record in &outcome.records {
+        assert_eq!(record.format, InputFormat::Syslog);
+    }
+    for record in &events {
         assert_eq!(
             record.field("_sourceCategory").as_deref(),
             Some("linux/sysmon")
         );
         assert_eq!(record.field("UserID").as_deref(), Some("0"));
         assert!(record.field("_sourceHost").is_some());
+    }
+    for banner in &banners {
+        assert_eq!(banner.field("_sourceCategory"), None);
+        // `Oct 24 17:05:31` gets the year of the file's modification time or the one before.
+        assert!(banner.message_time_ms.is_some());
+    }
+}
+
+const OTRF_FILES: [(&str, usize); 2] = [
+    ("psh_python_webserver_2020-10-2900161507.json", 2395),
+    ("proxylogon_ssrf_rce_poc_2021-03-14T01401970.json", 10487),
+];
+
+#[test]
+fn otrf_lines_read_as_flat_json() {
+    let Some(directory) = shared_path("data/sysmon/json/otrf") else {
+        return;
+    };
+    for (name, lines) in OTRF_FILES {
+        let path = directory.join(name);
+        let outcome = read_all(std::slice::from_ref(&path));
+        assert!(outcome.errors.is_empty(), "{name}: {:?}", outcome.errors);
+        assert!(outcome.malformed.is_empty(), "{name}: {:?}", outcome.malformed);
+        assert_eq!(outcome.records.len(), lines, "{name}");
+        assert!(outcome
+            .records
+            .iter()
+            .all(|record| record.format == InputFormat::FlatJson && record.kind == RecordKind::WindowsEvent));
+
+        // Every Sysmon value of every line is in the event, under its own name.
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (line, record) in text.lines().zip(&outcome.records) {
+            let json: serde_json::Value = serde_json::from_str(line).unwrap();
+            if json["SourceName"] != "Microsoft-Windows-Sysmon" {
+                continue;
+            }
+            for key in ["Image", "User", "DestinationIp", "DestinationPort", "TargetFilename", "ParentImage"] {
+                assert_eq!(
+                    record.event.data_value(key),
+                    json.get(key).and_then(|value| value.as_str()),
+                    "{name}: {key} of {line}"
+                );
+            }
+            assert_eq!(record.field("_sourceHost").as_deref(), json["Hostname"].as_str());
+            assert_eq!(record.field("_sourceCategory").as_deref(), Some("windows/sysmon"));
+        }
+    }
+}
+
+#[test]
+fn otrf_python_network_events_in_canonical_raw() {
+    let Some(path) = shared_path("data/sysmon/json/otrf/proxylogon_ssrf_rce_poc_2021-03-14T01401970.json")
+    else {
+        return;
+    };
+    let outcome = read_all(&[path]);
+    let python_connections: Vec<&Record> = outcome
+        .records
+        .iter()
+        .filter(|record| {
+            record.field("EventID").as_deref() == Some("3")
+                && record
+                    .event
+                    .data_value("Image")
+                    .is_some_and(|image| image.ends_with("\\python.exe"))
+        })
+        .collect();
+    assert_eq!(python_connections.len(), 10);
+    for record in python_connections {
+        let raw = record.raw();
+        assert!(
+            raw.contains("<Image><![CDATA[C:\\Users\\wardog.MXS01\\AppData\\Local\\Programs\\Python\\Python39\\python.exe]]></Image>"),
+            "{raw}"
+        );
+        assert!(raw.contains("<DestinationPort>443</DestinationPort>"), "{raw}");
+        assert!(raw.contains("<User><![CDATA[MXS01\\wardog]]></User>"), "{raw}");
+        assert_eq!(record.field("Computer").as_deref(), Some("MXS01.azsentinel.local"));
+    }
+}
+
+#[test]
+fn otrf_zip_archives_in_a_folder_are_skipped() {
+    let Some(directory) = shared_path("data/sysmon/json/otrf") else {
+        return;
+    };
+    let outcome = read_all(&[directory]);
+    assert_eq!(outcome.errors.len(), 3, "{:?}", outcome.errors);
+    assert!(outcome.errors.iter().all(|error| error.contains("zip archive")));
+    assert_eq!(outcome.records.len(), 2395 + 10487);
+}
+
+#[test]
+fn winlogbeat_golden_event() {
+    let Some(path) = shared_path("data/sysmon/json/winlogbeat-ecs/sysmon-12-processcreate.evtx.golden.json")
+    else {
+        return;
+    };
+    let outcome = read_all(&[path]);
+    assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+    assert!(outcome.malformed.is_empty(), "{:?}", outcome.malformed);
+    assert_eq!(outcome.records.len(), 1);
+    let record = &outcome.records[0];
+    assert_eq!(record.format, InputFormat::Winlogbeat);
+    assert_eq!(record.field("EventID").as_deref(), Some("1"));
+    assert_eq!(record.field("_sourceHost").as_deref(), Some("vagrant"));
+    assert_eq!(record.field("_sourceCategory").as_deref(), Some("windows/sysmon"));
+    assert_eq!(record.field("EventRecordID").as_deref(), Some("20"));
+    assert_eq!(record.field("UserID").as_deref(), Some("S-1-5-18"));
+
+    let event = &record.event;
+    assert_eq!(event.data_value("Image"), Some("C:\\Windows\\System32\\notepad.exe"));
+    assert_eq!(event.data_value("CommandLine"), Some("\"C:\\Windows\\system32\\notepad.exe\" "));
+    assert_eq!(event.data_value("ParentImage"), Some("C:\\Windows\\explorer.exe"));
+    assert_eq!(event.data_value("ParentCommandLine"), Some("C:\\Windows\\Explorer.EXE"));
+    assert_eq!(event.data_value("User"), Some("VAGRANT\\vagrant"));
+    assert_eq!(event.data_value("ProcessId"), Some("3616"));
+    assert_eq!(event.data_value("ParentProcessId"), Some("4212"));
+    assert_eq!(event.data_value("UtcTime"), Some("2020-10-27 20:00:14.320"));
+    assert_eq!(
+        event.data_value("Hashes"),
+        Some("SHA1=B6D237154F2E528F0B503B58B025862D66B02B73")
+    );
+    assert_eq!(event.data_value("OriginalFileName"), Some("NOTEPAD.EXE"));
+    let names: Vec<&str> = event.data.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product",
+            "Company", "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId",
+            "TerminalSessionId", "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId",
+            "ParentImage", "ParentCommandLine",
+        ]
+    );
+    assert!(record
+        .raw()
+        .contains("<ParentImage><![CDATA[C:\\Windows\\explorer.exe]]></ParentImage>"));
+}
+
+/// Reads every `.evtx` sample, then the same events written in each other Windows shape.
+#[test]
+fn every_windows_shape_reads_back_the_evtx_events() {
+    let Some(directory) = shared_path("data/sysmon/evtx") else {
+        return;
+    };
+    let from_evtx = read_all(&[directory]);
+    assert_eq!(from_evtx.records.len(), 1225);
+    let events: Vec<&WindowsEvent> = from_evtx.records.iter().map(|record| &record.event).collect();
+
+    let folder = tempfile::tempdir().unwrap();
+    let write_lines = |name: &str, lines: Vec<String>| {
+        let path = folder.path().join(name);
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        path
+    };
+    let sumo = write_lines("sumo.json", events.iter().map(|event| shapes::to_sumo_json(event).to_string()).collect());
+    let flat = write_lines("nxlog.json", events.iter().map(|event| shapes::to_flat_json(event).to_string()).collect());
+    let syslog = write_lines("syslog", events.iter().map(|event| shapes::to_syslog_line(event)).collect());
+    let xml = write_lines("events.xml", events.iter().map(|event| render_event_xml(event)).collect());
+
+    for (path, format) in [
+        (sumo, InputFormat::SumoJson),
+        (flat, InputFormat::FlatJson),
+        (syslog, InputFormat::Syslog),
+        (xml, InputFormat::WindowsXml),
+    ] {
+        let outcome = read_all(std::slice::from_ref(&path));
+        assert!(outcome.errors.is_empty(), "{format:?}: {:?}", outcome.errors);
+        assert!(outcome.malformed.is_empty(), "{format:?}: {:?}", outcome.malformed);
+        assert_eq!(outcome.records.len(), events.len(), "{format:?}");
+        for (record, original) in outcome.records.iter().zip(&from_evtx.records) {
+            assert_eq!(record.format, format);
+            let record_id = original.event.system_value("EventRecordID").unwrap_or("?");
+            assert_eq!(&record.event, &original.event, "{format:?}, record {record_id}");
+            assert_eq!(record.raw(), original.raw(), "{format:?}, record {record_id}");
+            assert_eq!(record.message_time_ms, original.message_time_ms, "{format:?}");
+        }
+    }
+}
+
+#[test]
+fn winlogbeat_shape_keeps_the_fields_the_detection_reads() {
+    let Some(directory) = shared_path("data/sysmon/evtx") else {
+        return;
+    };
+    let from_evtx = read_all(&[directory]);
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("winlogbeat.ndjson");
+    let lines: Vec<String> = from_evtx
+        .records
+        .iter()
+        .map(|record| shapes::to_winlogbeat(&record.event).to_string())
+        .collect();
+    std::fs::write(&path, lines.join("\n")).unwrap();
+
+    let outcome = read_all(&[path]);
+    assert!(outcome.malformed.is_empty(), "{:?}", outcome.malformed);
+    assert_eq!(outcome.records.len(), from_evtx.records.len());
+    let read_fields = [
+        "Image", "ParentImage", "CommandLine", "ParentCommandLine", "User", "TargetFilename",
+        "DestinationIp", "DestinationPort", "DestinationHostname", "Initiated", "ProcessGuid", "Hashes",
+    ];
+    for (record, original) in outcome.records.iter().zip(&from_evtx.records) {
+        assert_eq!(record.format, InputFormat::Winlogbeat);
+        for name in ["EventID", "Computer", "Channel", "EventRecordID", "Provider"] {
+            assert_eq!(record.field(name), original.field(name), "{name}");
+        }
+        for name in read_fields {
+            let expected = original.event.data_value(name);
+            let expected = if name == "Hashes" { expected.map(str::to_uppercase) } else { expected.map(str::to_string) };
+            assert_eq!(
+                record.event.data_value(name).map(str::to_string),
+                expected,
+                "{name} of record {:?}",
+                original.event.system_value("EventRecordID")
+            );
+        }
+    }
+}
+
+#[test]
+fn compressed_samples_read_like_the_originals() {
+    let (Some(evtx), Some(xml)) = (
+        shared_path("data/sysmon/evtx/powercat_revShell_sysmon_1_3.evtx"),
+        shared_path("data/sysmon/converted/powercat_revShell_sysmon_1_3.xml"),
+    ) else {
+        return;
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let mut paths = Vec::new();
+    for source in [&evtx, &xml] {
+        let bytes = std::fs::read(source).unwrap();
+        let name = source.file_name().unwrap().to_string_lossy().to_string();
+
+        let gzip_path = folder.path().join(format!("{name}.gz"));
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut encoder, &bytes).unwrap();
+        std::fs::write(&gzip_path, encoder.finish().unwrap()).unwrap();
+
+        let zstd_path = folder.path().join(format!("{name}.zst"));
+        std::fs::write(&zstd_path, zstd::stream::encode_all(&bytes[..], 3).unwrap()).unwrap();
+        paths.push((source.clone(), gzip_path, zstd_path));
+    }
+
+    for (source, gzip_path, zstd_path) in paths {
+        let plain = read_all(std::slice::from_ref(&source));
+        for compressed in [gzip_path, zstd_path] {
+            let outcome = read_all(std::slice::from_ref(&compressed));
+            assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
+            assert!(outcome.malformed.is_empty(), "{:?}", outcome.malformed);
+            assert_eq!(outcome.records.len(), plain.records.len(), "{}", compressed.display());
+            for (record, original) in outcome.records.iter().zip(&plain.records) {
+                assert_eq!(record.event, original.event);
+                assert_eq!(record.format, original.format);
+            }
+        }
     }
 }
 

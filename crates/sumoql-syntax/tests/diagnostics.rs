@@ -43,7 +43,7 @@ fn unknown_operator_with_suggestion() {
 fn unknown_operator_without_suggestion() {
     assert_rendered(
         "unknown_operator_without_suggestion",
-        "* | timeslice 1h | count",
+        "* | frobnicate 1h | count",
     );
 }
 

@@ -197,7 +197,7 @@ fn expression_errors() {
             "* | where and",
             "expected an expression, found the keyword `and`",
         ),
-        ("* | where x = 5m", "invalid number `5m`"),
+        ("* | where x = 5q", "invalid number `5q`"),
         (
             "* | where x = 1 = 2",
             "unexpected `=` after the `where` stage",

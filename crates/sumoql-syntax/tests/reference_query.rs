@@ -37,6 +37,7 @@ fn reference_query_shape() {
             Stage::Sort(_) => "sort",
             Stage::Aggregate { .. } => "aggregate",
             Stage::Limit(_) => "limit",
+            other => panic!("the reference query has no `{}` stage", other.name()),
         })
         .collect();
     assert_eq!(

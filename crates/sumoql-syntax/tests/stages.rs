@@ -433,9 +433,9 @@ fn whole_input_is_consumed() {
 fn stage_errors() {
     let cases = [
         ("* | wehre x = 1", "unknown operator `wehre`"),
-        ("* | json \"a\"", "unknown operator `json`"),
+        ("* | frobnicate \"a\"", "unknown operator `frobnicate`"),
         (
-            "* | num(x)",
+            "* | 1 + x",
             "expected `as` after the expression, found the end of the query",
         ),
         (
@@ -511,13 +511,12 @@ fn stage_errors() {
 fn unknown_operator_help() {
     let diagnostics = parse_err("* | wehre x = 1");
     let help = diagnostics[0].help.as_deref().unwrap();
-    assert!(help.starts_with("did you mean `where`?"), "{help}");
-    assert!(help.contains("`count_distinct`"), "{help}");
+    assert_eq!(help, "did you mean `where`?");
 
-    let diagnostics = parse_err("* | timeslice 1h");
+    let diagnostics = parse_err("* | frobnicate 1h");
     let help = diagnostics[0].help.as_deref().unwrap();
     assert!(!help.contains("did you mean"), "{help}");
-    assert!(help.starts_with("supported operators:"), "{help}");
+    assert!(help.starts_with("each stage starts with an operator such as `where`"), "{help}");
 }
 
 #[test]

@@ -25,7 +25,7 @@ use nom::bytes::complete::tag;
 use nom::combinator::value;
 use nom::Parser;
 
-use super::lexical::{bare_field_name, describe, match_keyword, token_len};
+use super::lexical::{bare_field_name, describe, match_keyword, token_len, NumberLiteral};
 use super::{PResult, QueryParser, SyntaxError};
 use crate::ast::{BinaryOperator, Expr, Spanned};
 
@@ -195,6 +195,18 @@ impl<'s> QueryParser<'s> {
             return Ok((rest, self.spanned(node, input, rest)));
         }
 
+        // `a contains b` is Sumo's infix form of `contains(a, b)` (Sumo doc,
+        // OPERATOR/contains), so it becomes that call.
+        if let Some(after_contains) = match_keyword(operator_start, "contains") {
+            let (right_start, ()) = self.space(after_contains)?;
+            let (rest, right) = self.additive(right_start)?;
+            let node = Expr::Call {
+                name: "contains".to_string(),
+                arguments: vec![left, right],
+            };
+            return Ok((rest, self.spanned(node, input, rest)));
+        }
+
         if let Some(after_matches) = match_keyword(operator_start, "matches") {
             let (pattern_start, ()) = self.space(after_matches)?;
             let (rest, pattern) = if pattern_start.starts_with('/') {
@@ -321,13 +333,30 @@ impl<'s> QueryParser<'s> {
                 let (rest, text) = self.string_literal(input)?;
                 Ok((rest, Spanned::new(Expr::String(text.node), text.span)))
             }
-            '%' if input[1..].starts_with('"') => {
+            '%' if input[1..]
+                .starts_with(|c: char| c == '"' || c.is_ascii_alphabetic() || c == '_') =>
+            {
                 let (rest, name) = self.field_name(input)?;
                 Ok((rest, Spanned::new(Expr::Field(name.node), name.span)))
             }
-            '0'..='9' => {
-                let (rest, number) = self.number_literal(input)?;
-                Ok((rest, Spanned::new(Expr::Number(number.node), number.span)))
+            '0'..='9' | '.'
+                if input
+                    .trim_start_matches('.')
+                    .starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                let (rest, number) = self.number_or_quantity(input)?;
+                let node = match number.node {
+                    NumberLiteral::Plain(value) => Expr::Number(value),
+                    NumberLiteral::Quantity(quantity) => Expr::Quantity(quantity),
+                };
+                Ok((rest, Spanned::new(node, number.span)))
+            }
+            '[' => {
+                let (rest, subquery) = self.subquery(input)?;
+                Ok((
+                    rest,
+                    Spanned::new(Expr::Subquery(Box::new(subquery.node)), subquery.span),
+                ))
             }
             '/' => Err(self.failure_with_help(
                 input,

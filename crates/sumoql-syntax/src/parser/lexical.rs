@@ -9,7 +9,14 @@ use nom::sequence::{pair, preceded, terminated};
 use nom::Parser;
 
 use super::{PResult, QueryParser, SyntaxError};
-use crate::ast::Spanned;
+use crate::ast::{Quantity, Spanned, Unit};
+
+/// A number literal as written: plain, or with a unit suffix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum NumberLiteral {
+    Plain(f64),
+    Quantity(Quantity),
+}
 
 /// Characters of a word: operator names, keywords and the first part of a
 /// field name.
@@ -18,7 +25,7 @@ pub(super) fn is_word_char(c: char) -> bool {
 }
 
 /// Characters of a bare field name after the first one.
-pub(super) fn is_field_char(c: char) -> bool {
+pub(crate) fn is_field_char(c: char) -> bool {
     is_word_char(c) || c == '.'
 }
 
@@ -29,12 +36,12 @@ fn is_field_start(c: char) -> bool {
 /// Characters allowed in an unquoted scope term: letters, digits and the
 /// punctuation that Sumo's keyword search accepts without quotes, plus the
 /// `*` and `?` wildcards.
-pub(super) fn is_bare_char(c: char) -> bool {
+pub(crate) fn is_bare_char(c: char) -> bool {
     c.is_alphanumeric() || "-_:/.+@#$%^*?".contains(c)
 }
 
 /// Returns whether `text` is a bare field name: `[A-Za-z_][A-Za-z0-9_.]*`.
-pub(super) fn is_field_name(text: &str) -> bool {
+pub(crate) fn is_field_name(text: &str) -> bool {
     let mut chars = text.chars();
     chars.next().is_some_and(is_field_start) && chars.all(is_field_char)
 }
@@ -110,12 +117,35 @@ pub(super) fn bare_field_name(input: &str) -> PResult<'_, &str> {
     recognize(pair(satisfy(is_field_start), take_while(is_field_char))).parse(input)
 }
 
+/// Length of a name written after `%` without quotes: field characters and
+/// `[digits]` index groups.
+fn percent_name_len(text: &str) -> usize {
+    let mut len = 0;
+    loop {
+        let rest = &text[len..];
+        let word_len = rest.find(|c: char| !is_field_char(c)).unwrap_or(rest.len());
+        len += word_len;
+        let after_word = &text[len..];
+        let Some(inside) = after_word.strip_prefix('[') else {
+            return len;
+        };
+        let digits = inside
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(inside.len());
+        if digits == 0 || !inside[digits..].starts_with(']') {
+            return len;
+        }
+        len += digits + 2;
+    }
+}
+
 /// Parses the text of an unsigned number literal: digits, an optional
-/// fraction and an optional exponent, as in `80`, `1.5` and `1e3`.
+/// fraction and an optional exponent, as in `80`, `1.5`, `.5` and `1e3`.
 fn number_text(input: &str) -> PResult<'_, &str> {
+    let fraction_only = recognize((char('.'), digit1));
+    let with_integer = recognize((digit1, opt(preceded(char('.'), digit1))));
     recognize((
-        digit1,
-        opt(preceded(char('.'), digit1)),
+        nom::branch::alt((with_integer, fraction_only)),
         opt((one_of("eE"), opt(one_of("+-")), digit1)),
     ))
     .parse(input)
@@ -223,7 +253,16 @@ impl<'s> QueryParser<'s> {
         while let Some((index, c)) = chars.next() {
             match c {
                 '/' => {
-                    let rest = &input[index + 1..];
+                    let mut rest = &input[index + 1..];
+                    // Trailing flags, as in `/error/i`, become an inline
+                    // group such as `(?i)`, which RE2 reads the same way.
+                    let flags_len = rest
+                        .find(|c: char| !matches!(c, 'i' | 'm' | 's'))
+                        .unwrap_or(rest.len());
+                    if flags_len > 0 && !rest[flags_len..].starts_with(is_field_char) {
+                        text.insert_str(0, &format!("(?{})", &rest[..flags_len]));
+                        rest = &rest[flags_len..];
+                    }
                     return Ok((rest, self.spanned(text, input, rest)));
                 }
                 '\n' => break,
@@ -249,31 +288,98 @@ impl<'s> QueryParser<'s> {
         ))
     }
 
-    /// Parses an unsigned number literal.
+    /// Parses an unsigned number literal, with or without one of Sumo's
+    /// case-sensitive unit suffixes: `ns us ms s m h d w` for times and
+    /// `k K M G B T P Ki Mi Gi Ti Pi` for sizes (Sumo doc, field expressions).
     ///
-    /// Sumo's size and time suffixes (`10k`, `5m`) are not supported and
-    /// are rejected, as is any other word glued to the digits.
-    pub(super) fn number_literal(&self, input: &'s str) -> PResult<'s, Spanned<f64>> {
-        let (rest, text) = number_text(input)?;
-        if rest.starts_with(is_field_char) {
-            let len = token_len(input);
-            return Err(self.failure_with_help(
+    /// Returns a recoverable error when `input` does not start with a digit.
+    pub(super) fn number_or_quantity(&self, input: &'s str) -> PResult<'s, Spanned<NumberLiteral>> {
+        let (after_number, text) = number_text(input)?;
+        let invalid = |len: usize| {
+            self.failure_with_help(
                 input,
                 len,
                 format!("invalid number `{}`", &input[..len]),
                 "not a number",
-                "write plain digits such as `80` or `1.5`, and quote text such as an IP address; unit suffixes such as `5m` are not supported",
+                "write plain digits such as `80` or `1.5`, a unit such as `5m` or `10k`, and quote other text such as an IP address",
+            )
+        };
+        let Ok(amount) = text.parse::<f64>() else {
+            return Err(invalid(text.len()));
+        };
+
+        let suffix_len = after_number
+            .find(|c: char| !is_field_char(c))
+            .unwrap_or(after_number.len());
+        if suffix_len == 0 {
+            return Ok((
+                after_number,
+                self.spanned(NumberLiteral::Plain(amount), input, after_number),
             ));
         }
-        let Ok(value) = text.parse::<f64>() else {
-            return Err(self.failure(
-                input,
-                text.len(),
-                format!("invalid number `{text}`"),
-                "not a number",
-            ));
+        let suffix = &after_number[..suffix_len];
+        let Some(unit) = Unit::from_suffix(suffix) else {
+            return Err(invalid(text.len() + suffix_len));
         };
-        Ok((rest, self.spanned(value, input, rest)))
+        let rest = &after_number[suffix_len..];
+        let literal = NumberLiteral::Quantity(Quantity { amount, unit });
+        Ok((rest, self.spanned(literal, input, rest)))
+    }
+
+    /// Parses a number with a time suffix, such as `5m`, optionally signed.
+    /// When `allow_space` is set, space may separate the number from its unit,
+    /// as in `timeslice 1 h`. `context` names the place for messages.
+    pub(super) fn duration(
+        &self,
+        input: &'s str,
+        allow_space: bool,
+        context: &str,
+    ) -> PResult<'s, Spanned<Quantity>> {
+        let (sign, digits_start) = match input.strip_prefix('-') {
+            Some(after_minus) => (-1.0, after_minus),
+            None => (1.0, input.strip_prefix('+').unwrap_or(input)),
+        };
+        let expected = || {
+            self.failure_with_help(
+                input,
+                token_len(input),
+                format!(
+                    "expected a time such as `5m` {context}, found {}",
+                    describe(input)
+                ),
+                "expected a time",
+                "write a number and one of the units ns, us, ms, s, m, h, d, w",
+            )
+        };
+        if !digits_start.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(expected());
+        }
+
+        let (rest, literal) = self
+            .number_or_quantity(digits_start)
+            .map_err(|_| expected())?;
+        let (rest, quantity) = match literal.node {
+            NumberLiteral::Quantity(quantity) => (rest, quantity),
+            NumberLiteral::Plain(amount) if allow_space => {
+                let (unit_start, ()) = self.space(rest)?;
+                let unit_len = unit_start
+                    .find(|c: char| !is_field_char(c))
+                    .unwrap_or(unit_start.len());
+                match Unit::from_suffix(&unit_start[..unit_len]) {
+                    Some(unit) => (&unit_start[unit_len..], Quantity { amount, unit }),
+                    None => return Err(expected()),
+                }
+            }
+            NumberLiteral::Plain(_) => return Err(expected()),
+        };
+        if !quantity.unit.is_time() {
+            return Err(expected());
+        }
+        let signed = Quantity {
+            amount: sign * quantity.amount,
+            unit: quantity.unit,
+        };
+        Ok((rest, self.spanned(signed, input, rest)))
     }
 
     /// Parses a field name: bare (`Image`, `_sourceHost`, `a.b`) or quoted
@@ -285,6 +391,13 @@ impl<'s> QueryParser<'s> {
             if quoted.starts_with('"') {
                 let (rest, name) = self.string_literal(quoted)?;
                 return Ok((rest, self.spanned(name.node, input, rest)));
+            }
+            // Real queries also mark plain names, such as `%type` and
+            // `%a.b[0].c`, where the JSON path may hold `[N]`.
+            if quoted.starts_with(is_field_start) {
+                let len = percent_name_len(quoted);
+                let rest = &quoted[len..];
+                return Ok((rest, self.spanned(quoted[..len].to_string(), input, rest)));
             }
         }
         let (rest, name) = bare_field_name(input)?;

@@ -10,18 +10,22 @@
 //!   caller try another one. `nom::Err::Failure` carries a finished
 //!   diagnostic and abandons the current pipe stage.
 
+mod analytics;
 mod expr;
-mod lexical;
+mod extract;
+pub(crate) mod lexical;
+mod options;
 mod recovery;
 mod scope;
 mod stage;
+mod tables;
 
 use std::cell::{Cell, RefCell};
 
 use nom::error::{ErrorKind, ParseError};
 use nom::IResult;
 
-use crate::ast::{Query, Span, Spanned};
+use crate::ast::{Query, Span, Spanned, Stage};
 use crate::diagnostic::Diagnostic;
 
 /// Parses a whole query. Every byte must belong to the query: trailing text
@@ -33,7 +37,7 @@ use crate::diagnostic::Diagnostic;
 /// diagnostics are returned in source order.
 pub fn parse_query(text: &str) -> Result<Query, Vec<Diagnostic>> {
     let parser = QueryParser::new(text);
-    let (_, query) = parser.query_body(text, Region::Whole);
+    let (_, query) = parser.query_body(text, Region::Whole, Lead::Scope);
 
     let mut diagnostics = parser.diagnostics.into_inner();
     if diagnostics.is_empty() {
@@ -51,12 +55,37 @@ pub fn parse_query(text: &str) -> Result<Query, Vec<Diagnostic>> {
 /// within the 2 MiB stack that Rust gives spawned threads by default.
 const MAX_NESTING: usize = 32;
 
-/// The text a query body may span: the whole input, or the inside of
-/// `union [ … ]`, which ends at the `]` that closes it.
+/// The text a query body may span: the whole input, the inside of
+/// `union [ … ]` or `[subquery: …]`, which ends at the `]` that closes it, or
+/// the inside of the parentheses of `join`, `filter` and `transactionize`,
+/// which ends at the `)` that closes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Region {
     Whole,
     Bracket,
+    Paren,
+}
+
+impl Region {
+    /// Returns the character that closes the region, if any.
+    fn closer(self) -> Option<char> {
+        match self {
+            Region::Whole => None,
+            Region::Bracket => Some(']'),
+            Region::Paren => Some(')'),
+        }
+    }
+}
+
+/// What the text before the first `|` of a query body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    /// A search scope, as in a whole query or a subquery.
+    Scope,
+    /// A stage without a leading `|`, or else a scope: the inner queries of
+    /// `join`, `filter` and `transactionize` start either way in Sumo's
+    /// examples, as in `(parse "…" as a)` and `(* | count by a)`.
+    StageOrScope,
 }
 
 /// A syntax error found while parsing, not yet tied to the source text.
@@ -266,7 +295,10 @@ impl<'s> QueryParser<'s> {
     }
 
     fn at_region_end(&self, input: &str, region: Region) -> bool {
-        input.is_empty() || (region == Region::Bracket && input.starts_with(']'))
+        input.is_empty()
+            || region
+                .closer()
+                .is_some_and(|closer| input.starts_with(closer))
     }
 
     fn at_stage_end(&self, input: &str, region: Region) -> bool {
@@ -278,13 +310,14 @@ impl<'s> QueryParser<'s> {
         match region {
             Region::Whole => "expected `|` or the end of the query",
             Region::Bracket => "expected `|` or the `]` that closes the subquery",
+            Region::Paren => "expected `|` or the `)` that closes the subquery",
         }
     }
 
     /// Parses a scope and its pipe stages up to the end of `region`, recording
     /// diagnostics instead of stopping. Returns the rest, which starts at the
-    /// closing `]` of a bracket region or is empty.
-    fn query_body(&self, input: &'s str, region: Region) -> (&'s str, Query) {
+    /// closing `]` or `)` of a bracket or parenthesis region or is empty.
+    fn query_body(&self, input: &'s str, region: Region, lead: Lead) -> (&'s str, Query) {
         let mut query = Query {
             scope: None,
             stages: Vec::new(),
@@ -292,15 +325,24 @@ impl<'s> QueryParser<'s> {
         let mut rest = self.skip_space_or_record(input);
 
         if !self.at_stage_end(rest, region) {
-            let scope_start = rest;
-            match self.scope_clause(rest, region) {
-                Ok((after, scope)) => {
-                    query.scope = Some(scope);
-                    rest = after;
-                }
-                Err(error) => {
-                    let error_offset = self.record(error);
-                    rest = self.resume_after_error(scope_start, error_offset, region);
+            let leading_stage = match lead {
+                Lead::StageOrScope => self.try_leading_stage(rest, region),
+                Lead::Scope => None,
+            };
+            if let Some((after, stage)) = leading_stage {
+                query.stages.push(stage);
+                rest = after;
+            } else {
+                let scope_start = rest;
+                match self.scope_clause(rest, region) {
+                    Ok((after, scope)) => {
+                        query.scope = Some(scope);
+                        rest = after;
+                    }
+                    Err(error) => {
+                        let error_offset = self.record(error);
+                        rest = self.resume_after_error(scope_start, error_offset, region);
+                    }
                 }
             }
         }
@@ -338,7 +380,27 @@ impl<'s> QueryParser<'s> {
         region: Region,
     ) -> &'s str {
         let error_at = error_offset.saturating_sub(self.offset(clause_start));
-        let resume = recovery::resume_offset(clause_start, error_at, region == Region::Bracket);
+        let resume = recovery::resume_offset(clause_start, error_at, region.closer());
         &clause_start[resume..]
+    }
+
+    /// Tries to parse a stage written without a leading `|` at `input`.
+    /// Returns it when it parses and ends where a stage may end; otherwise
+    /// leaves no trace, so the caller can parse a scope instead.
+    fn try_leading_stage(
+        &self,
+        input: &'s str,
+        region: Region,
+    ) -> Option<(&'s str, Spanned<Stage>)> {
+        let recorded = self.diagnostics.borrow().len();
+        let attempt = self.stage(input).ok().and_then(|(end, stage)| {
+            let (after_space, ()) = self.space(end).ok()?;
+            self.at_stage_end(after_space, region)
+                .then(|| (after_space, self.spanned(stage, input, end)))
+        });
+        if attempt.is_none() {
+            self.diagnostics.borrow_mut().truncate(recorded);
+        }
+        attempt
     }
 }

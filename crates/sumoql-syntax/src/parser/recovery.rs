@@ -5,9 +5,9 @@ use super::lexical::is_bare_char;
 /// Returns the byte offset in `text` at which parsing resumes after an error.
 ///
 /// That is the next `|` outside strings, comments, regex literals, brackets
-/// and parentheses. When `in_brackets` is set, the `]` that closes the
-/// enclosing subquery also ends the search. Without either, it is the end of
-/// `text`.
+/// and parentheses. When `closer` is `]` or `)`, an unmatched one, which
+/// closes the enclosing subquery, also ends the search. Without either, it is
+/// the end of `text`.
 ///
 /// `text` starts where the broken clause starts, so nesting is counted from a
 /// known state. When a parenthesis never closes, the first `|` inside it at or
@@ -17,7 +17,7 @@ use super::lexical::is_bare_char;
 /// The scan mirrors the lexer closely enough for recovery but not exactly: a
 /// `/` starts a regex literal only after `matches`, `(` or `,`, and `/*` starts
 /// a comment only where no bare scope term is running.
-pub(super) fn resume_offset(text: &str, error_at: usize, in_brackets: bool) -> usize {
+pub(super) fn resume_offset(text: &str, error_at: usize, closer: Option<char>) -> usize {
     let bytes = text.as_bytes();
     let mut index = 0;
     let mut brackets = 0usize;
@@ -52,8 +52,9 @@ pub(super) fn resume_offset(text: &str, error_at: usize, in_brackets: bool) -> u
             }
             b'[' => brackets += 1,
             b']' if brackets > 0 => brackets -= 1,
-            b']' if in_brackets => return index,
+            b']' if closer == Some(']') => return index,
             b'(' => parentheses += 1,
+            b')' if parentheses == 0 && brackets == 0 && closer == Some(')') => return index,
             b')' => parentheses = parentheses.saturating_sub(1),
             b'|' if brackets == 0 => {
                 if parentheses == 0 {
@@ -131,7 +132,7 @@ mod tests {
     use super::resume_offset;
 
     fn resume(text: &str) -> &str {
-        &text[resume_offset(text, 0, false)..]
+        &text[resume_offset(text, 0, None)..]
     }
 
     #[test]
@@ -160,8 +161,14 @@ mod tests {
     #[test]
     fn stops_at_closing_bracket_inside_subquery() {
         let text = "wehre x ] | count";
-        assert_eq!(&text[resume_offset(text, 0, true)..], "] | count");
-        assert_eq!(&text[resume_offset(text, 0, false)..], "| count");
+        assert_eq!(&text[resume_offset(text, 0, Some(']'))..], "] | count");
+        assert_eq!(&text[resume_offset(text, 0, None)..], "| count");
+    }
+
+    #[test]
+    fn stops_at_closing_parenthesis_inside_subquery() {
+        let text = "wehre (x) ) | count";
+        assert_eq!(&text[resume_offset(text, 0, Some(')'))..], ") | count");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The search scope before the first `|`: keywords, quoted phrases,
-//! `field=value` terms, `AND`/`OR`/`NOT`/`!` and parentheses.
+//! `field=value` terms and their `!=`, `<`, `>`, `<=`, `>=` forms,
+//! subqueries, `AND`/`OR`/`NOT`/`!` and parentheses.
 //!
 //! Precedence is NOT over AND over OR, as in Sumo's keyword search. Terms
 //! written side by side are joined with AND. The operator words match in any
@@ -7,7 +8,7 @@
 
 use super::lexical::{describe, is_bare_char, is_field_name, token_len};
 use super::{PResult, QueryParser, Region};
-use crate::ast::{Scope, Spanned};
+use crate::ast::{BinaryOperator, Scope, Spanned};
 
 const TERM_EXPECTATION: &str = "expected a keyword, a quoted phrase, a `field=value` term or `(`";
 
@@ -32,6 +33,31 @@ fn bare_term(input: &str) -> (&str, &str) {
     (&input[end..], &input[..end])
 }
 
+/// The operator between a field and its value in a scope term.
+#[derive(Debug, Clone, Copy)]
+enum ScopeOperator {
+    Equal,
+    NotEqual,
+    /// `<`, `<=`, `>` or `>=`.
+    Order(BinaryOperator),
+}
+
+/// Recognises the operator of a scope term at the start of `input` and
+/// returns the rest after it.
+fn scope_operator(input: &str) -> Option<(&str, ScopeOperator)> {
+    let operators = [
+        ("!=", ScopeOperator::NotEqual),
+        ("<=", ScopeOperator::Order(BinaryOperator::LessOrEqual)),
+        (">=", ScopeOperator::Order(BinaryOperator::GreaterOrEqual)),
+        ("=", ScopeOperator::Equal),
+        ("<", ScopeOperator::Order(BinaryOperator::Less)),
+        (">", ScopeOperator::Order(BinaryOperator::Greater)),
+    ];
+    operators
+        .iter()
+        .find_map(|(text, operator)| input.strip_prefix(text).map(|rest| (rest, *operator)))
+}
+
 /// Returns the rest after the bare term at the start of `input` when that
 /// term equals `word`, ignoring case.
 fn bare_keyword<'s>(input: &'s str, word: &str) -> Option<&'s str> {
@@ -43,7 +69,7 @@ fn bare_keyword<'s>(input: &'s str, word: &str) -> Option<&'s str> {
 /// previous one with an implicit AND.
 fn starts_operand(input: &str) -> bool {
     match input.chars().next() {
-        Some('"' | '\'' | '(') => true,
+        Some('"' | '\'' | '(' | '[') => true,
         Some('!') => !input.starts_with("!="),
         Some(c) => is_bare_char(c) && !bare_term(input).1.is_empty(),
         None => false,
@@ -167,6 +193,33 @@ impl<'s> QueryParser<'s> {
         if let Some(inside) = input.strip_prefix('(') {
             return self.scope_group(input, inside);
         }
+        if input.starts_with('[') {
+            let (rest, subquery) = self.subquery(input)?;
+            let span = subquery.span.clone();
+            return Ok((
+                rest,
+                Spanned::new(Scope::Subquery(Box::new(subquery)), span),
+            ));
+        }
+        if input.starts_with("%\"") {
+            let (after_name, name) = self.field_name(input)?;
+            let (operator_at, ()) = self.space(after_name)?;
+            return match scope_operator(operator_at) {
+                Some((value_start, operator)) => {
+                    self.scope_comparison(input, &name.node, value_start, operator, true)
+                }
+                None => Err(self.failure_with_help(
+                    operator_at,
+                    token_len(operator_at),
+                    format!(
+                        "expected `=` after the field name, found {}",
+                        describe(operator_at)
+                    ),
+                    "expected `=`, `!=`, `<`, `>`, `<=` or `>=`",
+                    "a quoted field name in the scope starts a term such as `%\"x-id\"=abc`",
+                )),
+            };
+        }
         if input.starts_with(['"', '\'']) {
             let (rest, phrase) = self.string_literal(input)?;
             let node = Scope::Keyword {
@@ -200,15 +253,8 @@ impl<'s> QueryParser<'s> {
         }
 
         let (after_space, ()) = self.space(after_term)?;
-        let comparison = if let Some(value_start) = after_space.strip_prefix("!=") {
-            Some((value_start, true))
-        } else {
-            after_space
-                .strip_prefix('=')
-                .map(|value_start| (value_start, false))
-        };
-        if let Some((value_start, negated)) = comparison {
-            return self.scope_term(input, term, value_start, negated);
+        if let Some((value_start, operator)) = scope_operator(after_space) {
+            return self.scope_comparison(input, term, value_start, operator, false);
         }
 
         let node = if term == "*" {
@@ -246,16 +292,19 @@ impl<'s> QueryParser<'s> {
         Ok((after_close, self.spanned(scope.node, open, after_close)))
     }
 
-    /// Parses the value of `field=value` or `field!=value`; `input` starts at
-    /// the field name and `value_start` right after the operator.
-    fn scope_term(
+    /// Parses the value of `field=value`, `field!=value` or `field>value`
+    /// and the other orderings; `input` starts at the field name and
+    /// `value_start` right after the operator. `quoted_name` is set for a
+    /// `%"…"` field name, which needs no check.
+    fn scope_comparison(
         &self,
         input: &'s str,
         field: &str,
         value_start: &'s str,
-        negated: bool,
+        operator: ScopeOperator,
+        quoted_name: bool,
     ) -> PResult<'s, Spanned<Scope>> {
-        if !is_field_name(field) {
+        if !quoted_name && !is_field_name(field) {
             return Err(self.failure_with_help(
                 input,
                 field.len(),
@@ -286,11 +335,25 @@ impl<'s> QueryParser<'s> {
             (rest, value.to_string(), false)
         };
 
-        let node = Scope::Term {
-            field: field.to_string(),
-            negated,
-            value,
-            quoted,
+        let node = match operator {
+            ScopeOperator::Equal => Scope::Term {
+                field: field.to_string(),
+                negated: false,
+                value,
+                quoted,
+            },
+            ScopeOperator::NotEqual => Scope::Term {
+                field: field.to_string(),
+                negated: true,
+                value,
+                quoted,
+            },
+            ScopeOperator::Order(operator) => Scope::Compare {
+                field: field.to_string(),
+                operator,
+                value,
+                quoted,
+            },
         };
         Ok((rest, self.spanned(node, input, rest)))
     }

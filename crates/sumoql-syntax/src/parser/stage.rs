@@ -1,14 +1,16 @@
 //! Pipe stages: dispatch on the operator word, then one parser per operator.
 
 use super::lexical::{describe, match_keyword, token_len, word};
-use super::{PResult, QueryParser, Region};
+use super::{Lead, PResult, QueryParser, Region};
 use crate::ast::{
-    AggregateCall, Expr, FieldItem, FieldsMode, SortDirection, SortKey, Spanned, Stage,
+    AggregateCall, AnchorCapture, Expr, FieldItem, FieldsMode, SeriesFunction, SortDirection,
+    SortKey, Spanned, Stage,
 };
 
 /// Operator words that start a stage, for dispatch, messages and
-/// suggestions. A stage that starts with anything else is `<expr> as name`.
-const OPERATORS: [&str; 14] = [
+/// suggestions. A stage that starts with anything else is `<expr> as name`
+/// or a bare function call.
+const OPERATORS: [&str; 53] = [
     "where",
     "parse",
     "extract",
@@ -16,16 +18,71 @@ const OPERATORS: [&str; 14] = [
     "union",
     "sort",
     "order",
+    "limit",
+    "json",
+    "keyvalue",
+    "kv",
+    "csv",
+    "split",
+    "timeslice",
+    "transpose",
+    "lookup",
+    "save",
+    "cat",
+    "top",
+    "topk",
+    "count_frequent",
+    "accum",
+    "total",
+    "backshift",
+    "smooth",
+    "rollingstd",
+    "diff",
+    "fillmissing",
+    "dedup",
+    "outlier",
+    "predict",
+    "compare",
+    "geoip",
+    "threatip",
+    "threatlookup",
+    "join",
+    "merge",
+    "transactionize",
+    "compose",
+    "filter",
+    "withtime",
+    "logreduce",
+    "logcompare",
+    "infer",
+    "bin",
+    "sessionize",
+    "transaction",
     "count",
     "count_distinct",
     "sum",
     "avg",
     "min",
     "max",
-    "limit",
 ];
 
-const AGGREGATE_FUNCTIONS: [&str; 6] = ["count", "count_distinct", "sum", "avg", "min", "max"];
+/// Aggregate functions, which start an aggregate stage and may follow one
+/// another after commas. `pct` takes the field and one or more percentiles.
+const AGGREGATE_FUNCTIONS: [&str; 13] = [
+    "count",
+    "count_distinct",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "pct",
+    "stddev",
+    "values",
+    "first",
+    "last",
+    "most_recent",
+    "least_recent",
+];
 
 /// Suggestions are offered up to this many single-character edits.
 const MAX_SUGGESTION_DISTANCE: usize = 2;
@@ -61,37 +118,8 @@ fn suggest_operator(unknown: &str) -> Option<&'static str> {
         .map(|(_, operator)| operator)
 }
 
-/// Formats the list of supported operators for a help line, starting with a
-/// capital letter when it follows another sentence.
-fn supported_operators_text(capitalized: bool) -> String {
-    let names: Vec<String> = OPERATORS.iter().map(|name| format!("`{name}`")).collect();
-    let lead = if capitalized {
-        "Supported"
-    } else {
-        "supported"
-    };
-    format!(
-        "{lead} operators: {}, `parse regex`, and `<expression> as <field>`",
-        names.join(", ")
-    )
-}
-
-/// Returns the operator name of a parsed stage, for messages.
-fn stage_name(stage: &Stage) -> String {
-    match stage {
-        Stage::Where(_) => "where".to_string(),
-        Stage::Parse { .. } => "parse".to_string(),
-        Stage::ParseRegex { .. } => "parse regex".to_string(),
-        Stage::Assign { .. } => "as".to_string(),
-        Stage::Fields { .. } => "fields".to_string(),
-        Stage::Union(_) => "union".to_string(),
-        Stage::Sort(_) => "sort".to_string(),
-        Stage::Aggregate { functions, .. } => functions
-            .first()
-            .map_or_else(|| "count".to_string(), |call| call.node.function.clone()),
-        Stage::Limit(_) => "limit".to_string(),
-    }
-}
+/// The help line of an unknown operator without a close match.
+const OPERATOR_HELP: &str = "each stage starts with an operator such as `where`, `parse`, `json`, `timeslice` or `count`, or computes a field with `<expression> as <field>`; grammar.md lists them all";
 
 /// Options that may follow the pattern of `parse` and `parse regex`.
 #[derive(Default)]
@@ -134,7 +162,7 @@ impl<'s> QueryParser<'s> {
             return Err(self.failure(
                 after_space,
                 len,
-                format!("unmatched `)` after the `{}` stage", stage_name(&stage)),
+                format!("unmatched `)` after the `{}` stage", stage.name()),
                 "this `)` has no matching `(`",
             ));
         }
@@ -144,14 +172,14 @@ impl<'s> QueryParser<'s> {
             format!(
                 "unexpected {} after the `{}` stage",
                 describe(after_space),
-                stage_name(&stage)
+                stage.name()
             ),
             Self::stage_end_expectation(region),
             "separate operators with `|`; separate list items with `,`",
         ))
     }
 
-    fn stage(&self, input: &'s str) -> PResult<'s, Stage> {
+    pub(super) fn stage(&self, input: &'s str) -> PResult<'s, Stage> {
         let operator = word(input)
             .map(|(_, name)| name.to_ascii_lowercase())
             .unwrap_or_default();
@@ -169,6 +197,59 @@ impl<'s> QueryParser<'s> {
             "union" => self.union_stage(input, after_operator),
             "sort" | "order" => self.sort_stage(after_operator),
             "limit" => self.limit_stage(after_operator),
+            "json" => self.json_stage(after_operator),
+            "keyvalue" | "kv" => self.keyvalue_stage(after_operator),
+            "csv" => {
+                let (rest, stage) = self.delimited_stage(after_operator, "csv")?;
+                Ok((rest, Stage::Csv(stage)))
+            }
+            "split" => {
+                let (rest, stage) = self.delimited_stage(after_operator, "split")?;
+                Ok((rest, Stage::Split(stage)))
+            }
+            "timeslice" => self.timeslice_stage(after_operator),
+            "transpose" => self.transpose_stage(after_operator),
+            "lookup" => self.lookup_stage(after_operator),
+            "save" => self.save_stage(after_operator),
+            "cat" => self.cat_stage(after_operator),
+            "top" => self.top_stage(after_operator),
+            "topk" => self.topk_stage(after_operator),
+            "count_frequent" => self.count_frequent_stage(after_operator),
+            "accum" => self.series_stage(after_operator, SeriesFunction::Accum),
+            "total" => self.series_stage(after_operator, SeriesFunction::Total),
+            "backshift" => self.series_stage(after_operator, SeriesFunction::Backshift),
+            "smooth" => self.series_stage(after_operator, SeriesFunction::Smooth),
+            "rollingstd" => self.series_stage(after_operator, SeriesFunction::RollingStd),
+            "diff" => self.series_stage(after_operator, SeriesFunction::Diff),
+            "fillmissing" => self.fillmissing_stage(after_operator),
+            "dedup" => self.dedup_stage(after_operator),
+            "outlier" => self.outlier_stage(after_operator),
+            "predict" => self.predict_stage(after_operator),
+            "compare" => self.compare_stage(after_operator),
+            "geoip" => {
+                let (rest, field) = self.single_field(after_operator, "geoip")?;
+                Ok((rest, Stage::Geoip(field)))
+            }
+            "threatip" => {
+                let (rest, field) = self.single_field(after_operator, "threatip")?;
+                Ok((rest, Stage::ThreatIp(field)))
+            }
+            "threatlookup" => self.threatlookup_stage(after_operator),
+            "join" => self.join_stage(after_operator),
+            "merge" => self.merge_stage(after_operator),
+            "transactionize" => self.transactionize_stage(after_operator),
+            "compose" => self.compose_stage(after_operator),
+            "filter" => self.filter_stage(after_operator),
+            "withtime" => {
+                let (rest, field) = self.single_field(after_operator, "withtime")?;
+                Ok((rest, Stage::Withtime(field)))
+            }
+            "logreduce" => self.logreduce_stage(after_operator),
+            "logcompare" => self.logcompare_stage(after_operator),
+            "infer" => self.infer_stage(after_operator),
+            "bin" => self.bin_stage(after_operator),
+            "sessionize" => self.sessionize_stage(after_operator),
+            "transaction" => self.transaction_stage(after_operator),
             name if AGGREGATE_FUNCTIONS.contains(&name) => self.aggregate_stage(input),
             _ => self.assign_stage(input),
         }
@@ -191,6 +272,9 @@ impl<'s> QueryParser<'s> {
                 return Err(self.unknown_operator(input, name));
             }
         }
+        if matches!(value.node, Expr::Call { .. }) {
+            return Ok((after_value, Stage::Evaluate(value)));
+        }
         Err(self.failure_with_help(
             as_at,
             token_len(as_at),
@@ -205,11 +289,8 @@ impl<'s> QueryParser<'s> {
 
     fn unknown_operator(&self, input: &'s str, name: &str) -> nom::Err<super::SyntaxError> {
         let help = match suggest_operator(name) {
-            Some(suggestion) => format!(
-                "did you mean `{suggestion}`? {}",
-                supported_operators_text(true)
-            ),
-            None => supported_operators_text(false),
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None => OPERATOR_HELP.to_string(),
         };
         self.failure_with_help(
             input,
@@ -226,6 +307,9 @@ impl<'s> QueryParser<'s> {
         let (start, ()) = self.space(input)?;
         if let Some(after_regex) = match_keyword(start, "regex") {
             return self.parse_regex_stage(after_regex, "parse regex");
+        }
+        if let Some(after_xml) = match_keyword(start, "xml") {
+            return self.parse_xml_stage(after_xml);
         }
 
         let mut options = ParseOptions::default();
@@ -256,10 +340,50 @@ impl<'s> QueryParser<'s> {
                 "name the captured values: parse \"…*…\" as name",
             ));
         };
-        let (after_names, names) = self.name_list(after_as)?;
-        let rest = self.parse_trailing_options(after_names, &mut options, false)?;
-
+        let (after_names, names) = self.capture_names(after_as)?;
         self.check_pattern(pattern_start, &pattern, &names)?;
+
+        let mut patterns =
+            vec![self.spanned(AnchorCapture { pattern, names }, pattern_start, after_names)];
+        let mut rest = after_names;
+        while let Some(after_comma) = self.space_then_char(rest, ',')? {
+            let (next_start, ()) = self.space(after_comma)?;
+            let (after_next, next) = self.required_string(next_start, "a parse pattern")?;
+            let Some(after_as) = self.space_then_keyword(after_next, "as")? else {
+                let (at, ()) = self.space(after_next)?;
+                return Err(self.failure(
+                    at,
+                    token_len(at),
+                    format!(
+                        "expected `as` after the parse pattern, found {}",
+                        describe(at)
+                    ),
+                    "expected `as` after the pattern",
+                ));
+            };
+            let (after_names, names) = self.capture_names(after_as)?;
+            self.check_pattern(next_start, &next, &names)?;
+            patterns.push(self.spanned(
+                AnchorCapture {
+                    pattern: next,
+                    names,
+                },
+                next_start,
+                after_names,
+            ));
+            rest = after_names;
+        }
+        let rest = self.parse_trailing_options(rest, &mut options, false)?;
+
+        if patterns.len() > 1 {
+            let stage = Stage::ParseMulti {
+                field: options.field,
+                patterns,
+                nodrop: options.nodrop,
+            };
+            return Ok((rest, stage));
+        }
+        let AnchorCapture { pattern, names } = patterns.remove(0).node;
         let stage = Stage::Parse {
             field: options.field,
             pattern,
@@ -366,22 +490,6 @@ impl<'s> QueryParser<'s> {
         }
     }
 
-    /// Parses `name, name, …` after `as`.
-    fn name_list(&self, input: &'s str) -> PResult<'s, Vec<Spanned<String>>> {
-        let (name_start, ()) = self.space(input)?;
-        let (mut rest, first) =
-            self.required_field_name(name_start, "expected a field name after `as`")?;
-        let mut names = vec![first];
-        while let Some(after_comma) = self.space_then_char(rest, ',')? {
-            let (name_start, ()) = self.space(after_comma)?;
-            let (after_name, name) =
-                self.required_field_name(name_start, "expected a field name after `,`")?;
-            names.push(name);
-            rest = after_name;
-        }
-        Ok((rest, names))
-    }
-
     /// Checks an anchor pattern: no `**`, and one `*` per name.
     fn check_pattern(
         &self,
@@ -437,6 +545,12 @@ impl<'s> QueryParser<'s> {
             None => (FieldsMode::Keep, start),
         };
 
+        // Real queries also put the list in parentheses: `fields -(a, b)`.
+        let (first_item, parenthesized) = match first_item.strip_prefix('(') {
+            Some(after_open) => (self.space(after_open)?.0, true),
+            None => (first_item, false),
+        };
+
         let mut items: Vec<Spanned<FieldItem>> = Vec::new();
         let mut item_start = first_item;
         loop {
@@ -445,6 +559,18 @@ impl<'s> QueryParser<'s> {
             items.push(item);
             match self.space_then_char(after_item, ',')? {
                 Some(after_comma) => item_start = self.space(after_comma)?.0,
+                None if parenthesized => {
+                    let Some(after_close) = self.space_then_char(after_item, ')')? else {
+                        let (at, ()) = self.space(after_item)?;
+                        return Err(self.missing_word(
+                            at,
+                            ")",
+                            "the `fields` list",
+                            "`fields (a, b)`",
+                        ));
+                    };
+                    return Ok((after_close, Stage::Fields { mode, items }));
+                }
                 None => return Ok((after_item, Stage::Fields { mode, items })),
             }
         }
@@ -523,7 +649,7 @@ impl<'s> QueryParser<'s> {
         };
 
         let _guard = self.enter(input)?;
-        let (close_at, query) = self.query_body(after_open, Region::Bracket);
+        let (close_at, query) = self.query_body(after_open, Region::Bracket, Lead::Scope);
         let Some(after_close) = close_at.strip_prefix(']') else {
             let (line, column) = crate::diagnostic::line_column(self.source, self.offset(open_at));
             return Err(self.failure_with_help(
@@ -559,7 +685,15 @@ impl<'s> QueryParser<'s> {
         let (start, ()) = self.space(input)?;
         let first_key = match match_keyword(start, "by") {
             Some(after_by) => self.space(after_by)?.0,
-            None => start,
+            None => {
+                // `sort` alone appears in real queries; Sumo documents no
+                // meaning for it, and it becomes a sort with no key, which
+                // keeps the order.
+                if start.is_empty() || start.starts_with(['|', ']', ')']) {
+                    return Ok((input, Stage::Sort(Vec::new())));
+                }
+                start
+            }
         };
 
         let mut keys = Vec::new();
@@ -574,7 +708,7 @@ impl<'s> QueryParser<'s> {
         }
     }
 
-    fn sort_key(&self, input: &'s str) -> PResult<'s, Spanned<SortKey>> {
+    pub(super) fn sort_key(&self, input: &'s str) -> PResult<'s, Spanned<SortKey>> {
         let (prefix, expression_start) = match input.chars().next() {
             Some('+') => (Some(SortDirection::Ascending), self.space(&input[1..])?.0),
             Some('-') => (Some(SortDirection::Descending), self.space(&input[1..])?.0),
@@ -717,24 +851,50 @@ impl<'s> QueryParser<'s> {
         Ok((rest, by))
     }
 
+    /// Returns whether the argument list after `(` is `*)`.
+    fn is_star_argument(&self, after_open: &'s str) -> bool {
+        let Ok((star_at, ())) = self.space(after_open) else {
+            return false;
+        };
+        let Some(after_star) = star_at.strip_prefix('*') else {
+            return false;
+        };
+        self.space(after_star)
+            .is_ok_and(|(close_at, ())| close_at.starts_with(')'))
+    }
+
     /// Parses one aggregate function with its arguments and alias.
     fn aggregate_call(&self, input: &'s str) -> PResult<'s, Spanned<AggregateCall>> {
         let (after_name, name) = word(input)?;
         let function = name.to_ascii_lowercase();
 
         let (mut rest, arguments) = match self.space_then_char(after_name, '(')? {
+            // `count(*)` counts every row, as `count` does (Sumo doc,
+            // OPERATOR/sort example `count (*) group by user`).
+            Some(after_open) if function == "count" && self.is_star_argument(after_open) => {
+                let (star_at, ()) = self.space(after_open)?;
+                let after_star = self.space(&star_at[1..])?.0;
+                (&after_star[1..], Vec::new())
+            }
             Some(after_open) => {
                 self.expression_list(after_open, &format!("the arguments of `{function}`"))?
             }
             None => (after_name, Vec::new()),
         };
 
-        let (min_arguments, max_arguments) = if function == "count" { (0, 1) } else { (1, 1) };
+        let (min_arguments, max_arguments) = match function.as_str() {
+            "count" => (0, 1),
+            "pct" => (2, usize::MAX),
+            _ => (1, 1),
+        };
         if arguments.len() < min_arguments || arguments.len() > max_arguments {
-            let expected = if function == "count" {
-                "`count` takes at most one argument, as in `count(field)`".to_string()
-            } else {
-                format!("`{function}` takes one argument, as in `{function}(field)`")
+            let expected = match function.as_str() {
+                "count" => "`count` takes at most one argument, as in `count(field)`".to_string(),
+                "pct" => {
+                    "`pct` takes a field and one or more percentiles, as in `pct(latency, 95)`"
+                        .to_string()
+                }
+                _ => format!("`{function}` takes one argument, as in `{function}(field)`"),
             };
             return Err(self.failure_with_help(
                 input,
@@ -793,8 +953,9 @@ mod tests {
     fn suggestion_cases() {
         assert_eq!(suggest_operator("wehre"), Some("where"));
         assert_eq!(suggest_operator("WHER"), Some("where"));
-        assert_eq!(suggest_operator("json"), None);
-        assert_eq!(suggest_operator("timeslice"), None);
+        assert_eq!(suggest_operator("jsn"), Some("json"));
+        assert_eq!(suggest_operator("timeslise"), Some("timeslice"));
+        assert_eq!(suggest_operator("frobnicate"), None);
     }
 
     #[test]

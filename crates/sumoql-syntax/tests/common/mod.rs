@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use sumoql_syntax::ast::{BinaryOperator, Expr, Query, Scope, Span, Spanned, Stage};
+use sumoql_syntax::ast::{BinaryOperator, Expr, Query, Scope, Span, Spanned, Stage, Subquery};
 use sumoql_syntax::{parse_query, Diagnostic};
 
 /// Parses `text` and panics with the rendered diagnostics if it fails.
@@ -123,6 +123,8 @@ pub fn expr_sexpr(expression: &Spanned<Expr>) -> String {
             expr_sexpr(then),
             expr_sexpr(otherwise)
         ),
+        Expr::Quantity(quantity) => format!("{}{}", quantity.amount, quantity.unit.suffix()),
+        Expr::Subquery(subquery) => format!("(subquery {:?})", subquery.query),
     }
 }
 
@@ -156,6 +158,20 @@ pub fn scope_to_sexpr(scope: &Spanned<Scope>) -> String {
             format!("(or {} {})", scope_to_sexpr(left), scope_to_sexpr(right))
         }
         Scope::Not(operand) => format!("(not {})", scope_to_sexpr(operand)),
+        Scope::Compare {
+            field,
+            operator,
+            value,
+            quoted,
+        } => {
+            let value = if *quoted {
+                format!("{value:?}")
+            } else {
+                value.clone()
+            };
+            format!("{field}{}{value}", operator_symbol(*operator))
+        }
+        Scope::Subquery(subquery) => format!("(subquery {:?})", subquery.node.query),
     }
 }
 
@@ -194,7 +210,8 @@ fn check_scope_spans(text: &str, scope: &Spanned<Scope>, parent: &Span) {
             check_scope_spans(text, right, &scope.span);
         }
         Scope::Not(operand) => check_scope_spans(text, operand, &scope.span),
-        Scope::All | Scope::Keyword { .. } | Scope::Term { .. } => {}
+        Scope::Subquery(subquery) => check_subquery_spans(text, &subquery.node, &subquery.span),
+        Scope::All | Scope::Keyword { .. } | Scope::Term { .. } | Scope::Compare { .. } => {}
     }
 }
 
@@ -228,7 +245,34 @@ fn check_expr_spans(text: &str, expression: &Spanned<Expr>, parent: &Span) {
             check_expr_spans(text, then, span);
             check_expr_spans(text, otherwise, span);
         }
-        Expr::Field(_) | Expr::String(_) | Expr::Number(_) | Expr::Boolean(_) | Expr::Regex(_) => {}
+        Expr::Subquery(subquery) => check_subquery_spans(text, subquery, span),
+        Expr::Field(_)
+        | Expr::String(_)
+        | Expr::Number(_)
+        | Expr::Boolean(_)
+        | Expr::Regex(_)
+        | Expr::Quantity(_) => {}
+    }
+}
+
+fn check_subquery_spans(text: &str, subquery: &Subquery, parent: &Span) {
+    for bound in subquery.from.iter().chain(subquery.to.iter()) {
+        check_expr_spans(text, bound, parent);
+    }
+    check_query_spans(text, &subquery.query, parent);
+}
+
+/// Checks a nested query whose span may be empty when the query is.
+fn check_query_spans(text: &str, query: &Spanned<Query>, parent: &Span) {
+    if query.node.scope.is_none() && query.node.stages.is_empty() {
+        return;
+    }
+    check_span(text, &query.span, parent);
+    if let Some(scope) = &query.node.scope {
+        check_scope_spans(text, scope, &query.span);
+    }
+    for inner in &query.node.stages {
+        check_stage_spans(text, inner, &query.span);
     }
 }
 
@@ -295,5 +339,123 @@ fn check_stage_spans(text: &str, stage: &Spanned<Stage>, parent: &Span) {
                 .for_each(|item| check_expr_spans(text, item, span));
         }
         Stage::Limit(_) => {}
+        other => check_new_stage_spans(text, other, span),
+    }
+}
+
+/// Checks the spans of the stages that are parsed but not yet run.
+fn check_new_stage_spans(text: &str, stage: &Stage, span: &Span) {
+    let names = |names: &[Spanned<String>]| {
+        names
+            .iter()
+            .for_each(|name| check_span(text, &name.span, span))
+    };
+    let exprs = |items: &[Spanned<Expr>]| {
+        items
+            .iter()
+            .for_each(|item| check_expr_spans(text, item, span))
+    };
+    match stage {
+        Stage::ParseMulti {
+            field, patterns, ..
+        } => {
+            field
+                .iter()
+                .for_each(|field| check_span(text, &field.span, span));
+            for capture in patterns {
+                check_span(text, &capture.span, span);
+                check_span(text, &capture.node.pattern.span, &capture.span);
+                names(&capture.node.names);
+            }
+        }
+        Stage::Sessionize(patterns) => {
+            for capture in patterns {
+                check_span(text, &capture.span, span);
+                names(&capture.node.names);
+            }
+        }
+        Stage::Json(json) => {
+            json.field
+                .iter()
+                .for_each(|field| check_span(text, &field.span, span));
+            names(&json.keys);
+            names(&json.names);
+        }
+        Stage::KeyValue(keyvalue) => {
+            names(&keyvalue.keys);
+            names(&keyvalue.names);
+        }
+        Stage::Csv(delimited) | Stage::Split(delimited) => {
+            check_span(text, &delimited.field.span, span);
+            delimited
+                .columns
+                .iter()
+                .for_each(|column| check_span(text, &column.span, span));
+        }
+        Stage::ParseXml {
+            paths,
+            names: aliases,
+            ..
+        } => {
+            names(paths);
+            names(aliases);
+        }
+        Stage::Transpose { rows, columns, .. } => {
+            names(rows);
+            names(columns);
+        }
+        Stage::Lookup(lookup) => {
+            check_span(text, &lookup.table.span, span);
+            lookup
+                .columns
+                .iter()
+                .for_each(|column| check_span(text, &column.span, span));
+            lookup
+                .on
+                .iter()
+                .for_each(|key| check_span(text, &key.span, span));
+        }
+        Stage::Top { fields, by, .. } => {
+            exprs(fields);
+            by.iter().for_each(|key| check_span(text, &key.span, span));
+        }
+        Stage::TopK { fields, by, .. } => {
+            exprs(fields);
+            exprs(by);
+        }
+        Stage::CountFrequent(fields) => exprs(fields),
+        Stage::Series { field, by, .. } => {
+            check_expr_spans(text, field, span);
+            exprs(by);
+        }
+        Stage::Dedup { by, .. } => exprs(by),
+        Stage::Outlier { field, by, options } => {
+            check_expr_spans(text, field, span);
+            exprs(by);
+            options
+                .iter()
+                .for_each(|option| check_span(text, &option.span, span));
+        }
+        Stage::Join { tables, on, .. } => {
+            for table in tables {
+                check_span(text, &table.span, span);
+                check_query_spans(text, &table.node.query, &table.span);
+            }
+            check_expr_spans(text, on, span);
+        }
+        Stage::Transactionize {
+            fields, subquery, ..
+        } => {
+            names(fields);
+            if let Some(query) = subquery {
+                check_query_spans(text, query, span);
+            }
+        }
+        Stage::Filter { field, query } => {
+            check_span(text, &field.span, span);
+            check_query_spans(text, query, span);
+        }
+        Stage::Evaluate(call) => check_expr_spans(text, call, span),
+        _ => {}
     }
 }

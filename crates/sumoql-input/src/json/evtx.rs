@@ -6,16 +6,15 @@
 
 use serde_json::{Map, Value};
 
+use super::scalar_text;
 use crate::event::{SystemFields, UnnamedDataCounter, WindowsEvent, SYSTEM_TEXT_ELEMENTS};
 
 const ATTRIBUTES_KEY: &str = "#attributes";
 const TEXT_KEY: &str = "#text";
 
-/// NOTE: other JSON shapes (Sumo's Windows JSON, flat NXLog or OTRF lines, Winlogbeat) lack
-/// the `Event` object, so their lines are reported as malformed.
-pub(crate) fn parse_event_json(text: &str) -> Result<WindowsEvent, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|error| format!("invalid JSON: {error}"))?;
+/// Parses one value in the `evtx` crate's shape. Other JSON shapes lack the `Event`
+/// object, so their values are reported as malformed.
+pub(crate) fn parse_event_json(value: &Value) -> Result<WindowsEvent, String> {
     let event = value
         .get("Event")
         .and_then(Value::as_object)
@@ -112,18 +111,6 @@ fn element_text(value: &Value) -> String {
     }
 }
 
-/// Renders a JSON value as the text the XML rendering of the same event holds: numbers and
-/// booleans as written (`1284`, `false`), `null` as "".
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Number(number) => number.to_string(),
-        Value::Bool(flag) => flag.to_string(),
-        Value::Null => String::new(),
-        Value::Array(_) | Value::Object(_) => value.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,7 +124,7 @@ mod tests {
     #[test]
     fn system_and_typed_data() {
         let line = r##"{"Event":{"#attributes":{"xmlns":"x"},"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon","Guid":"{g}"}},"EventID":3,"Version":5,"Keywords":"0x8000000000000000","TimeCreated":{"#attributes":{"SystemTime":"2026-01-01T00:00:00.0000000Z"}},"EventRecordID":7,"Correlation":null,"Execution":{"#attributes":{"ProcessID":2020,"ThreadID":2088}},"Channel":"Microsoft-Windows-Sysmon/Operational","Computer":"BUILD-07","Security":{"#attributes":{"UserID":"S-1-5-18"}}},"EventData":{"RuleName":"","ProcessId":1284,"Initiated":false,"DestinationPort":4444,"Gone":null}}}"##;
-        let event = parse_event_json(line).unwrap();
+        let event = parse_event_json(&serde_json::from_str(line).unwrap()).unwrap();
         assert_eq!(
             event.system,
             pairs(&[
@@ -171,14 +158,14 @@ mod tests {
     fn event_id_with_qualifiers() {
         let line =
             r##"{"Event":{"System":{"EventID":{"#attributes":{"Qualifiers":0},"#text":4624}}}}"##;
-        let event = parse_event_json(line).unwrap();
+        let event = parse_event_json(&serde_json::from_str(line).unwrap()).unwrap();
         assert_eq!(event.system, pairs(&[("EventID", "4624")]));
     }
 
     #[test]
     fn positional_and_repeated_data() {
         let line = r##"{"Event":{"EventData":{"Data":{"#text":["a","b"]},"Binary":"00FF","Same":["x","y"]}}}"##;
-        let event = parse_event_json(line).unwrap();
+        let event = parse_event_json(&serde_json::from_str(line).unwrap()).unwrap();
         assert_eq!(
             event.data,
             pairs(&[
@@ -193,15 +180,9 @@ mod tests {
 
     #[test]
     fn other_shapes_are_errors() {
-        for line in [
-            "{",
-            "[]",
-            "{\"EventID\":1}",
-            "{\"Event\":5}",
-            "null",
-            "not json",
-        ] {
-            assert!(parse_event_json(line).is_err(), "accepted {line}");
+        for line in ["[]", "{\"EventID\":1}", "{\"Event\":5}", "null"] {
+            let value: Value = serde_json::from_str(line).unwrap();
+            assert!(parse_event_json(&value).is_err(), "accepted {line}");
         }
     }
 }
