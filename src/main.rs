@@ -5,6 +5,7 @@ mod completions;
 mod convert;
 mod fields;
 mod output;
+mod prefilter;
 mod progress;
 mod repl;
 mod run;

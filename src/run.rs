@@ -12,6 +12,7 @@ use sumoql_input::{total_input_bytes, Inputs, Item, RawMode, ReadOptions};
 use sumoql_syntax::Diagnostic;
 
 use crate::output::{write_styled, OutputFormat, TableStyle};
+use crate::prefilter::Prefilter;
 use crate::progress::Progress;
 use crate::sources::{input_setup, ExtractedRecord, Extractions, InputArgs, InputSetup};
 use crate::summary::Summary;
@@ -123,12 +124,20 @@ pub fn execute_inputs_with(
     extractions: &Extractions,
     mut observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
 ) -> Option<ResultTable> {
+    // Extraction rules add fields the prefilter cannot see, so it stays off with them.
+    // `SUMOQL_NO_PREFILTER` turns it off, to compare results with and without it.
+    let mut prefilter = match extractions.is_empty() && std::env::var_os("SUMOQL_NO_PREFILTER").is_none() {
+        true => Prefilter::new(plan, options.raw),
+        false => None,
+    };
     let mut execution = Execution::new(plan);
     for item in Inputs::open(inputs, options) {
         let flow = match &item {
             Ok(Item::Record(record)) => {
                 let flow = observe(Observed::Record(record));
-                if extractions.is_empty() {
+                if prefilter.as_mut().is_some_and(|prefilter| !prefilter.may_produce_rows(record)) {
+                    // The record cannot produce a row; it is read and counted all the same.
+                } else if extractions.is_empty() {
                     execution.push(&EngineRecord(record));
                 } else {
                     let extracted = extractions.apply(record);

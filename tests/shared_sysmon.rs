@@ -11,7 +11,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use common::{run_sumoql, shared_folder, SHIPPED_QUERY};
+use common::{run_sumoql, run_sumoql_with_env, shared_folder, SAMPLE_LOG, SHIPPED_QUERY};
 use serde_json::Value as Json;
 
 fn sysmon_folder() -> Option<PathBuf> {
@@ -212,4 +212,25 @@ fn original_raw_finds_nothing_in_real_data() {
     ]);
     assert!(output.status.success(), "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "_sourceHost,Username,ChildImage,DetectionBranch,_count\n");
+}
+
+/// The prefilter passes over records that cannot produce a row; the result
+/// must be the same as when every record goes through the query.
+#[test]
+fn prefilter_keeps_results() {
+    let mut inputs = vec![SAMPLE_LOG.to_string()];
+    if let Some(sysmon) = sysmon_folder() {
+        for folder in ["evtx", "converted", "json/otrf", "linux"] {
+            inputs.push(sysmon.join(folder).display().to_string());
+        }
+    }
+    for input in &inputs {
+        for raw in ["canonical", "original"] {
+            let arguments = ["run", "--format", "csv", "--raw", raw, SHIPPED_QUERY, input.as_str()];
+            let filtered = run_sumoql(&arguments);
+            let unfiltered = run_sumoql_with_env(&arguments, &[("SUMOQL_NO_PREFILTER", "1")]);
+            assert!(filtered.status.success(), "{input}: {}", filtered.stderr);
+            assert_eq!(filtered.stdout, unfiltered.stdout, "{input} with --raw {raw}");
+        }
+    }
 }

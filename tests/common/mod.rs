@@ -32,7 +32,17 @@ pub fn run_sumoql(arguments: &[&str]) -> Output {
 }
 
 pub fn run_sumoql_with_stdin(arguments: &[&str], stdin: Option<&[u8]>) -> Output {
+    run_sumoql_full(arguments, stdin, &[])
+}
+
+/// Runs `sumoql` with extra environment variables.
+pub fn run_sumoql_with_env(arguments: &[&str], environment: &[(&str, &str)]) -> Output {
+    run_sumoql_full(arguments, None, environment)
+}
+
+fn run_sumoql_full(arguments: &[&str], stdin: Option<&[u8]>, environment: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sumoql"));
+    command.envs(environment.iter().copied());
     command
         .args(arguments)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -33,6 +33,7 @@ mod json;
 mod json_stream;
 mod origin;
 mod plain;
+mod prefilter;
 mod record;
 mod source_rules;
 mod sysmon_schema;
@@ -47,6 +48,7 @@ pub use error::ReadError;
 pub use event::{parse_system_time_ms, WindowsEvent, SYSTEM_FIELDS};
 pub use event_xml::render_event_xml;
 pub use evtx::EVTX_MAGIC;
+pub use prefilter::{escapes_may_hide_text, provides_field, searchable_form};
 pub use inputs::{Inputs, ReadStats};
 pub use record::{
     category_for_channel, InputFormat, Item, Malformed, Position, RawMode, ReadOptions, Record,
