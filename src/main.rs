@@ -5,6 +5,7 @@ mod completions;
 mod convert;
 mod fields;
 mod output;
+mod parallel;
 mod prefilter;
 mod progress;
 mod repl;
@@ -137,6 +138,11 @@ struct RunArgs {
     #[arg(short, long)]
     quiet: bool,
 
+    /// Worker threads that decode and evaluate records; 1 runs everything on one
+    /// thread. The default is the number of CPUs. The result is the same for any number.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+
     #[command(flatten)]
     input: sources::InputArgs,
 
@@ -206,6 +212,7 @@ impl RunArgs {
             output: self.output,
             wide: self.wide,
             quiet: self.quiet,
+            threads: self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |count| count.get())),
         }
     }
 }

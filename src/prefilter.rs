@@ -55,7 +55,7 @@ impl Prefilter {
             return true;
         };
 
-        let original = record.original();
+        let original = record.text_bytes();
         if escapes_may_hide_text(record.format, raw, original) {
             return true;
         }

@@ -12,6 +12,7 @@ use sumoql_input::{total_input_bytes, Inputs, Item, RawMode, ReadOptions};
 use sumoql_syntax::Diagnostic;
 
 use crate::output::{write_styled, OutputFormat, TableStyle};
+use crate::parallel::{execute_parallel, Event};
 use crate::prefilter::Prefilter;
 use crate::progress::Progress;
 use crate::sources::{input_setup, ExtractedRecord, Extractions, InputArgs, InputSetup};
@@ -41,6 +42,8 @@ pub struct RunRequest {
     pub wide: bool,
     /// Print neither the progress bar nor the summary line.
     pub quiet: bool,
+    /// Worker threads; 1 runs on this thread.
+    pub threads: usize,
 }
 
 /// Runs a query and returns the process exit status.
@@ -172,6 +175,37 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
     let mut progress = Progress::new(show_progress, total_bytes, bytes_read);
     let mut summary = Summary::new();
 
+    // Extraction rules and streaming limits keep a run on one thread. Under
+    // --strict every record is decoded, so the prefilter stays off.
+    let parallel = request.threads > 1 && extractions.is_empty() && plan.supports_partials();
+    if parallel {
+        let prefilter = !request.strict && std::env::var_os("SUMOQL_NO_PREFILTER").is_none();
+        let table = execute_parallel(plan, inputs, options, request.threads, prefilter, |event| {
+            match event {
+                Event::Record { format, lossy_utf8 } => {
+                    summary.count_record(format, lossy_utf8);
+                    progress.record();
+                }
+                Event::Malformed(malformed) => {
+                    if request.strict {
+                        progress.finish();
+                        eprintln!("sumoql: error: malformed record in {malformed} (stopped by --strict)");
+                        return ControlFlow::Break(());
+                    }
+                    progress.suspend(|| summary.report_malformed(&malformed));
+                    progress.tick();
+                }
+                Event::Unreadable(error) if error.is_skipped_file() => {
+                    progress.suspend(|| eprintln!("sumoql: warning: {error}"));
+                }
+                Event::Unreadable(error) => progress.suspend(|| summary.report_unreadable(&error)),
+            }
+            ControlFlow::Continue(())
+        });
+        progress.finish();
+        return finish_run(table, &summary, request);
+    }
+
     let table = execute_inputs_with(plan, inputs, options, &extractions, |item| {
         match item {
             Observed::Record(record) => {
@@ -195,6 +229,11 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
         ControlFlow::Continue(())
     });
     progress.finish();
+    finish_run(table, &summary, request)
+}
+
+/// Writes the result and the summary, and returns the exit status.
+fn finish_run(table: Option<ResultTable>, summary: &Summary, request: &RunRequest) -> u8 {
     let Some(mut table) = table else {
         return EXIT_INPUT;
     };

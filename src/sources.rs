@@ -120,6 +120,7 @@ pub fn input_setup(arguments: &InputArgs, raw: RawMode, color: bool) -> Result<I
         multiline,
         sources: rules,
         bytes_read: None,
+        defer_decoding: false,
     };
     Ok(InputSetup { options, extractions })
 }

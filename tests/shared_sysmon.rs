@@ -231,6 +231,41 @@ fn prefilter_keeps_results() {
             let unfiltered = run_sumoql_with_env(&arguments, &[("SUMOQL_NO_PREFILTER", "1")]);
             assert!(filtered.status.success(), "{input}: {}", filtered.stderr);
             assert_eq!(filtered.stdout, unfiltered.stdout, "{input} with --raw {raw}");
+
+            let mut one_thread = arguments.to_vec();
+            one_thread.insert(1, "--threads=1");
+            let sequential = run_sumoql_with_env(&one_thread, &[("SUMOQL_NO_PREFILTER", "1")]);
+            assert_eq!(filtered.stdout, sequential.stdout, "{input} with --raw {raw} on one thread");
+        }
+    }
+}
+
+/// Splitting a run across threads must not change any result, including
+/// the order of rows that no `sort` fixes.
+#[test]
+fn threads_give_same_results() {
+    let mut inputs = vec![SAMPLE_LOG.to_string()];
+    if let Some(sysmon) = sysmon_folder() {
+        inputs.push(sysmon.display().to_string());
+    }
+    let queries = [
+        "* | count",
+        "* | count by EventID, _sourceHost",
+        "_sourceCategory=windows/sysmon | where EventID = 1 | parse \"<Image><![CDATA[*]]></Image>\" as image nodrop | count_distinct(image) by _sourceHost",
+        "* | parse \"<CommandLine><![CDATA[*]]></CommandLine>\" as command | fields _messageTime, command",
+        "* | sort by _messageTime asc | fields _messageTime, EventRecordID | count by EventRecordID | sort by _count | limit 3",
+        "* | where EventID = 3 | union [ * | where EventID = 11 | count as files ] | count by EventID, files",
+    ];
+    for input in &inputs {
+        for query in queries {
+            let arguments = |threads: &'static str| vec!["run", threads, "--format", "csv", "-e", query, input.as_str()];
+            let one = run_sumoql(&arguments("--threads=1"));
+            let two = run_sumoql(&arguments("--threads=2"));
+            let four = run_sumoql(&arguments("--threads=4"));
+            assert!(one.status.success(), "{query}: {}", one.stderr);
+            assert!(!one.stdout.is_empty());
+            assert_eq!(two.stdout, one.stdout, "{query} over {input} on 2 threads");
+            assert_eq!(four.stdout, one.stdout, "{query} over {input} on 4 threads");
         }
     }
 }

@@ -200,6 +200,7 @@ impl Inputs {
                 reference_ms: file_time_ms.unwrap_or_else(now_ms),
             },
             file_time_ms,
+            defer_decoding: options.defer_decoding,
         };
         let open_options = OpenOptions {
             format: options.format.or_else(|| rule.and_then(|rule| rule.format)),

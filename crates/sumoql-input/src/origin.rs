@@ -27,12 +27,22 @@ pub(crate) struct Origin {
     pub(crate) time: TimeContext,
     /// The file's modification time, the `_messageTime` of a message without a timestamp.
     pub(crate) file_time_ms: Option<i64>,
+    /// Whether records are yielded undecoded (`ReadOptions::defer_decoding`).
+    pub(crate) defer_decoding: bool,
 }
 
 impl Origin {
     /// Decodes record bytes as UTF-8, replacing invalid sequences with U+FFFD, and parses
     /// them in this origin's format.
     pub(crate) fn item_from_bytes(&self, bytes: &[u8], position: Position) -> Item {
+        if self.defer_decoding {
+            return Item::Record(Record::undecoded(self, bytes.to_vec(), position));
+        }
+        self.decode_bytes(bytes, position)
+    }
+
+    /// Decodes and parses record bytes now, whatever the deferral setting.
+    pub(crate) fn decode_bytes(&self, bytes: &[u8], position: Position) -> Item {
         let (text, lossy) = match String::from_utf8_lossy(bytes) {
             std::borrow::Cow::Borrowed(text) => (text.to_string(), false),
             std::borrow::Cow::Owned(text) => (text, true),
@@ -152,6 +162,7 @@ pub(crate) mod tests {
                 reference_ms: 0,
             },
             file_time_ms: None,
+            defer_decoding: false,
         }
     }
 

@@ -67,14 +67,18 @@ pub fn searchable_form(format: InputFormat, raw: RawMode, text: &str) -> Option<
 /// Reports whether a record's original text uses escapes that may hide a
 /// searched text: numeric character references or CDATA in XML, `\u` or
 /// `\/` escapes in JSON. Such a record must be decoded to be judged.
-pub fn escapes_may_hide_text(format: InputFormat, raw: RawMode, original: &str) -> bool {
+pub fn escapes_may_hide_text(format: InputFormat, raw: RawMode, original: &[u8]) -> bool {
+    use memchr::memmem::find;
+
     if raw == RawMode::Original {
         return false;
     }
     match format {
-        InputFormat::WindowsXml | InputFormat::Syslog => original.contains("&#") || original.contains("<![CDATA["),
+        InputFormat::WindowsXml | InputFormat::Syslog => {
+            find(original, b"&#").is_some() || find(original, b"<![CDATA[").is_some()
+        }
         InputFormat::EvtxJson | InputFormat::SumoJson | InputFormat::FlatJson => {
-            original.contains("\\u") || original.contains("\\/")
+            find(original, b"\\u").is_some() || find(original, b"\\/").is_some()
         }
         _ => false,
     }
@@ -179,10 +183,10 @@ mod tests {
 
     #[test]
     fn escapes_force_decoding() {
-        assert!(escapes_may_hide_text(InputFormat::WindowsXml, RawMode::Canonical, "a&#92;b"));
-        assert!(!escapes_may_hide_text(InputFormat::WindowsXml, RawMode::Canonical, "a&amp;b"));
-        assert!(escapes_may_hide_text(InputFormat::EvtxJson, RawMode::Canonical, "\"a\\u005c\""));
-        assert!(!escapes_may_hide_text(InputFormat::EvtxJson, RawMode::Original, "\"a\\u005c\""));
+        assert!(escapes_may_hide_text(InputFormat::WindowsXml, RawMode::Canonical, b"a&#92;b"));
+        assert!(!escapes_may_hide_text(InputFormat::WindowsXml, RawMode::Canonical, b"a&amp;b"));
+        assert!(escapes_may_hide_text(InputFormat::EvtxJson, RawMode::Canonical, b"\"a\\u005c\""));
+        assert!(!escapes_may_hide_text(InputFormat::EvtxJson, RawMode::Original, b"\"a\\u005c\""));
     }
 
     #[test]

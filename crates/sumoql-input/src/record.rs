@@ -6,6 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::canonical::render_canonical;
 use crate::event::WindowsEvent;
+use crate::origin::Origin;
 use crate::source_rules::SourceRule;
 
 /// The value of `_collector` on every record.
@@ -142,6 +143,9 @@ pub struct ReadOptions {
     /// Counts the bytes read from input files (before decompression), for progress
     /// reports. Standard input and pipes are counted as they are read.
     pub bytes_read: Option<Arc<AtomicU64>>,
+    /// Yields text records undecoded, to be parsed by [`Record::decode`] on the caller's
+    /// threads. `.evtx` records are always decoded by the reader.
+    pub defer_decoding: bool,
 }
 
 /// The position of a record in its input.
@@ -177,6 +181,16 @@ pub struct Record {
     raw_mode: RawMode,
     metadata: Arc<SourceMetadata>,
     canonical: OnceLock<String>,
+    /// The bytes and input of a record read with `ReadOptions::defer_decoding`, until
+    /// [`Record::decode`] parses them.
+    undecoded: Option<Box<Undecoded>>,
+}
+
+/// What a deferred record needs to be decoded later, maybe on another thread.
+#[derive(Debug)]
+struct Undecoded {
+    origin: Origin,
+    bytes: Vec<u8>,
 }
 
 impl Record {
@@ -202,6 +216,7 @@ impl Record {
             raw_mode: RawMode::Canonical,
             metadata: Arc::default(),
             canonical: OnceLock::new(),
+            undecoded: None,
         }
     }
 
@@ -227,6 +242,7 @@ impl Record {
             raw_mode: RawMode::Original,
             metadata: Arc::default(),
             canonical: OnceLock::new(),
+            undecoded: None,
         }
     }
 
@@ -249,6 +265,47 @@ impl Record {
     pub fn with_metadata(mut self, metadata: Arc<SourceMetadata>) -> Record {
         self.metadata = metadata;
         self
+    }
+
+    /// Builds a record whose bytes are decoded later by [`Record::decode`]. Only its
+    /// input, format and position are known until then.
+    pub(crate) fn undecoded(origin: &Origin, bytes: Vec<u8>, position: Position) -> Record {
+        let mut record = Record::message(
+            origin.source_name.clone(),
+            origin.format,
+            RecordKind::Text,
+            position,
+            String::new(),
+            None,
+        );
+        record.undecoded = Some(Box::new(Undecoded {
+            origin: origin.clone(),
+            bytes,
+        }));
+        record
+    }
+
+    /// Reports whether the record's text has been parsed; only records read with
+    /// `ReadOptions::defer_decoding` start undecoded.
+    pub fn is_decoded(&self) -> bool {
+        self.undecoded.is_none()
+    }
+
+    /// Returns the bytes the record was read from: the undecoded bytes, or the original text.
+    pub fn text_bytes(&self) -> &[u8] {
+        match &self.undecoded {
+            Some(undecoded) => &undecoded.bytes,
+            None => self.original.as_bytes(),
+        }
+    }
+
+    /// Parses an undecoded record, which may turn out malformed; a decoded record is
+    /// returned as it is.
+    pub fn decode(self) -> Item {
+        match self.undecoded {
+            Some(undecoded) => undecoded.origin.decode_bytes(&undecoded.bytes, self.position),
+            None => Item::Record(self),
+        }
     }
 
     /// Returns the record text as read.

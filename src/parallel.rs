@@ -1,0 +1,187 @@
+//! Runs a query over the inputs on several threads, with the same result as
+//! one thread.
+//!
+//! One thread reads the inputs and cuts them into batches of undecoded
+//! records; worker threads decode each batch, pass over records the query
+//! cannot use, and run the rest through a partial execution; this thread
+//! puts the partial executions back in input order and absorbs them
+//! (`Execution::absorb`), and reports what each batch read in that order.
+
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use sumoql_engine::{Execution, Plan, ResultTable};
+use sumoql_input::{InputFormat, Inputs, Item, Malformed, ReadError, ReadOptions};
+
+use crate::prefilter::Prefilter;
+use crate::run::EngineRecord;
+
+/// A batch ends after this many items or this many bytes of record text,
+/// whichever comes first: large enough that handing it over costs little,
+/// small enough that memory stays bounded and every thread gets work.
+const BATCH_ITEMS: usize = 4096;
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// What a worker saw in a batch, reported in input order.
+pub enum Event {
+    /// A record was read; `lossy_utf8` is false for records passed over
+    /// without decoding.
+    Record { format: InputFormat, lossy_utf8: bool },
+    Malformed(Malformed),
+    Unreadable(ReadError),
+}
+
+struct Batch {
+    index: u64,
+    items: Vec<Result<Item, ReadError>>,
+}
+
+struct BatchResult<'p> {
+    index: u64,
+    partial: Execution<'p>,
+    events: Vec<Event>,
+}
+
+/// Runs `plan` over `inputs` on `threads` worker threads. The plan must
+/// support partial executions (`Plan::supports_partials`). `observe` sees
+/// every event in input order; returning `Break` stops the run without a
+/// result. With `prefilter`, records that cannot produce a row are counted
+/// as read without being decoded, so a malformed one among them goes
+/// unreported.
+pub fn execute_parallel(
+    plan: &Plan,
+    inputs: &[PathBuf],
+    mut options: ReadOptions,
+    threads: usize,
+    prefilter: bool,
+    mut observe: impl FnMut(Event) -> ControlFlow<()>,
+) -> Option<ResultTable> {
+    debug_assert!(plan.supports_partials());
+    options.defer_decoding = true;
+    let raw = options.raw;
+    let threads = threads.max(1);
+
+    std::thread::scope(|scope| {
+        let (work_sender, work_receiver) = mpsc::sync_channel::<Batch>(threads * 2);
+        let work_receiver = Arc::new(Mutex::new(work_receiver));
+        let (result_sender, result_receiver) = mpsc::channel::<BatchResult>();
+
+        scope.spawn(move || read_batches(inputs, options, work_sender));
+        for _ in 0..threads {
+            let work_receiver = Arc::clone(&work_receiver);
+            let result_sender = result_sender.clone();
+            scope.spawn(move || {
+                let mut prefilter = if prefilter { Prefilter::new(plan, raw) } else { None };
+                loop {
+                    // The lock is held only while waiting for the next batch.
+                    let next = work_receiver.lock().map(|receiver| receiver.recv());
+                    let Ok(Ok(batch)) = next else {
+                        return;
+                    };
+                    let result = process_batch(plan, batch, prefilter.as_mut());
+                    if result_sender.send(result).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(result_sender);
+
+        // Dropping the receiver on an early return makes the workers, then
+        // the reader, stop at their next send.
+        let mut execution = Execution::new(plan);
+        let mut waiting: BTreeMap<u64, BatchResult> = BTreeMap::new();
+        let mut next_index = 0;
+        for result in result_receiver.iter() {
+            waiting.insert(result.index, result);
+            while let Some(result) = waiting.remove(&next_index) {
+                for event in result.events {
+                    if observe(event).is_break() {
+                        return None;
+                    }
+                }
+                execution.absorb(result.partial);
+                next_index += 1;
+            }
+        }
+        Some(execution.finish())
+    })
+}
+
+/// Reads every input, sending the items in numbered batches.
+fn read_batches(inputs: &[PathBuf], options: ReadOptions, sender: mpsc::SyncSender<Batch>) {
+    let mut items = Vec::new();
+    let mut bytes = 0;
+    let mut index = 0;
+    for item in Inputs::open(inputs, options) {
+        if let Ok(Item::Record(record)) = &item {
+            bytes += record.text_bytes().len();
+        }
+        items.push(item);
+        if items.len() >= BATCH_ITEMS || bytes >= BATCH_BYTES {
+            let batch = Batch {
+                index,
+                items: std::mem::take(&mut items),
+            };
+            if sender.send(batch).is_err() {
+                return;
+            }
+            index += 1;
+            bytes = 0;
+        }
+    }
+    if !items.is_empty() {
+        let _ = sender.send(Batch { index, items });
+    }
+}
+
+fn process_batch<'p>(plan: &'p Plan, batch: Batch, mut prefilter: Option<&mut Prefilter>) -> BatchResult<'p> {
+    let mut partial = Execution::partial(plan);
+    let mut events = Vec::with_capacity(batch.items.len());
+
+    for item in batch.items {
+        let record = match item {
+            Ok(Item::Record(record)) => record,
+            Ok(Item::Malformed(malformed)) => {
+                events.push(Event::Malformed(malformed));
+                continue;
+            }
+            Err(error) => {
+                events.push(Event::Unreadable(error));
+                continue;
+            }
+        };
+
+        let may_produce_rows = match prefilter.as_deref_mut() {
+            Some(prefilter) => prefilter.may_produce_rows(&record),
+            None => true,
+        };
+        if !may_produce_rows {
+            events.push(Event::Record {
+                format: record.format,
+                lossy_utf8: record.is_decoded() && record.lossy_utf8,
+            });
+            continue;
+        }
+
+        match record.decode() {
+            Item::Record(record) => {
+                events.push(Event::Record {
+                    format: record.format,
+                    lossy_utf8: record.lossy_utf8,
+                });
+                partial.push(&EngineRecord(&record));
+            }
+            Item::Malformed(malformed) => events.push(Event::Malformed(malformed)),
+        }
+    }
+
+    BatchResult {
+        index: batch.index,
+        partial,
+        events,
+    }
+}
