@@ -61,9 +61,11 @@ impl WildcardPattern {
         let Some(tail) = &self.rest else {
             return value == self.prefix.as_slice();
         };
+        // An empty prefix or suffix is checked explicitly because the slice
+        // comparison costs far more than the test for emptiness.
         if value.len() < self.prefix.len() + tail.suffix.len()
-            || !value.starts_with(&self.prefix)
-            || !value.ends_with(&tail.suffix)
+            || (!self.prefix.is_empty() && !value.starts_with(&self.prefix))
+            || (!tail.suffix.is_empty() && !value.ends_with(&tail.suffix))
         {
             return false;
         }

@@ -47,10 +47,17 @@ impl Origin {
             std::borrow::Cow::Borrowed(text) => (text.to_string(), false),
             std::borrow::Cow::Owned(text) => (text, true),
         };
-        self.item_from_text(text, lossy, position)
+        self.parse_text(text, lossy, position)
     }
 
     pub(crate) fn item_from_text(&self, text: String, lossy_utf8: bool, position: Position) -> Item {
+        if self.defer_decoding && !lossy_utf8 {
+            return Item::Record(Record::undecoded(self, text.into_bytes(), position));
+        }
+        self.parse_text(text, lossy_utf8, position)
+    }
+
+    fn parse_text(&self, text: String, lossy_utf8: bool, position: Position) -> Item {
         let item = match self.format {
             InputFormat::Evtx | InputFormat::WindowsXml => match parse_event_xml(&text) {
                 Ok(event) => Ok(self.windows_record(event, text, position)),

@@ -48,11 +48,11 @@ pub fn searchable_form(format: InputFormat, raw: RawMode, text: &str) -> Option<
         // With `--raw original`, and for messages, `_raw` is the text read.
         _ if raw == RawMode::Original => return Some(text.to_string()),
         InputFormat::Json | InputFormat::Text => return Some(text.to_string()),
-        InputFormat::WindowsXml | InputFormat::Syslog => false,
+        // The text read from `.evtx` is the XML the evtx crate renders.
+        InputFormat::WindowsXml | InputFormat::Syslog | InputFormat::Evtx => false,
         InputFormat::EvtxJson | InputFormat::SumoJson | InputFormat::FlatJson => true,
-        // `.evtx` records are decoded by the evtx crate anyway, and Winlogbeat
-        // renames fields, so the original text does not hold the same words.
-        InputFormat::Evtx | InputFormat::Winlogbeat => return None,
+        // Winlogbeat renames fields, so the text read does not hold the same words.
+        InputFormat::Winlogbeat => return None,
     };
     if !canonical_text_is_searchable(text, json) {
         return None;
@@ -74,7 +74,7 @@ pub fn escapes_may_hide_text(format: InputFormat, raw: RawMode, original: &[u8])
         return false;
     }
     match format {
-        InputFormat::WindowsXml | InputFormat::Syslog => {
+        InputFormat::WindowsXml | InputFormat::Syslog | InputFormat::Evtx => {
             find(original, b"&#").is_some() || find(original, b"<![CDATA[").is_some()
         }
         InputFormat::EvtxJson | InputFormat::SumoJson | InputFormat::FlatJson => {
@@ -176,8 +176,8 @@ mod tests {
     }
 
     #[test]
-    fn evtx_and_winlogbeat_are_never_searched() {
-        assert_eq!(searchable_form(InputFormat::Evtx, RawMode::Canonical, "cmd"), None);
+    fn winlogbeat_is_never_searched() {
+        assert_eq!(searchable_form(InputFormat::Evtx, RawMode::Canonical, "cmd").as_deref(), Some("cmd"));
         assert_eq!(searchable_form(InputFormat::Winlogbeat, RawMode::Canonical, "cmd"), None);
     }
 
