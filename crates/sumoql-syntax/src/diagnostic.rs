@@ -4,10 +4,25 @@ use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 use crate::ast::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The severity of a diagnostic, ordered from least to most serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
-    Error,
+    /// Worth knowing, such as a construct that Sumo Logic would not run.
+    Note,
+    /// The query runs but probably does not do what its author meant.
     Warning,
+    Error,
+}
+
+impl Severity {
+    /// Returns the lower-case name used in rendered diagnostics and JSON output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// A problem found in a query, located by a byte span of its text.
@@ -16,11 +31,16 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    /// A stable identifier such as `SQ001`, shown as `warning[SQ001]`, for
+    /// findings that can be looked up and silenced.
+    pub code: Option<&'static str>,
     /// One-line summary, such as "unterminated string literal".
     pub message: String,
     pub span: Span,
     /// Text shown under the caret, such as "expected `as`".
     pub label: String,
+    /// Why the problem matters, shown as a `note:` line.
+    pub note: Option<String>,
     /// An optional suggestion of what to write instead.
     pub help: Option<String>,
 }
@@ -29,11 +49,34 @@ impl Diagnostic {
     pub fn error(message: impl Into<String>, span: Span, label: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            code: None,
             message: message.into(),
             span,
             label: label.into(),
+            note: None,
             help: None,
         }
+    }
+
+    /// Builds a finding of the given severity with a code, such as a
+    /// warning that the query runs but misses events.
+    pub fn finding(
+        severity: Severity,
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            severity,
+            code: Some(code),
+            ..Diagnostic::error(message, span, label)
+        }
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -41,9 +84,10 @@ impl Diagnostic {
         self
     }
 
-    /// Renders the diagnostic as a compiler-style report: the message, a
+    /// Renders the diagnostic as a compiler-style report: the severity with
+    /// the code if there is one (`warning[SQ001]: …`), the message, a
     /// ` --> name:line:column` header, the source line with the span
-    /// underlined and labelled, then the help line if there is one.
+    /// underlined and labelled, then the note and help lines if there are any.
     ///
     /// `source` must be the text the span was computed on. A span that reaches
     /// past the end of `source` is clipped to it, and an empty span at the end
@@ -54,6 +98,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
+            Severity::Note => Level::NOTE,
         };
 
         let snippet = Snippet::source(source).path(source_name).annotation(
@@ -61,7 +106,14 @@ impl Diagnostic {
                 .span(span)
                 .label(self.label.as_str()),
         );
-        let mut group: Group<'_> = level.primary_title(self.message.as_str()).element(snippet);
+        let mut title = level.primary_title(self.message.as_str());
+        if let Some(code) = self.code {
+            title = title.id(code);
+        }
+        let mut group: Group<'_> = title.element(snippet);
+        if let Some(note) = &self.note {
+            group = group.element(Level::NOTE.message(note.as_str()));
+        }
         if let Some(help) = &self.help {
             group = group.element(Level::HELP.message(help.as_str()));
         }
@@ -144,6 +196,23 @@ mod tests {
         assert!(rendered.contains(" --> q.sumo:1:5"), "{rendered}");
         assert!(rendered.contains("^^^^^ expected `x`"), "{rendered}");
         assert!(rendered.contains("help: write `x`"), "{rendered}");
+    }
+
+    #[test]
+    fn render_finding_shows_code_and_note() {
+        let diagnostic = Diagnostic::finding(Severity::Warning, "SQ123", "odd thing", 4..9, "here")
+            .with_note("it matters")
+            .with_help("fix it");
+        let rendered = diagnostic.render("q.sumo", "* | where", false);
+        assert!(rendered.starts_with("warning[SQ123]: odd thing\n"), "{rendered}");
+        assert!(rendered.contains("= note: it matters"), "{rendered}");
+        assert!(rendered.contains("= help: fix it"), "{rendered}");
+    }
+
+    #[test]
+    fn severity_orders_note_warning_error() {
+        assert!(Severity::Note < Severity::Warning);
+        assert!(Severity::Warning < Severity::Error);
     }
 
     #[test]
