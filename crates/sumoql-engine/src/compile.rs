@@ -10,10 +10,11 @@ use sumoql_syntax::ast::{
 use sumoql_syntax::Diagnostic;
 
 use crate::aggregate::{AggregateFunction, AggregateKind};
+use crate::explain::split_condition;
 use crate::expr::{text_constant, Arithmetic, Comparison, CompiledExpr, Slot};
 use crate::functions::Function;
 use crate::pattern::{AnchorPattern, WildcardPattern};
-use crate::plan::{Operator, Pipeline, Plan};
+use crate::plan::{Operator, Pipeline, Plan, StageSource, WhereTerms};
 use crate::row::FieldTable;
 use crate::scope::ScopeFilter;
 use crate::value::Value;
@@ -78,16 +79,47 @@ impl Compiler {
 
         let mut layout = Layout::default();
         let mut operators = Vec::new();
+        let mut sources = Vec::new();
         let mut previous_was_parse = false;
         for stage in &query.stages {
             let is_parse = matches!(stage.node, Stage::Parse { .. } | Stage::ParseRegex { .. });
             let starts_chain = !previous_was_parse;
             previous_was_parse = is_parse;
             if let Some(operator) = self.stage(stage, starts_chain, &mut layout) {
+                let terms = match &stage.node {
+                    Stage::Where(condition) => self.where_terms(condition),
+                    _ => None,
+                };
+                sources.push(StageSource {
+                    span: stage.span.clone(),
+                    terms,
+                });
                 operators.push(operator);
             }
         }
-        (Pipeline { scope, operators }, layout)
+        let pipeline = Pipeline {
+            scope,
+            scope_span: query.scope.as_ref().map(|scope| scope.span.clone()),
+            operators,
+            sources,
+        };
+        (pipeline, layout)
+    }
+
+    /// Compiles the top-level terms of a `where` condition one by one, so an
+    /// explained run can count the rows each lets through. The whole
+    /// condition compiled already, so its terms add no diagnostics.
+    fn where_terms(&mut self, condition: &Spanned<Expr>) -> Option<WhereTerms> {
+        let split = split_condition(condition)?;
+        let mut terms = Vec::with_capacity(split.terms.len());
+        for term in split.terms {
+            terms.push((term.span.clone(), self.expr(term)?));
+        }
+        Some(WhereTerms {
+            join: split.join,
+            negated: split.negated,
+            terms,
+        })
     }
 
     fn stage(&mut self, stage: &Spanned<Stage>, starts_chain: bool, layout: &mut Layout) -> Option<Operator> {

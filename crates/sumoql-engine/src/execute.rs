@@ -9,7 +9,9 @@
 use indexmap::IndexMap;
 
 use crate::aggregate::AggregateState;
-use crate::plan::{Operator, Pipeline, Plan};
+use crate::explain::{BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts};
+use crate::expr::{CompiledExpr, Slot};
+use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::row::{Record, Row, RowContext};
 use crate::value::{compare_for_sort, GroupKey, Value};
 
@@ -37,6 +39,73 @@ pub struct Execution<'p> {
 
 struct PipelineState {
     operators: Vec<OperatorState>,
+    /// Counters for an explained run: one per operator, then one for the
+    /// rows that leave the pipeline. Empty when the run is not explained.
+    counters: Vec<StageCounters>,
+    records_in: u64,
+    records_out: u64,
+}
+
+/// The counts of an explained run at one stage.
+#[derive(Debug, Clone, Default)]
+struct StageCounters {
+    rows_in: u64,
+    /// Rows on which a `parse` pattern matched.
+    parse_matched: u64,
+    /// The top-level terms of a `where` condition and the rows each was true for.
+    terms: Vec<(CompiledExpr, u64)>,
+    /// The fields a `where` condition reads and the rows where each was not null.
+    fields: Vec<(Slot, u64)>,
+}
+
+impl StageCounters {
+    fn for_stage(operator: &Operator, source: &StageSource) -> StageCounters {
+        let mut counters = StageCounters::default();
+        if let Operator::Where(condition) = operator {
+            if let Some(where_terms) = &source.terms {
+                counters.terms = where_terms.terms.iter().map(|(_, term)| (term.clone(), 0)).collect();
+            }
+            condition.visit_slots(&mut |slot| {
+                if !counters.fields.iter().any(|(known, _)| *known == slot) {
+                    counters.fields.push((slot, 0));
+                }
+            });
+        }
+        counters
+    }
+
+    /// Counts the terms that are true and the fields that are not null on a
+    /// row entering a `where`. Evaluating terms reads no more than the whole
+    /// condition could, and rows cache what they read.
+    fn observe_condition(&mut self, row: &mut Row, context: &RowContext) {
+        for (term, true_rows) in &mut self.terms {
+            if term.is_true(row, context) {
+                *true_rows += 1;
+            }
+        }
+        for (slot, non_null_rows) in &mut self.fields {
+            if row.get(*slot, context).is_some() {
+                *non_null_rows += 1;
+            }
+        }
+    }
+
+    fn add(&mut self, other: &StageCounters) {
+        self.rows_in += other.rows_in;
+        self.parse_matched += other.parse_matched;
+        for ((_, known), (_, more)) in self.terms.iter_mut().zip(&other.terms) {
+            *known += more;
+        }
+        for ((_, known), (_, more)) in self.fields.iter_mut().zip(&other.fields) {
+            *known += more;
+        }
+    }
+}
+
+/// Returns the counters from operator `from` on, or an empty slice when the
+/// run is not explained.
+fn counters_from(counters: &mut [StageCounters], from: usize) -> &mut [StageCounters] {
+    counters.get_mut(from..).unwrap_or_default()
 }
 
 type SortBuffer = Vec<(Vec<Option<Value>>, Row)>;
@@ -51,19 +120,91 @@ enum OperatorState {
 }
 
 impl PipelineState {
-    fn new(pipeline: &Pipeline) -> PipelineState {
+    fn new(pipeline: &Pipeline, explained: bool) -> PipelineState {
         let operators = pipeline
             .operators
             .iter()
             .map(|operator| match operator {
-                Operator::Union(sub) => OperatorState::Union(PipelineState::new(sub)),
+                Operator::Union(sub) => OperatorState::Union(PipelineState::new(sub, explained)),
                 Operator::Sort { .. } => OperatorState::Sort(Vec::new()),
                 Operator::Aggregate { .. } => OperatorState::Aggregate(IndexMap::new()),
                 Operator::Limit(_) => OperatorState::Limit(0),
                 _ => OperatorState::Stateless,
             })
             .collect();
-        PipelineState { operators }
+        let counters = if explained {
+            let stages = pipeline.operators.iter().zip(&pipeline.sources);
+            let mut counters: Vec<StageCounters> =
+                stages.map(|(operator, source)| StageCounters::for_stage(operator, source)).collect();
+            counters.push(StageCounters::default());
+            counters
+        } else {
+            Vec::new()
+        };
+        PipelineState {
+            operators,
+            counters,
+            records_in: 0,
+            records_out: 0,
+        }
+    }
+
+    /// Builds the report of this pipeline's counters.
+    fn explain(&self, pipeline: &Pipeline, plan: &Plan) -> BranchExplain {
+        let mut stages = Vec::with_capacity(pipeline.operators.len());
+        for (index, (operator, source)) in pipeline.operators.iter().zip(&pipeline.sources).enumerate() {
+            let counters = &self.counters[index];
+            let detail = match (operator, &self.operators[index]) {
+                (Operator::Parse { targets, .. }, _) => StageDetail::Parse {
+                    matched: counters.parse_matched,
+                    fields: targets.iter().map(|slot| plan.fields.display_name(*slot).to_string()).collect(),
+                },
+                (Operator::ParseRegex { targets, .. }, _) => StageDetail::Parse {
+                    matched: counters.parse_matched,
+                    fields: targets.iter().map(|(_, slot)| plan.fields.display_name(*slot).to_string()).collect(),
+                },
+                (Operator::Where(_), _) => StageDetail::Where {
+                    terms: source.terms.as_ref().map(|where_terms| TermCounts {
+                        join: where_terms.join,
+                        negated: where_terms.negated,
+                        terms: where_terms
+                            .terms
+                            .iter()
+                            .zip(&counters.terms)
+                            .map(|((span, _), (_, true_rows))| TermCount {
+                                span: span.clone(),
+                                true_rows: *true_rows,
+                            })
+                            .collect(),
+                    }),
+                    fields: counters
+                        .fields
+                        .iter()
+                        .map(|(slot, non_null_rows)| FieldPresence {
+                            name: plan.fields.display_name(*slot).to_string(),
+                            non_null_rows: *non_null_rows,
+                        })
+                        .collect(),
+                },
+                (Operator::Union(sub), OperatorState::Union(sub_state)) => {
+                    StageDetail::Union(sub_state.explain(sub, plan))
+                }
+                _ => StageDetail::Plain,
+            };
+            stages.push(StageExplain {
+                span: source.span.clone(),
+                rows_in: counters.rows_in,
+                rows_out: self.counters[index + 1].rows_in,
+                detail,
+            });
+        }
+        BranchExplain {
+            scope_span: pipeline.scope_span.clone(),
+            records_in: self.records_in,
+            records_out: self.records_out,
+            stages,
+            rows_out: self.counters.last().map_or(0, |output| output.rows_in),
+        }
     }
 }
 
@@ -71,7 +212,20 @@ impl<'p> Execution<'p> {
     pub fn new(plan: &'p Plan) -> Execution<'p> {
         Execution {
             plan,
-            state: PipelineState::new(&plan.root),
+            state: PipelineState::new(&plan.root, false),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Starts an execution that also counts, per stage of every branch, the
+    /// rows in and out, the rows each `parse` pattern matched, and for each
+    /// `where` the rows each top-level term was true for and the fields it
+    /// found null. [`Execution::finish_explained`] returns the counts.
+    /// Partials of an explained run must be explained too.
+    pub fn explained(plan: &'p Plan) -> Execution<'p> {
+        Execution {
+            plan,
+            state: PipelineState::new(&plan.root, true),
             rows: Vec::new(),
         }
     }
@@ -112,7 +266,14 @@ impl<'p> Execution<'p> {
     }
 
     /// Releases the rows that `sort` and aggregates held back and returns the result.
-    pub fn finish(mut self) -> ResultTable {
+    pub fn finish(self) -> ResultTable {
+        self.finish_explained().0
+    }
+
+    /// Like [`Execution::finish`], and returns the counts of the main query
+    /// (with its `union` branches inside) when the execution was started
+    /// with [`Execution::explained`].
+    pub fn finish_explained(mut self) -> (ResultTable, Option<BranchExplain>) {
         let context = RowContext {
             record: None,
             fields: &self.plan.fields,
@@ -122,12 +283,15 @@ impl<'p> Execution<'p> {
         let mut sink = |mut row: Row, context: &RowContext| {
             rows.push(columns.iter().map(|slot| row.get(*slot, context)).collect());
         };
-        flush(&self.plan.root.operators, &mut self.state.operators, &context, &mut sink);
+        let state = &mut self.state;
+        flush(&self.plan.root.operators, &mut state.operators, &mut state.counters, &context, &mut sink);
 
-        ResultTable {
+        let explain = (!self.state.counters.is_empty()).then(|| self.state.explain(&self.plan.root, self.plan));
+        let table = ResultTable {
             columns: self.plan.column_names(),
             rows: self.rows,
-        }
+        };
+        (table, explain)
     }
 }
 
@@ -137,8 +301,10 @@ type Sink<'s> = dyn FnMut(Row, &RowContext) + 's;
 /// in every union pipeline inside it; union rows continue after their union.
 fn feed(pipeline: &Pipeline, state: &mut PipelineState, record: &dyn Record, context: &RowContext, sink: &mut Sink) {
     let width = context.fields.len();
+    state.records_in += 1;
     if pipeline.scope.matches(record) {
-        run(&pipeline.operators, &mut state.operators, Row::for_record(width), context, sink);
+        state.records_out += 1;
+        run(&pipeline.operators, &mut state.operators, &mut state.counters, Row::for_record(width), context, sink);
     }
 
     for (index, operator) in pipeline.operators.iter().enumerate() {
@@ -150,15 +316,31 @@ fn feed(pipeline: &Pipeline, state: &mut PipelineState, record: &dyn Record, con
             unreachable!("union operator without union state");
         };
         let rest = &pipeline.operators[index + 1..];
-        feed(sub, sub_state, record, context, &mut |row, context| run(rest, tail, row, context, sink));
+        let counters = counters_from(&mut state.counters, index + 1);
+        feed(sub, sub_state, record, context, &mut |row, context| run(rest, tail, counters, row, context, sink));
     }
 }
 
 /// Passes a row through `operators`, which may drop it, hold it or emit it.
-fn run(operators: &[Operator], states: &mut [OperatorState], mut row: Row, context: &RowContext, sink: &mut Sink) {
+/// `counters` is empty, or contains one entry per operator and one for the
+/// rows that leave the pipeline.
+fn run(
+    operators: &[Operator],
+    states: &mut [OperatorState],
+    counters: &mut [StageCounters],
+    mut row: Row,
+    context: &RowContext,
+    sink: &mut Sink,
+) {
     for (index, operator) in operators.iter().enumerate() {
+        if let Some(stage) = counters.get_mut(index) {
+            stage.rows_in += 1;
+        }
         match operator {
             Operator::Where(condition) => {
+                if let Some(stage) = counters.get_mut(index) {
+                    stage.observe_condition(&mut row, context);
+                }
                 if !condition.is_true(&mut row, context) {
                     return;
                 }
@@ -175,6 +357,9 @@ fn run(operators: &[Operator], states: &mut [OperatorState], mut row: Row, conte
                 });
                 match captures {
                     Some(values) => {
+                        if let Some(stage) = counters.get_mut(index) {
+                            stage.parse_matched += 1;
+                        }
                         for (slot, value) in targets.iter().zip(values) {
                             row.set(*slot, Some(value));
                         }
@@ -212,6 +397,9 @@ fn run(operators: &[Operator], states: &mut [OperatorState], mut row: Row, conte
                     }
                     return;
                 }
+                if let Some(stage) = counters.get_mut(index) {
+                    stage.parse_matched += 1;
+                }
                 if *nodrop {
                     row.nodrop_parse_matched = true;
                 }
@@ -222,7 +410,8 @@ fn run(operators: &[Operator], states: &mut [OperatorState], mut row: Row, conte
                     for ((_, slot), value) in targets.iter().zip(values) {
                         copy.set(*slot, value);
                     }
-                    run(&operators[index + 1..], &mut states[index + 1..], copy, context, sink);
+                    let tail = counters_from(counters, index + 1);
+                    run(&operators[index + 1..], &mut states[index + 1..], tail, copy, context, sink);
                 }
                 for ((_, slot), value) in targets.iter().zip(last) {
                     row.set(*slot, value);
@@ -278,20 +467,31 @@ fn run(operators: &[Operator], states: &mut [OperatorState], mut row: Row, conte
             }
         }
     }
+    if let Some(output) = counters.get_mut(operators.len()) {
+        output.rows_in += 1;
+    }
     sink(row, context);
 }
 
 /// Releases held rows in operator order, so each operator's output passes
 /// through the operators after it before those release their own.
-fn flush(operators: &[Operator], states: &mut [OperatorState], context: &RowContext, sink: &mut Sink) {
+fn flush(
+    operators: &[Operator],
+    states: &mut [OperatorState],
+    counters: &mut [StageCounters],
+    context: &RowContext,
+    sink: &mut Sink,
+) {
     let width = context.fields.len();
     for index in 0..operators.len() {
         let (head, tail) = states.split_at_mut(index + 1);
         let rest = &operators[index + 1..];
+        let tail_counters = counters_from(counters, index + 1);
         match (&operators[index], &mut head[index]) {
             (Operator::Union(sub), OperatorState::Union(sub_state)) => {
-                flush(&sub.operators, &mut sub_state.operators, context, &mut |row, context| {
-                    run(rest, tail, row, context, sink)
+                let sub_counters = &mut sub_state.counters;
+                flush(&sub.operators, &mut sub_state.operators, sub_counters, context, &mut |row, context| {
+                    run(rest, tail, tail_counters, row, context, sink)
                 });
             }
             (Operator::Sort { keys, .. }, OperatorState::Sort(buffer)) => {
@@ -310,7 +510,7 @@ fn flush(operators: &[Operator], states: &mut [OperatorState], context: &RowCont
                     std::cmp::Ordering::Equal
                 });
                 for (_, row) in buffer {
-                    run(rest, tail, row, context, sink);
+                    run(rest, tail, tail_counters, row, context, sink);
                 }
             }
             (Operator::Aggregate { keys, functions }, OperatorState::Aggregate(groups)) => {
@@ -327,7 +527,7 @@ fn flush(operators: &[Operator], states: &mut [OperatorState], context: &RowCont
                     for ((function, slot), state) in functions.iter().zip(&states) {
                         row.set(*slot, function.result(state));
                     }
-                    run(rest, tail, row, context, sink);
+                    run(rest, tail, tail_counters, row, context, sink);
                 }
             }
             _ => {}
@@ -336,6 +536,13 @@ fn flush(operators: &[Operator], states: &mut [OperatorState], context: &RowCont
 }
 
 fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: PipelineState) {
+    state.records_in += partial.records_in;
+    state.records_out += partial.records_out;
+    debug_assert_eq!(state.counters.len(), partial.counters.len(), "explained and plain executions mixed");
+    for (known, more) in state.counters.iter_mut().zip(&partial.counters) {
+        known.add(more);
+    }
+
     let pairs = pipeline.operators.iter().zip(state.operators.iter_mut()).zip(partial.operators);
     for ((operator, state), partial) in pairs {
         match (operator, state, partial) {

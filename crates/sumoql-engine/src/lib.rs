@@ -6,6 +6,7 @@
 mod aggregate;
 mod compile;
 mod execute;
+mod explain;
 mod expr;
 pub mod extraction;
 mod functions;
@@ -18,6 +19,10 @@ mod value;
 
 pub use compile::compile;
 pub use execute::{Execution, ResultTable};
+pub use explain::{
+    collect_chain, split_condition, BranchExplain, ConditionTerms, FieldPresence, StageDetail, StageExplain,
+    TermCount, TermCounts, TermJoin,
+};
 pub use pattern::{AnchorPattern, WildcardPattern};
 pub use plan::Plan;
 pub use requirement::Requirement;

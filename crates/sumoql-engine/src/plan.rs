@@ -1,9 +1,10 @@
 //! The executable form of a query: pipelines of operators over field slots.
 
 use regex::Regex;
-use sumoql_syntax::ast::SortDirection;
+use sumoql_syntax::ast::{SortDirection, Span};
 
 use crate::aggregate::AggregateFunction;
+use crate::explain::TermJoin;
 use crate::expr::{CompiledExpr, Slot};
 use crate::pattern::AnchorPattern;
 use crate::row::FieldTable;
@@ -64,7 +65,29 @@ impl Plan {
 #[derive(Debug)]
 pub(crate) struct Pipeline {
     pub(crate) scope: ScopeFilter,
+    /// The byte range of the scope text; `None` when the query has no scope.
+    pub(crate) scope_span: Option<Span>,
     pub(crate) operators: Vec<Operator>,
+    /// The stage text of each operator, one entry per operator.
+    pub(crate) sources: Vec<StageSource>,
+}
+
+/// The query text an operator was compiled from, kept for `--explain`.
+#[derive(Debug)]
+pub(crate) struct StageSource {
+    pub(crate) span: Span,
+    /// The top-level terms of a `where` condition with more than one,
+    /// compiled one by one so an explained run can count each.
+    pub(crate) terms: Option<WhereTerms>,
+}
+
+/// A `where` condition split at its top-level `and` or `or`, after at most
+/// one leading `!`: `!(a or b or c)` has the terms `a`, `b` and `c`.
+#[derive(Debug)]
+pub(crate) struct WhereTerms {
+    pub(crate) join: TermJoin,
+    pub(crate) negated: bool,
+    pub(crate) terms: Vec<(Span, CompiledExpr)>,
 }
 
 impl Pipeline {
