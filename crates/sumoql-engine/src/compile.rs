@@ -72,7 +72,7 @@ impl Compiler {
         let scope = match ScopeFilter::compile(query.scope.as_ref()) {
             Ok(scope) => scope,
             Err(diagnostic) => {
-                self.diagnostics.push(diagnostic);
+                self.diagnostics.push(*diagnostic);
                 ScopeFilter::All
             }
         };

@@ -49,7 +49,9 @@ impl TermPattern {
 }
 
 impl ScopeFilter {
-    pub(crate) fn compile(scope: Option<&Spanned<Scope>>) -> Result<ScopeFilter, Diagnostic> {
+    /// Compiles the scope. The error is boxed because a `Diagnostic` is
+    /// large next to a filter.
+    pub(crate) fn compile(scope: Option<&Spanned<Scope>>) -> Result<ScopeFilter, Box<Diagnostic>> {
         match scope {
             None => Ok(ScopeFilter::All),
             Some(scope) => compile_node(scope),
@@ -92,16 +94,16 @@ impl ScopeFilter {
     }
 }
 
-fn compile_node(scope: &Spanned<Scope>) -> Result<ScopeFilter, Diagnostic> {
+fn compile_node(scope: &Spanned<Scope>) -> Result<ScopeFilter, Box<Diagnostic>> {
     let filter = match &scope.node {
         Scope::All => ScopeFilter::All,
         Scope::Keyword { text, quoted } => {
             let regex = keyword_regex(text, *quoted).map_err(|error| {
-                Diagnostic::error(
+                Box::new(Diagnostic::error(
                     "invalid keyword",
                     scope.span.clone(),
                     format!("this keyword cannot be matched: {error}"),
-                )
+                ))
             })?;
             ScopeFilter::Keyword(regex)
         }
@@ -130,12 +132,12 @@ fn compile_node(scope: &Spanned<Scope>) -> Result<ScopeFilter, Diagnostic> {
         }
         Scope::Not(inner) => ScopeFilter::Not(Box::new(compile_node(inner)?)),
         Scope::Compare { .. } | Scope::Subquery(_) => {
-            return Err(Diagnostic::error(
+            return Err(Box::new(Diagnostic::error(
                 "this search term is not supported by sumoql yet",
                 scope.span.clone(),
                 "parsed, but sumoql cannot run it yet",
             )
-            .with_help("the scope supports keywords, phrases, `field=value`, `field!=value`, AND, OR, NOT and parentheses"));
+            .with_help("the scope supports keywords, phrases, `field=value`, `field!=value`, AND, OR, NOT and parentheses")));
         }
     };
     Ok(filter)
