@@ -3,6 +3,7 @@
 mod fmt;
 mod completions;
 mod convert;
+mod explain;
 mod fields;
 mod output;
 mod parallel;
@@ -154,6 +155,12 @@ struct RunArgs {
     /// Stop with exit status 2 at the first malformed record instead of skipping it.
     #[arg(long)]
     strict: bool,
+
+    /// After the result, print on stderr a table per branch with the rows
+    /// that entered and left each stage, the rows each `parse` pattern
+    /// matched and the rows each top-level `where` term was true for.
+    #[arg(long)]
+    explain: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -207,6 +214,7 @@ impl RunArgs {
                 RawArgument::Original => sumoql_input::RawMode::Original,
             },
             strict: self.strict,
+            explain: self.explain,
             color: use_color(),
             limit: self.limit,
             output: self.output,

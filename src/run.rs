@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use sumoql_engine::{Execution, Plan, ResultTable, Value};
+use sumoql_engine::{BranchExplain, Execution, Plan, ResultTable, Value};
 use sumoql_input::{total_input_bytes, Inputs, Item, RawMode, ReadOptions};
 use sumoql_syntax::Diagnostic;
 
@@ -33,6 +33,8 @@ pub struct RunRequest {
     pub input: InputArgs,
     pub raw: RawMode,
     pub strict: bool,
+    /// Print the rows in and out of every stage after the result.
+    pub explain: bool,
     pub color: bool,
     /// Write at most this many rows.
     pub limit: Option<usize>,
@@ -89,7 +91,7 @@ pub fn run(request: RunRequest) -> u8 {
             return EXIT_QUERY_OR_USAGE;
         }
     };
-    execute(&plan, &inputs, setup, &request)
+    execute(&plan, &inputs, setup, &request, &text)
 }
 
 /// Parses and compiles query text, returning every diagnostic on failure.
@@ -125,15 +127,34 @@ pub fn execute_inputs_with(
     inputs: &[PathBuf],
     options: ReadOptions,
     extractions: &Extractions,
-    mut observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
+    observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
 ) -> Option<ResultTable> {
+    execute_inputs_explained(plan, inputs, options, extractions, false, observe).map(|(table, _)| table)
+}
+
+/// Runs like [`execute_inputs_with`], and with `explain` also returns the
+/// per-stage counts of the run. An explained run offers every record to
+/// the query, without the prefilter, so that its counts cover all records.
+pub fn execute_inputs_explained(
+    plan: &Plan,
+    inputs: &[PathBuf],
+    options: ReadOptions,
+    extractions: &Extractions,
+    explain: bool,
+    mut observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
+) -> Option<(ResultTable, Option<BranchExplain>)> {
     // Extraction rules add fields the prefilter cannot see, so it stays off with them.
     // `SUMOQL_NO_PREFILTER` turns it off, to compare results with and without it.
-    let mut prefilter = match extractions.is_empty() && std::env::var_os("SUMOQL_NO_PREFILTER").is_none() {
+    let use_prefilter = !explain && extractions.is_empty() && std::env::var_os("SUMOQL_NO_PREFILTER").is_none();
+    let mut prefilter = match use_prefilter {
         true => Prefilter::new(plan, options.raw),
         false => None,
     };
-    let mut execution = Execution::new(plan);
+    let mut execution = if explain {
+        Execution::explained(plan)
+    } else {
+        Execution::new(plan)
+    };
     for item in Inputs::open(inputs, options) {
         let flow = match &item {
             Ok(Item::Record(record)) => {
@@ -158,10 +179,10 @@ pub fn execute_inputs_with(
             return None;
         }
     }
-    Some(execution.finish())
+    Some(execution.finish_explained())
 }
 
-fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequest) -> u8 {
+fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequest, query_text: &str) -> u8 {
     let InputSetup {
         mut options,
         extractions,
@@ -175,9 +196,10 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
     let mut progress = Progress::new(show_progress, total_bytes, bytes_read);
     let mut summary = Summary::new();
 
-    // Extraction rules and streaming limits keep a run on one thread. Under
-    // --strict every record is decoded, so the prefilter stays off.
-    let parallel = request.threads > 1 && extractions.is_empty() && plan.supports_partials();
+    // Extraction rules and streaming limits keep a run on one thread, and so
+    // does --explain, whose counts must cover every record. Under --strict
+    // every record is decoded, so the prefilter stays off.
+    let parallel = request.threads > 1 && !request.explain && extractions.is_empty() && plan.supports_partials();
     if parallel {
         let prefilter = !request.strict && std::env::var_os("SUMOQL_NO_PREFILTER").is_none();
         let table = execute_parallel(plan, inputs, options, request.threads, prefilter, |event| {
@@ -206,7 +228,7 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
         return finish_run(table, &summary, request);
     }
 
-    let table = execute_inputs_with(plan, inputs, options, &extractions, |item| {
+    let result = execute_inputs_explained(plan, inputs, options, &extractions, request.explain, |item| {
         match item {
             Observed::Record(record) => {
                 summary.count_record(record.format, record.lossy_utf8);
@@ -229,7 +251,17 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
         ControlFlow::Continue(())
     });
     progress.finish();
-    finish_run(table, &summary, request)
+    let (table, explain) = match result {
+        Some((table, explain)) => (Some(table), explain),
+        None => (None, None),
+    };
+    let status = finish_run(table, &summary, request);
+    if let Some(explain) = explain {
+        // The counts go to stderr after the summary, so the result on
+        // stdout stays valid CSV or JSON.
+        let _ = write!(io::stderr(), "{}", crate::explain::render(&explain, query_text));
+    }
+    status
 }
 
 /// Writes the result and the summary, and returns the exit status.

@@ -9,7 +9,7 @@
 mod commands;
 mod complete;
 mod highlight;
-mod lexer;
+pub(crate) mod lexer;
 mod session;
 mod validate;
 mod vocabulary;
