@@ -1,5 +1,6 @@
 //! The `sumoql` command: runs Sumo Logic search queries over local log files.
 
+mod check;
 mod fmt;
 mod completions;
 mod convert;
@@ -80,6 +81,18 @@ Examples:
   sumoql man > sumoql.1 && man ./sumoql.1
   sumoql man | gzip > /usr/local/share/man/man1/sumoql.1.gz")]
     Man(completions::ManArgs),
+    /// Find what makes a query match less than meant: literal patterns,
+    /// case-sensitive paths, unset fields, and with --input what the logs show.
+    #[command(after_help = "Each finding has a code; `// sumoql-ignore: SQ002` on the line before
+(or at the end of the line) silences it, `// sumoql-ignore-file: SQ005` in the whole file.
+
+Examples:
+  sumoql check queries/t1204_005_malicious_library.sumo
+  sumoql check --deny warning queries/*.sumo
+  sumoql check queries/detection.sumo --input logs/
+  sumoql check --raw original queries/detection.sumo --input logs/
+  sumoql check --format json queries/detection.sumo")]
+    Check(check::CheckArgs),
     /// Run the snapshot tests of queries: each case's result against its accepted snapshot.
     #[command(after_help = "Cases live next to the query: queries/NAME.sumo has its cases in
 queries/NAME.tests/CASE/ (logs/, optional case.toml, expected.snapshot).
@@ -185,6 +198,7 @@ fn main() -> ExitCode {
         Command::Fields(arguments) => fields::fields(arguments, use_color()),
         Command::Completions(arguments) => completions::completions(arguments),
         Command::Man(arguments) => completions::man(arguments),
+        Command::Check(arguments) => check::check(arguments),
         Command::Test(arguments) => testing::test(arguments),
         Command::Repl(arguments) => repl::run(arguments),
         Command::Fmt(arguments) => fmt::run(arguments),
