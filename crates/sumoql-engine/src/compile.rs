@@ -13,6 +13,7 @@ use crate::aggregate::{AggregateFunction, AggregateKind};
 use crate::explain::split_condition;
 use crate::expr::{text_constant, Arithmetic, Comparison, CompiledExpr, Slot};
 use crate::functions::Function;
+use crate::operators::lookup::LookupSource;
 use crate::pattern::{AnchorPattern, WildcardPattern};
 use crate::plan::{Operator, Pipeline, Plan, StageSource, WhereTerms};
 use crate::row::FieldTable;
@@ -25,7 +26,15 @@ const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
 
 /// Compiles a parsed query.
 pub fn compile(query: &Query) -> Result<Plan, Vec<Diagnostic>> {
-    let mut compiler = Compiler::default();
+    compile_with(query, None)
+}
+
+/// Compiles a parsed query whose `lookup` stages read their tables from `lookups`.
+pub fn compile_with(query: &Query, lookups: Option<&dyn LookupSource>) -> Result<Plan, Vec<Diagnostic>> {
+    let mut compiler = Compiler {
+        lookups,
+        ..Compiler::default()
+    };
     let (mut root, layout) = compiler.pipeline(query);
     if !compiler.diagnostics.is_empty() {
         return Err(compiler.diagnostics);
@@ -40,21 +49,23 @@ pub fn compile(query: &Query) -> Result<Plan, Vec<Diagnostic>> {
         fields: compiler.fields,
         root,
         columns,
+        time_range: None,
+        reads_time_range: compiler.reads_time_range,
     })
 }
 
 /// The columns a pipeline's rows show, tracked while compiling.
 #[derive(Debug, Clone, Default)]
-struct Layout {
+pub(crate) struct Layout {
     /// Set once `fields` or an aggregate has fixed the exact column list.
-    explicit: bool,
-    columns: Vec<Slot>,
+    pub(crate) explicit: bool,
+    pub(crate) columns: Vec<Slot>,
     /// Fields removed with `fields -`, which then also hides `_messageTime` or `_raw`.
     removed: Vec<Slot>,
 }
 
 impl Layout {
-    fn add(&mut self, slot: Slot) {
+    pub(crate) fn add(&mut self, slot: Slot) {
         if !self.columns.contains(&slot) {
             self.columns.push(slot);
         }
@@ -62,12 +73,14 @@ impl Layout {
 }
 
 #[derive(Default)]
-struct Compiler {
-    fields: FieldTable,
-    diagnostics: Vec<Diagnostic>,
+pub(crate) struct Compiler<'l> {
+    pub(crate) fields: FieldTable,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) lookups: Option<&'l dyn LookupSource>,
+    pub(crate) reads_time_range: bool,
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn pipeline(&mut self, query: &Query) -> (Pipeline, Layout) {
         let scope = match ScopeFilter::compile(query.scope.as_ref()) {
             Ok(scope) => scope,
@@ -207,6 +220,11 @@ impl Compiler {
             }
             Stage::Aggregate { functions, by } => self.aggregate(functions, by, layout),
             Stage::Limit(count) => Some(Operator::Limit(*count)),
+            Stage::Timeslice { span, alias } => self.timeslice(span.as_ref(), alias.as_ref(), layout),
+            Stage::Lookup(lookup) => self.lookup(lookup, &stage.span, layout),
+            Stage::Top { count, fields, by } => self.top(*count, fields, by, layout),
+            Stage::TopK { count, fields, by } => self.topk(*count, fields, by, layout),
+            Stage::CountFrequent(fields) => self.count_frequent(fields, layout),
             unsupported => {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -370,7 +388,7 @@ impl Compiler {
         }
     }
 
-    fn expr(&mut self, expr: &Spanned<Expr>) -> Option<CompiledExpr> {
+    pub(crate) fn expr(&mut self, expr: &Spanned<Expr>) -> Option<CompiledExpr> {
         let compiled = match &expr.node {
             Expr::Field(name) => CompiledExpr::Field(self.fields.slot(name)),
             Expr::String(text) => text_constant(text),
@@ -442,6 +460,19 @@ impl Compiler {
                 Box::new(self.expr(&arguments[1])?),
                 Box::new(self.expr(&arguments[2])?),
             ));
+        }
+
+        if let Some(end) = query_time_bound(name) {
+            if !arguments.is_empty() {
+                self.diagnostics.push(Diagnostic::error(
+                    "wrong number of arguments",
+                    span.clone(),
+                    format!("`{name}` takes no arguments, found {}", arguments.len()),
+                ));
+                return None;
+            }
+            self.reads_time_range = true;
+            return Some(CompiledExpr::QueryTime { end });
         }
 
         let Some(function) = Function::by_name(name) else {
@@ -545,6 +576,11 @@ fn finalize(pipeline: &mut Pipeline, needed_after: &BTreeSet<Slot>, fields: &Fie
                 needed.extend(copies.iter().map(|(source, _)| *source));
             }
             Operator::Remove(_) | Operator::Limit(_) => {}
+            Operator::Timeslice(timeslice) => {
+                needed.insert(timeslice.time);
+            }
+            Operator::Lookup(lookup) => needed.extend(lookup.keys.iter().copied()),
+            Operator::Held(held) => needed = held.finalize(&needed),
             Operator::Union(sub) => finalize(sub, &needed, fields, width),
             Operator::Sort { keys, materialize } => {
                 *materialize = needed.iter().copied().collect();
@@ -566,6 +602,16 @@ fn finalize(pipeline: &mut Pipeline, needed_after: &BTreeSet<Slot>, fields: &Fie
                 }
             }
         }
+    }
+}
+
+/// Returns whether `name` is `queryEndTime` (true) or `queryStartTime`
+/// (false), or `None` for any other name.
+fn query_time_bound(name: &str) -> Option<bool> {
+    match name.to_ascii_lowercase().as_str() {
+        "querystarttime" => Some(false),
+        "queryendtime" => Some(true),
+        _ => None,
     }
 }
 

@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use crate::aggregate::AggregateState;
 use crate::explain::{BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts};
 use crate::expr::{CompiledExpr, Slot};
+use crate::operators::held::HeldState;
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::row::{Record, Row, RowContext};
 use crate::value::{compare_for_sort, GroupKey, Value};
@@ -117,6 +118,7 @@ enum OperatorState {
     Sort(SortBuffer),
     Aggregate(Groups),
     Limit(u64),
+    Held(HeldState),
 }
 
 impl PipelineState {
@@ -129,6 +131,7 @@ impl PipelineState {
                 Operator::Sort { .. } => OperatorState::Sort(Vec::new()),
                 Operator::Aggregate { .. } => OperatorState::Aggregate(IndexMap::new()),
                 Operator::Limit(_) => OperatorState::Limit(0),
+                Operator::Held(held) => OperatorState::Held(held.start()),
                 _ => OperatorState::Stateless,
             })
             .collect();
@@ -253,9 +256,18 @@ impl<'p> Execution<'p> {
 
     /// Runs one record through every pipeline of the plan.
     pub fn push(&mut self, record: &dyn Record) {
+        let time_range = self.plan.time_range;
+        if let Some(range) = time_range {
+            // Records without a readable `_messageTime` stay in the run.
+            let time = record.field("_messagetime").and_then(|value| value.to_number());
+            if time.is_some_and(|time| !range.contains(time)) {
+                return;
+            }
+        }
         let context = RowContext {
             record: Some(record),
             fields: &self.plan.fields,
+            time_range,
         };
         let columns = &self.plan.columns;
         let rows = &mut self.rows;
@@ -277,6 +289,7 @@ impl<'p> Execution<'p> {
         let context = RowContext {
             record: None,
             fields: &self.plan.fields,
+            time_range: self.plan.time_range,
         };
         let columns = &self.plan.columns;
         let rows = &mut self.rows;
@@ -456,6 +469,15 @@ fn run(
                 }
                 return;
             }
+            Operator::Timeslice(timeslice) => timeslice.apply(&mut row, context),
+            Operator::Lookup(lookup) => lookup.apply(&mut row, context),
+            Operator::Held(held) => {
+                let OperatorState::Held(state) = &mut states[index] else {
+                    unreachable!("held operator without held state");
+                };
+                held.add(state, row, context);
+                return;
+            }
             Operator::Limit(limit) => {
                 let OperatorState::Limit(count) = &mut states[index] else {
                     unreachable!("limit operator without limit state");
@@ -530,6 +552,12 @@ fn flush(
                     run(rest, tail, tail_counters, row, context, sink);
                 }
             }
+            (Operator::Held(held), OperatorState::Held(state)) => {
+                let state = std::mem::replace(state, held.start());
+                for row in held.release(state, width, context) {
+                    run(rest, tail, tail_counters, row, context, sink);
+                }
+            }
             _ => {}
         }
     }
@@ -566,6 +594,7 @@ fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: Pipeli
                     }
                 }
             }
+            (Operator::Held(held), OperatorState::Held(state), OperatorState::Held(more)) => held.merge(state, more),
             (Operator::Limit(_), OperatorState::Limit(count), OperatorState::Limit(more)) => {
                 // Plans that can be split keep every limit after a
                 // row-holding stage, which partials never pass rows to.

@@ -59,6 +59,9 @@ pub(crate) enum CompiledExpr {
     /// A regex literal passed to a function, such as `replace(x, /a+/, "b")`.
     RegexArgument(Regex),
     Conditional(Box<CompiledExpr>, Box<CompiledExpr>, Box<CompiledExpr>),
+    /// `queryStartTime()` (false) or `queryEndTime()` (true): a bound of the
+    /// query time range in milliseconds, null when no range is set.
+    QueryTime { end: bool },
 }
 
 impl CompiledExpr {
@@ -131,6 +134,9 @@ impl CompiledExpr {
             }
             CompiledExpr::Call(function, arguments) => function.call(arguments, row, context),
             CompiledExpr::RegexArgument(regex) => Some(Value::text(regex.as_str())),
+            CompiledExpr::QueryTime { end } => context
+                .time_range
+                .map(|range| Value::Number(if *end { range.end } else { range.start } as f64)),
             CompiledExpr::Conditional(condition, then, otherwise) => {
                 if condition.is_true(row, context) {
                     then.evaluate(row, context)
@@ -151,7 +157,7 @@ impl CompiledExpr {
     pub(crate) fn visit_slots(&self, visit: &mut dyn FnMut(Slot)) {
         match self {
             CompiledExpr::Field(slot) => visit(*slot),
-            CompiledExpr::Constant(_) | CompiledExpr::RegexArgument(_) => {}
+            CompiledExpr::Constant(_) | CompiledExpr::RegexArgument(_) | CompiledExpr::QueryTime { .. } => {}
             CompiledExpr::Not(inner)
             | CompiledExpr::Negate(inner)
             | CompiledExpr::MatchesWildcard(inner, _)

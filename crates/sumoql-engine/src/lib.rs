@@ -10,14 +10,18 @@ mod explain;
 mod expr;
 pub mod extraction;
 mod functions;
+mod operators;
 mod pattern;
 mod plan;
 mod requirement;
 mod row;
 mod scope;
+mod time_range;
 mod value;
 
-pub use compile::compile;
+pub use compile::{compile, compile_with};
+pub use operators::lookup::{LookupSource, LookupTable};
+pub use time_range::TimeRange;
 pub use execute::{Execution, ResultTable};
 pub use explain::{
     collect_chain, split_condition, BranchExplain, ConditionTerms, FieldPresence, StageDetail, StageExplain,

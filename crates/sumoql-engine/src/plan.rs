@@ -6,6 +6,9 @@ use sumoql_syntax::ast::{SortDirection, Span};
 use crate::aggregate::AggregateFunction;
 use crate::explain::TermJoin;
 use crate::expr::{CompiledExpr, Slot};
+use crate::operators::held::Held;
+use crate::operators::lookup::Lookup;
+use crate::operators::timeslice::Timeslice;
 use crate::pattern::AnchorPattern;
 use crate::row::FieldTable;
 use crate::scope::ScopeFilter;
@@ -17,6 +20,10 @@ pub struct Plan {
     pub(crate) root: Pipeline,
     /// The result columns, in the order results show them.
     pub(crate) columns: Vec<Slot>,
+    /// The records a run covers; see [`Plan::set_time_range`].
+    pub(crate) time_range: Option<crate::TimeRange>,
+    /// Whether some operator or function reads the query time range.
+    pub(crate) reads_time_range: bool,
 }
 
 impl Plan {
@@ -26,6 +33,19 @@ impl Plan {
             .iter()
             .map(|slot| self.fields.display_name(*slot).to_string())
             .collect()
+    }
+
+    /// Sets the query time range: records whose `_messageTime` lies outside
+    /// it are skipped, and `timeslice N buckets`, `timeslice` without a width
+    /// and `queryStartTime()`/`queryEndTime()` read it.
+    pub fn set_time_range(&mut self, range: crate::TimeRange) {
+        self.time_range = Some(range);
+    }
+
+    /// Reports whether the query reads the time range, so a caller without
+    /// one should work it out from the data before running.
+    pub fn reads_time_range(&self) -> bool {
+        self.reads_time_range
     }
 
     /// Reports whether a run may be split into partial executions over
@@ -48,8 +68,8 @@ impl Plan {
             }
             let mut earlier = root[..index].iter().rev();
             earlier
-                .find(|operator| !matches!(operator, Operator::Where(_) | Operator::Parse { .. } | Operator::ParseRegex { .. } | Operator::Assign { .. } | Operator::Keep { .. } | Operator::Remove(_)))
-                .is_some_and(|operator| matches!(operator, Operator::Sort { .. } | Operator::Aggregate { .. }))
+                .find(|operator| !matches!(operator, Operator::Where(_) | Operator::Parse { .. } | Operator::ParseRegex { .. } | Operator::Assign { .. } | Operator::Keep { .. } | Operator::Remove(_) | Operator::Timeslice(_) | Operator::Lookup(_)))
+                .is_some_and(|operator| matches!(operator, Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Held(_)))
         });
         subs_free_of_limits && limits_behind_barriers
     }
@@ -150,4 +170,7 @@ pub(crate) enum Operator {
         functions: Vec<(AggregateFunction, Slot)>,
     },
     Limit(u64),
+    Timeslice(Timeslice),
+    Lookup(Box<Lookup>),
+    Held(Held),
 }

@@ -80,6 +80,7 @@ pub(crate) struct Row {
 pub(crate) struct RowContext<'a> {
     pub(crate) record: Option<&'a dyn Record>,
     pub(crate) fields: &'a FieldTable,
+    pub(crate) time_range: Option<crate::TimeRange>,
 }
 
 impl Row {

@@ -1,0 +1,107 @@
+//! Row-holding operators that release their rows when the execution
+//! finishes, behind one `Operator::Held` variant so the executor needs one
+//! arm for all of them.
+//!
+//! Each state merges exactly with the state of a partial execution over
+//! later records (see `Execution::absorb`): buffered rows append in chunk
+//! order, and counts add up with new groups after the known ones.
+
+use std::collections::BTreeSet;
+
+use indexmap::IndexMap;
+
+use crate::expr::Slot;
+use crate::operators::rank::{CountRanking, SortedTop, TopK};
+use crate::row::{Row, RowContext};
+use crate::value::GroupKey;
+
+#[derive(Debug)]
+pub(crate) struct Held {
+    pub(crate) kind: HeldKind,
+    /// Fields later stages read, copied out of the record before a row is stored.
+    pub(crate) materialize: Vec<Slot>,
+}
+
+#[derive(Debug)]
+pub(crate) enum HeldKind {
+    /// `top N f` without `by`, and `count_frequent f`: count the rows per
+    /// value and keep the most frequent.
+    CountRanking(CountRanking),
+    /// `top N f by key`: the rows with the largest keys.
+    SortedTop(SortedTop),
+    /// `topk(N, f) [by g]`: the rows with the largest `f` in each group, ranked.
+    TopK(TopK),
+}
+
+pub(crate) enum HeldState {
+    Rows(Vec<Row>),
+    Counts(IndexMap<Vec<GroupKey>, u64>),
+}
+
+impl Held {
+    pub(crate) fn start(&self) -> HeldState {
+        match &self.kind {
+            HeldKind::CountRanking(_) => HeldState::Counts(IndexMap::new()),
+            HeldKind::SortedTop(_) | HeldKind::TopK(_) => HeldState::Rows(Vec::new()),
+        }
+    }
+
+    pub(crate) fn add(&self, state: &mut HeldState, mut row: Row, context: &RowContext) {
+        match (&self.kind, state) {
+            (HeldKind::CountRanking(ranking), HeldState::Counts(counts)) => {
+                let key = ranking.fields.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
+                *counts.entry(key).or_insert(0) += 1;
+            }
+            (_, HeldState::Rows(rows)) => {
+                row.materialize(&self.materialize, context);
+                rows.push(row);
+            }
+            (_, HeldState::Counts(_)) => unreachable!("row-buffering operator with a count state"),
+        }
+    }
+
+    /// Adds `other`, the state of a partial execution over later records, to `state`.
+    pub(crate) fn merge(&self, state: &mut HeldState, other: HeldState) {
+        match (state, other) {
+            (HeldState::Rows(rows), HeldState::Rows(more)) => rows.extend(more),
+            (HeldState::Counts(counts), HeldState::Counts(more)) => {
+                for (key, count) in more {
+                    *counts.entry(key).or_insert(0) += count;
+                }
+            }
+            _ => unreachable!("merging different held states"),
+        }
+    }
+
+    /// Returns the rows the operator releases, in result order.
+    pub(crate) fn release(&self, state: HeldState, width: usize, context: &RowContext) -> Vec<Row> {
+        match (&self.kind, state) {
+            (HeldKind::CountRanking(ranking), HeldState::Counts(counts)) => ranking.release(counts, width),
+            (HeldKind::SortedTop(top), HeldState::Rows(rows)) => top.release(rows, context),
+            (HeldKind::TopK(topk), HeldState::Rows(rows)) => topk.release(rows, context),
+            _ => unreachable!("held operator paired with the wrong state"),
+        }
+    }
+
+    /// Works out which fields to copy out of records, given the fields read
+    /// after this operator, and returns the fields read before it.
+    pub(crate) fn finalize(&mut self, needed_after: &BTreeSet<Slot>) -> BTreeSet<Slot> {
+        match &self.kind {
+            // The counted rows are new; only the counted fields come from records.
+            HeldKind::CountRanking(ranking) => ranking.fields.iter().copied().collect(),
+            HeldKind::SortedTop(top) => {
+                let mut needed = needed_after.clone();
+                needed.extend(top.keys.iter().map(|(slot, _)| *slot));
+                needed.extend(top.fields.iter().copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+            HeldKind::TopK(topk) => {
+                let mut needed = needed_after.clone();
+                needed.extend(topk.fields.iter().chain(&topk.by).copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Operators beyond the core set, each in its own module: the per-row
+//! `timeslice` and `lookup`, and the row-holding stages that release their
+//! rows when the execution finishes (`top`, `topk`, `count_frequent`).
+
+pub(crate) mod held;
+pub(crate) mod lookup;
+pub(crate) mod rank;
+pub(crate) mod timeslice;
