@@ -10,6 +10,7 @@ mod output;
 mod parallel;
 mod prefilter;
 mod progress;
+mod query_range;
 mod repl;
 mod run;
 mod sources;
@@ -174,6 +175,20 @@ struct RunArgs {
     /// matched and the rows each top-level `where` term was true for.
     #[arg(long)]
     explain: bool,
+
+    /// Start of the query time range (inclusive): an ISO-8601 time such as
+    /// 2024-05-01T12:00:00Z (UTC when no offset is given), a date, or a time
+    /// relative to now such as -24h. Records before it are skipped.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    from: Option<String>,
+
+    /// End of the query time range (exclusive), written like --from.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    to: Option<String>,
+
+    /// Directory of the CSV files that `lookup … from path://"/a/b"` reads, as DIR/a/b.csv.
+    #[arg(long, value_name = "DIR")]
+    lookup_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -221,6 +236,9 @@ impl RunArgs {
         run::RunRequest {
             query,
             inputs,
+            from: self.from,
+            to: self.to,
+            lookup_dir: self.lookup_dir,
             format: self.format,
             input: self.input,
             raw: match self.raw {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use sumoql_engine::{BranchExplain, Execution, Plan, ResultTable, Value};
+use sumoql_engine::{BranchExplain, Execution, LookupSource, Plan, ResultTable, TimeRange, Value};
 use sumoql_input::{total_input_bytes, Inputs, Item, RawMode, ReadOptions};
 use sumoql_syntax::Diagnostic;
 
@@ -15,6 +15,7 @@ use crate::output::{write_styled, OutputFormat, TableStyle};
 use crate::parallel::{execute_parallel, Event};
 use crate::prefilter::Prefilter;
 use crate::progress::Progress;
+use crate::query_range::{self, parse_time, LookupDirectory};
 use crate::sources::{input_setup, ExtractedRecord, Extractions, InputArgs, InputSetup};
 use crate::summary::Summary;
 use crate::{EXIT_INPUT, EXIT_QUERY_OR_USAGE, EXIT_SUCCESS};
@@ -46,6 +47,11 @@ pub struct RunRequest {
     pub quiet: bool,
     /// Worker threads; 1 runs on this thread.
     pub threads: usize,
+    /// The `--from` and `--to` bounds of the query time range, as written.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The directory `lookup` reads its tables from.
+    pub lookup_dir: Option<PathBuf>,
 }
 
 /// Runs a query and returns the process exit status.
@@ -65,7 +71,8 @@ pub fn run(request: RunRequest) -> u8 {
         }
     };
 
-    let plan = match compile_query(&text) {
+    let lookups = request.lookup_dir.clone().map(|root| LookupDirectory { root });
+    let mut plan = match compile_query_with(&text, lookups.as_ref().map(|lookups| lookups as &dyn LookupSource)) {
         Ok(plan) => plan,
         Err(diagnostics) => {
             for diagnostic in &diagnostics {
@@ -91,13 +98,66 @@ pub fn run(request: RunRequest) -> u8 {
             return EXIT_QUERY_OR_USAGE;
         }
     };
+    if let Err(message) = apply_time_range(&mut plan, &inputs, &setup, &request) {
+        eprintln!("sumoql: error: {message}");
+        return EXIT_QUERY_OR_USAGE;
+    }
     execute(&plan, &inputs, setup, &request, &text)
+}
+
+/// Sets the query time range from `--from` and `--to`. When the query reads
+/// the range (`timeslice N buckets`, `queryStartTime()`, …) and a bound is
+/// missing, the inputs are read once beforehand to find the earliest and
+/// latest `_messageTime`, which standard input does not allow.
+fn apply_time_range(plan: &mut Plan, inputs: &[PathBuf], setup: &InputSetup, request: &RunRequest) -> Result<(), String> {
+    let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+    let from = request.from.as_deref().map(|text| parse_time(text, now)).transpose()?;
+    let to = request.to.as_deref().map(|text| parse_time(text, now)).transpose()?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if from >= to {
+            return Err("--from must be earlier than --to".to_string());
+        }
+    }
+
+    let data_range = if plan.reads_time_range() && (from.is_none() || to.is_none()) {
+        if inputs.iter().any(|input| input.as_os_str() == "-") {
+            return Err("this query reads the time range; with standard input, pass both --from and --to".to_string());
+        }
+        message_time_range(inputs, setup.options.clone())
+    } else {
+        None
+    };
+    if let Some(range) = query_range::combine(from, to, data_range) {
+        plan.set_time_range(range);
+    }
+    Ok(())
+}
+
+/// Returns the range from the earliest to the latest `_messageTime` of the inputs.
+fn message_time_range(inputs: &[PathBuf], options: ReadOptions) -> Option<TimeRange> {
+    let mut bounds: Option<(i64, i64)> = None;
+    for item in Inputs::open(inputs, options) {
+        let Ok(Item::Record(record)) = item else {
+            continue;
+        };
+        let Some(time) = record.field("_messagetime").and_then(|text| text.parse::<f64>().ok()) else {
+            continue;
+        };
+        let time = time as i64;
+        bounds = Some(bounds.map_or((time, time), |(earliest, latest)| (earliest.min(time), latest.max(time))));
+    }
+    bounds.map(|(earliest, latest)| TimeRange::covering(earliest, latest))
 }
 
 /// Parses and compiles query text, returning every diagnostic on failure.
 pub fn compile_query(text: &str) -> Result<Plan, Vec<Diagnostic>> {
+    compile_query_with(text, None)
+}
+
+/// Parses and compiles query text whose `lookup` stages read from `lookups`.
+pub fn compile_query_with(text: &str, lookups: Option<&dyn LookupSource>) -> Result<Plan, Vec<Diagnostic>> {
     let query = sumoql_syntax::parse_query(text)?;
-    sumoql_engine::compile(&query)
+    sumoql_engine::compile_with(&query, lookups)
 }
 
 /// What the reading loop saw, handed to the observer of [`execute_inputs`].

@@ -1,0 +1,157 @@
+//! The `--from`/`--to` query time range of `sumoql run` and the lookup
+//! tables of `--lookup-dir`.
+
+use std::path::{Component, Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use sumoql_engine::{LookupSource, LookupTable, TimeRange};
+
+/// Reads a time bound: an ISO-8601 time (`2024-05-01T12:00:00Z`, with an
+/// offset, or without one as UTC), a date (`2024-05-01`, midnight UTC),
+/// `now`, or a time relative to `now` such as `-24h`, `-15m` or `-7d`
+/// (units `s`, `m`, `h`, `d`, `w`). Returns milliseconds since the epoch.
+pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<i64, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("now") {
+        return Ok(now.timestamp_millis());
+    }
+    if let Some(relative) = text.strip_prefix('-') {
+        let split = relative.find(|c: char| !c.is_ascii_digit()).unwrap_or(relative.len());
+        let (amount, unit) = relative.split_at(split);
+        let milliseconds_per_unit: i64 = match unit {
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            "d" => 86_400_000,
+            "w" => 604_800_000,
+            _ => return Err(invalid_time(text)),
+        };
+        let amount: i64 = amount.parse().map_err(|_| invalid_time(text))?;
+        return Ok(now.timestamp_millis() - amount * milliseconds_per_unit);
+    }
+    if let Ok(time) = DateTime::parse_from_rfc3339(text) {
+        return Ok(time.timestamp_millis());
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(time) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(time.and_utc().timestamp_millis());
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis());
+    }
+    Err(invalid_time(text))
+}
+
+fn invalid_time(text: &str) -> String {
+    format!("invalid time `{text}`; expected an ISO-8601 time such as 2024-05-01T12:00:00Z, a date, `now`, or a relative time such as -24h")
+}
+
+/// Builds the time range from the `--from` and `--to` bounds; a missing
+/// bound comes from `data_range` (the earliest and latest `_messageTime` of
+/// the inputs), or is unbounded when that is `None`.
+pub fn combine(from: Option<i64>, to: Option<i64>, data_range: Option<TimeRange>) -> Option<TimeRange> {
+    if from.is_none() && to.is_none() {
+        return data_range;
+    }
+    Some(TimeRange {
+        start: from.or(data_range.map(|range| range.start)).unwrap_or(i64::MIN),
+        end: to.or(data_range.map(|range| range.end)).unwrap_or(i64::MAX),
+    })
+}
+
+/// Lookup tables read from CSV files under one directory: the Sumo path
+/// `/Library/Users/me/users` is the file `DIR/Library/Users/me/users.csv`
+/// (`.csv` is added when the path has no extension), and a URL such as
+/// `geo://location` or `https://host/a.csv` is `DIR/geo/location.csv` or
+/// `DIR/https/host/a.csv`, so a local table can stand in for Sumo's services.
+pub struct LookupDirectory {
+    pub root: PathBuf,
+}
+
+impl LookupDirectory {
+    /// Maps a Sumo lookup path to a file under the directory, rejecting
+    /// paths with `..` or that stay absolute after the leading `/` is removed.
+    pub fn file_for(&self, path: &str) -> Result<PathBuf, String> {
+        let path_text = path.replacen("://", "/", 1);
+        let relative = Path::new(path_text.trim_start_matches('/'));
+        for component in relative.components() {
+            match component {
+                Component::Normal(_) | Component::CurDir => {}
+                _ => {
+                    return Err(format!("lookup path `{path}` leaves the lookup directory; use a path without `..`"));
+                }
+            }
+        }
+        if relative.as_os_str().is_empty() {
+            return Err("the lookup path is empty".to_string());
+        }
+        let mut file = self.root.join(relative);
+        if file.extension().is_none() {
+            file.set_extension("csv");
+        }
+        Ok(file)
+    }
+}
+
+impl LookupSource for LookupDirectory {
+    fn load(&self, path: &str) -> Result<LookupTable, String> {
+        let file = self.file_for(path)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(&file)
+            .map_err(|error| format!("failed to read {}: {error}", file.display()))?;
+        let columns = reader
+            .headers()
+            .map_err(|error| format!("failed to read the header of {}: {error}", file.display()))?
+            .iter()
+            .map(|column| column.trim().to_string())
+            .collect();
+        let mut rows = Vec::new();
+        for record in reader.records() {
+            let record = record.map_err(|error| format!("failed to read {}: {error}", file.display()))?;
+            rows.push(record.iter().map(str::to_string).collect());
+        }
+        Ok(LookupTable { columns, rows })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2024-05-02T00:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn absolute_times_parse() {
+        let expected = 1_714_564_800_000;
+        assert_eq!(parse_time("2024-05-01T12:00:00Z", now()), Ok(expected));
+        assert_eq!(parse_time("2024-05-01T14:00:00+02:00", now()), Ok(expected));
+        assert_eq!(parse_time("2024-05-01T12:00:00", now()), Ok(expected));
+        assert_eq!(parse_time("2024-05-01", now()), Ok(expected - 43_200_000));
+    }
+
+    #[test]
+    fn relative_times_count_back_from_now() {
+        let now_ms = now().timestamp_millis();
+        assert_eq!(parse_time("-24h", now()), Ok(now_ms - 86_400_000));
+        assert_eq!(parse_time("-15m", now()), Ok(now_ms - 900_000));
+        assert_eq!(parse_time("now", now()), Ok(now_ms));
+        assert!(parse_time("-24x", now()).is_err());
+        assert!(parse_time("yesterday", now()).is_err());
+    }
+
+    #[test]
+    fn lookup_paths_stay_inside_directory() {
+        let directory = LookupDirectory { root: PathBuf::from("/lookups") };
+        assert_eq!(directory.file_for("/Library/Users/me/users").unwrap(), PathBuf::from("/lookups/Library/Users/me/users.csv"));
+        assert_eq!(directory.file_for("shared/ips.csv").unwrap(), PathBuf::from("/lookups/shared/ips.csv"));
+        assert!(directory.file_for("/Library/../../etc/passwd").is_err());
+        assert!(directory.file_for("//etc/passwd").is_ok_and(|file| file.starts_with("/lookups")));
+        assert!(directory.file_for("").is_err());
+        assert_eq!(directory.file_for("geo://location").unwrap(), PathBuf::from("/lookups/geo/location.csv"));
+        assert!(directory.file_for("https://host/../../x.csv").is_err());
+    }
+}
