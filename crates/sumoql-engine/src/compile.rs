@@ -225,6 +225,7 @@ impl Compiler<'_> {
             Stage::Top { count, fields, by } => self.top(*count, fields, by, layout),
             Stage::TopK { count, fields, by } => self.topk(*count, fields, by, layout),
             Stage::CountFrequent(fields) => self.count_frequent(fields, layout),
+            Stage::Transpose { rows, columns, outputs } => self.transpose(rows, columns, outputs, &stage.span, layout),
             unsupported => {
                 self.diagnostics.push(
                     Diagnostic::error(

@@ -12,6 +12,7 @@ use crate::aggregate::AggregateState;
 use crate::explain::{BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts};
 use crate::expr::{CompiledExpr, Slot};
 use crate::operators::held::HeldState;
+use crate::operators::transpose::{widen, DynamicCells};
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::row::{Record, Row, RowContext};
 use crate::value::{compare_for_sort, GroupKey, Value};
@@ -36,6 +37,8 @@ pub struct Execution<'p> {
     plan: &'p Plan,
     state: PipelineState,
     rows: Vec<Vec<Option<Value>>>,
+    /// The `transpose` columns of result rows, by row index.
+    dynamic: DynamicCells,
 }
 
 struct PipelineState {
@@ -217,6 +220,7 @@ impl<'p> Execution<'p> {
             plan,
             state: PipelineState::new(&plan.root, false),
             rows: Vec::new(),
+            dynamic: DynamicCells::new(),
         }
     }
 
@@ -230,6 +234,7 @@ impl<'p> Execution<'p> {
             plan,
             state: PipelineState::new(&plan.root, true),
             rows: Vec::new(),
+            dynamic: DynamicCells::new(),
         }
     }
 
@@ -251,6 +256,8 @@ impl<'p> Execution<'p> {
     pub fn absorb(&mut self, partial: Execution<'p>) {
         debug_assert!(std::ptr::eq(self.plan, partial.plan), "partials must come from the same plan");
         absorb_states(&self.plan.root, &mut self.state, partial.state);
+        let offset = self.rows.len();
+        self.dynamic.extend(partial.dynamic.into_iter().map(|(index, cells)| (index + offset, cells)));
         self.rows.extend(partial.rows);
     }
 
@@ -271,7 +278,11 @@ impl<'p> Execution<'p> {
         };
         let columns = &self.plan.columns;
         let rows = &mut self.rows;
+        let dynamic = &mut self.dynamic;
         let mut sink = |mut row: Row, context: &RowContext| {
+            if !row.dynamic.is_empty() {
+                dynamic.push((rows.len(), std::mem::take(&mut row.dynamic)));
+            }
             rows.push(columns.iter().map(|slot| row.get(*slot, context)).collect());
         };
         feed(&self.plan.root, &mut self.state, record, &context, &mut sink);
@@ -293,18 +304,19 @@ impl<'p> Execution<'p> {
         };
         let columns = &self.plan.columns;
         let rows = &mut self.rows;
+        let dynamic = &mut self.dynamic;
         let mut sink = |mut row: Row, context: &RowContext| {
+            if !row.dynamic.is_empty() {
+                dynamic.push((rows.len(), std::mem::take(&mut row.dynamic)));
+            }
             rows.push(columns.iter().map(|slot| row.get(*slot, context)).collect());
         };
         let state = &mut self.state;
         flush(&self.plan.root.operators, &mut state.operators, &mut state.counters, &context, &mut sink);
 
         let explain = (!self.state.counters.is_empty()).then(|| self.state.explain(&self.plan.root, self.plan));
-        let table = ResultTable {
-            columns: self.plan.column_names(),
-            rows: self.rows,
-        };
-        (table, explain)
+        let (columns, rows) = widen(self.plan.column_names(), self.rows, self.dynamic);
+        (ResultTable { columns, rows }, explain)
     }
 }
 

@@ -74,6 +74,9 @@ pub(crate) struct Row {
     /// Whether a `parse … nodrop` earlier in the current run of parse stages
     /// matched, which keeps the row through later failing parses.
     pub(crate) nodrop_parse_matched: bool,
+    /// Columns that `transpose` made from data, by name; they show after
+    /// the plan's columns. `fields` clears them.
+    pub(crate) dynamic: Vec<(std::sync::Arc<str>, Option<Value>)>,
 }
 
 /// What a row can read besides its own cells.
@@ -89,6 +92,7 @@ impl Row {
         Row {
             cells: vec![Cell::Unread; width],
             nodrop_parse_matched: false,
+            dynamic: Vec::new(),
         }
     }
 
@@ -97,6 +101,7 @@ impl Row {
         Row {
             cells: vec![Cell::Null; width],
             nodrop_parse_matched: false,
+            dynamic: Vec::new(),
         }
     }
 
@@ -132,6 +137,7 @@ impl Row {
 
     /// Sets every cell to null except the kept ones.
     pub(crate) fn retain(&mut self, keep: &[bool]) {
+        self.dynamic.clear();
         for (cell, kept) in self.cells.iter_mut().zip(keep) {
             if !kept {
                 *cell = Cell::Null;

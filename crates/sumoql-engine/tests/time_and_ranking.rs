@@ -236,6 +236,41 @@ fn limit_after_top_allows_partials() {
     assert!(plan("| count by user | topk(2, _count) | limit 1").supports_partials());
 }
 
+fn action_counts() -> Vec<TestRecord> {
+    [("1", "allow"), ("1", "deny"), ("2", "allow"), ("1", "allow")]
+        .iter()
+        .map(|(slice, action)| record(&[("slice", slice), ("action", action)]))
+        .collect()
+}
+
+#[test]
+fn transpose_makes_sorted_columns() {
+    let table = run("| count by slice, action | transpose row slice column action", &action_counts());
+    assert_eq!(table.columns, vec!["slice", "allow", "deny"]);
+    assert_eq!(lines(&table), vec!["1|2|1", "2|1|∅"]);
+}
+
+#[test]
+fn transpose_as_selects_columns() {
+    let table = run("| count by slice, action | transpose row slice column action as deny", &action_counts());
+    assert_eq!(table.columns, vec!["slice", "deny"]);
+    assert_eq!(lines(&table), vec!["1|1", "2|∅"]);
+}
+
+#[test]
+fn transpose_columns_readable_later() {
+    let table = run("| count by slice, action | transpose row slice column action | where allow > 1 | fields slice, allow", &action_counts());
+    assert_eq!(lines(&table), vec!["1|2"]);
+}
+
+#[test]
+fn transpose_needs_value_field() {
+    assert_eq!(
+        compile_errors("| transpose row slice column action"),
+        vec!["transpose has no value field: no field besides the row and column fields holds the cell values"]
+    );
+}
+
 /// A lookup source with one table, `/users`, keyed by `name`.
 struct Tables;
 
@@ -328,6 +363,7 @@ fn partials_match_one_execution() {
         "| count by user, _messageTime | topk(2, _messageTime) by user",
         "| timeslice 30m | count by _timeslice | topk(3, _count) | limit 2",
         "| timeslice 5 buckets | count by _timeslice",
+        "| timeslice 1h | count by _timeslice, user | transpose row _timeslice column user",
     ];
     for query in queries {
         let mut plan = plan(query);

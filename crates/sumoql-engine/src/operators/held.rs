@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 
 use crate::expr::Slot;
 use crate::operators::rank::{CountRanking, SortedTop, TopK};
+use crate::operators::transpose::Transpose;
 use crate::row::{Row, RowContext};
 use crate::value::GroupKey;
 
@@ -31,6 +32,8 @@ pub(crate) enum HeldKind {
     SortedTop(SortedTop),
     /// `topk(N, f) [by g]`: the rows with the largest `f` in each group, ranked.
     TopK(TopK),
+    /// `transpose row a column b`: one row per `a`, one column per `b`.
+    Transpose(Transpose),
 }
 
 pub(crate) enum HeldState {
@@ -42,7 +45,7 @@ impl Held {
     pub(crate) fn start(&self) -> HeldState {
         match &self.kind {
             HeldKind::CountRanking(_) => HeldState::Counts(IndexMap::new()),
-            HeldKind::SortedTop(_) | HeldKind::TopK(_) => HeldState::Rows(Vec::new()),
+            HeldKind::SortedTop(_) | HeldKind::TopK(_) | HeldKind::Transpose(_) => HeldState::Rows(Vec::new()),
         }
     }
 
@@ -79,6 +82,7 @@ impl Held {
             (HeldKind::CountRanking(ranking), HeldState::Counts(counts)) => ranking.release(counts, width),
             (HeldKind::SortedTop(top), HeldState::Rows(rows)) => top.release(rows, context),
             (HeldKind::TopK(topk), HeldState::Rows(rows)) => topk.release(rows, context),
+            (HeldKind::Transpose(transpose), HeldState::Rows(rows)) => transpose.release(rows, width, context),
             _ => unreachable!("held operator paired with the wrong state"),
         }
     }
@@ -99,6 +103,12 @@ impl Held {
             HeldKind::TopK(topk) => {
                 let mut needed = needed_after.clone();
                 needed.extend(topk.fields.iter().chain(&topk.by).copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+            // The transposed rows are new; they read only these fields.
+            HeldKind::Transpose(transpose) => {
+                let needed: BTreeSet<Slot> = transpose.rows.iter().chain(&transpose.columns).chain([&transpose.value]).copied().collect();
                 self.materialize = needed.iter().copied().collect();
                 needed
             }

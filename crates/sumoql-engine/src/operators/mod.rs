@@ -6,3 +6,4 @@ pub(crate) mod held;
 pub(crate) mod lookup;
 pub(crate) mod rank;
 pub(crate) mod timeslice;
+pub(crate) mod transpose;
