@@ -78,6 +78,8 @@ pub(crate) struct Compiler<'l> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     pub(crate) lookups: Option<&'l dyn LookupSource>,
     pub(crate) reads_time_range: bool,
+    /// The bucket width of the latest `timeslice`, for `fillmissing timeslice`.
+    pub(crate) last_timeslice: Option<crate::operators::timeslice::SliceWidth>,
 }
 
 impl Compiler<'_> {
@@ -225,6 +227,9 @@ impl Compiler<'_> {
             Stage::Top { count, fields, by } => self.top(*count, fields, by, layout),
             Stage::TopK { count, fields, by } => self.topk(*count, fields, by, layout),
             Stage::CountFrequent(fields) => self.count_frequent(fields, layout),
+            Stage::FillMissing { generators, defaults, take_last } => {
+                self.fill_missing(generators, defaults, *take_last, &stage.span, layout)
+            }
             Stage::Transpose { rows, columns, outputs } => self.transpose(rows, columns, outputs, &stage.span, layout),
             unsupported => {
                 self.diagnostics.push(

@@ -271,6 +271,41 @@ fn transpose_needs_value_field() {
     );
 }
 
+#[test]
+fn fillmissing_values_adds_missing_keys() {
+    let table = run(r#"| count by action | fillmissing values("allow", "deny", "drop") in action | sort by action asc"#, &action_counts());
+    assert_eq!(lines(&table), vec!["allow|3", "deny|1", "drop|0"]);
+}
+
+#[test]
+fn fillmissing_with_sets_default() {
+    let table = run(r#"| count by action | fillmissing values("drop") in action with -1 for _count"#, &action_counts());
+    assert_eq!(lines(&table), vec!["allow|3", "deny|1", "drop|-1"]);
+}
+
+#[test]
+fn fillmissing_product_of_generators() {
+    let table = run("| count by slice, action | fillmissing values all in slice, values all in action", &action_counts());
+    assert_eq!(lines(&table), vec!["1|allow|2", "1|deny|1", "2|allow|1", "2|deny|0"]);
+}
+
+#[test]
+fn fillmissing_timeslice_covers_range() {
+    let mut plan = plan("| timeslice 1h | count by _timeslice | fillmissing timeslice | sort by _timeslice asc");
+    assert!(plan.reads_time_range());
+    plan.set_time_range(TimeRange { start: 0, end: 3 * HOUR });
+    let records = timed(&[5, 2 * HOUR + 5], &["a"]);
+    assert_eq!(lines(&execute(&plan, &records)), vec!["0|1".to_string(), format!("{HOUR}|0"), format!("{}|1", 2 * HOUR)]);
+}
+
+#[test]
+fn fillmissing_timeslice_needs_width() {
+    assert_eq!(
+        compile_errors("| count by _timeslice | fillmissing timeslice"),
+        vec!["fillmissing has no timeslice width: no width given and no timeslice before it"]
+    );
+}
+
 /// A lookup source with one table, `/users`, keyed by `name`.
 struct Tables;
 
@@ -364,6 +399,7 @@ fn partials_match_one_execution() {
         "| timeslice 30m | count by _timeslice | topk(3, _count) | limit 2",
         "| timeslice 5 buckets | count by _timeslice",
         "| timeslice 1h | count by _timeslice, user | transpose row _timeslice column user",
+        "| timeslice 1h | count by _timeslice, user | fillmissing timeslice, values all in user",
     ];
     for query in queries {
         let mut plan = plan(query);

@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 
 use crate::expr::Slot;
 use crate::operators::rank::{CountRanking, SortedTop, TopK};
+use crate::operators::fill_missing::FillMissing;
 use crate::operators::transpose::Transpose;
 use crate::row::{Row, RowContext};
 use crate::value::GroupKey;
@@ -34,6 +35,8 @@ pub(crate) enum HeldKind {
     TopK(TopK),
     /// `transpose row a column b`: one row per `a`, one column per `b`.
     Transpose(Transpose),
+    /// `fillmissing …`: the input rows, then rows for missing key combinations.
+    FillMissing(FillMissing),
 }
 
 pub(crate) enum HeldState {
@@ -45,7 +48,7 @@ impl Held {
     pub(crate) fn start(&self) -> HeldState {
         match &self.kind {
             HeldKind::CountRanking(_) => HeldState::Counts(IndexMap::new()),
-            HeldKind::SortedTop(_) | HeldKind::TopK(_) | HeldKind::Transpose(_) => HeldState::Rows(Vec::new()),
+            HeldKind::SortedTop(_) | HeldKind::TopK(_) | HeldKind::Transpose(_) | HeldKind::FillMissing(_) => HeldState::Rows(Vec::new()),
         }
     }
 
@@ -83,6 +86,7 @@ impl Held {
             (HeldKind::SortedTop(top), HeldState::Rows(rows)) => top.release(rows, context),
             (HeldKind::TopK(topk), HeldState::Rows(rows)) => topk.release(rows, context),
             (HeldKind::Transpose(transpose), HeldState::Rows(rows)) => transpose.release(rows, width, context),
+            (HeldKind::FillMissing(fill), HeldState::Rows(rows)) => fill.release(rows, width, context),
             _ => unreachable!("held operator paired with the wrong state"),
         }
     }
@@ -103,6 +107,12 @@ impl Held {
             HeldKind::TopK(topk) => {
                 let mut needed = needed_after.clone();
                 needed.extend(topk.fields.iter().chain(&topk.by).copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+            HeldKind::FillMissing(fill) => {
+                let mut needed = needed_after.clone();
+                needed.extend(fill.keys.iter().map(|(slot, _)| *slot).chain(fill.others.iter().copied()));
                 self.materialize = needed.iter().copied().collect();
                 needed
             }

@@ -113,6 +113,7 @@ impl crate::compile::Compiler<'_> {
         let time = self.fields.slot("_messageTime");
         let target = self.fields.slot(alias.map_or("_timeslice", |alias| alias.node.as_str()));
         layout.add(target);
+        self.last_timeslice = Some(width);
         Some(crate::plan::Operator::Timeslice(Timeslice { time, target, width }))
     }
 }
