@@ -6,11 +6,12 @@
 
 use std::collections::HashSet;
 
-use crate::expr::CompiledExpr;
+use crate::expr::{CompiledExpr, Slot};
+use crate::operators::aggregates::{ExtraAggregate, ExtraState};
 use crate::row::{Row, RowContext};
 use crate::value::{GroupKey, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum AggregateKind {
     /// `count`: rows in the group.
     Count,
@@ -21,6 +22,8 @@ pub(crate) enum AggregateKind {
     Average,
     Minimum,
     Maximum,
+    /// `values`, `first`, `last`, `most_recent`, `least_recent`, `pct`, `stddev`.
+    Extra(ExtraAggregate),
 }
 
 impl AggregateKind {
@@ -55,6 +58,7 @@ pub(crate) enum AggregateState {
     Sum { total: f64, seen: bool },
     Average { total: f64, count: u64 },
     Extreme(Option<f64>),
+    Extra(ExtraState),
 }
 
 impl AggregateFunction {
@@ -65,6 +69,7 @@ impl AggregateFunction {
             AggregateKind::Sum => AggregateState::Sum { total: 0.0, seen: false },
             AggregateKind::Average => AggregateState::Average { total: 0.0, count: 0 },
             AggregateKind::Minimum | AggregateKind::Maximum => AggregateState::Extreme(None),
+            AggregateKind::Extra(function) => AggregateState::Extra(function.start()),
         }
     }
 
@@ -110,6 +115,7 @@ impl AggregateFunction {
                     *extreme = Some(extreme.map_or(number, |current| current.max(number)));
                 }
             }
+            (AggregateKind::Extra(function), AggregateState::Extra(state)) => function.add(state, value, row, context),
             (kind, state) => unreachable!("aggregate {kind:?} paired with state {state:?}"),
         }
     }
@@ -137,7 +143,20 @@ impl AggregateFunction {
                     (current, more) => current.or(more),
                 };
             }
+            (AggregateState::Extra(state), AggregateState::Extra(more)) => match self.kind {
+                AggregateKind::Extra(function) => function.merge(state, more),
+                kind => unreachable!("aggregate {kind:?} with an extra state"),
+            },
             (state, other) => unreachable!("merging aggregate states {state:?} and {other:?}"),
+        }
+    }
+
+    /// Returns the field the function reads besides its argument: the
+    /// `_messageTime` of `most_recent` and `least_recent`.
+    pub(crate) fn time_slot(&self) -> Option<Slot> {
+        match self.kind {
+            AggregateKind::Extra(ExtraAggregate::MostRecent(slot) | ExtraAggregate::LeastRecent(slot)) => Some(slot),
+            _ => None,
         }
     }
 
@@ -150,6 +169,10 @@ impl AggregateFunction {
                 (*count > 0).then(|| Value::Number(total / *count as f64))
             }
             AggregateState::Extreme(extreme) => extreme.map(Value::Number),
+            AggregateState::Extra(state) => match self.kind {
+                AggregateKind::Extra(function) => function.result(state),
+                _ => None,
+            },
         }
     }
 }

@@ -9,7 +9,7 @@ use sumoql_syntax::ast::{
 };
 use sumoql_syntax::Diagnostic;
 
-use crate::aggregate::{AggregateFunction, AggregateKind};
+use crate::aggregate::AggregateFunction;
 use crate::explain::split_condition;
 use crate::expr::{text_constant, Arithmetic, Comparison, CompiledExpr, Slot};
 use crate::functions::Function;
@@ -341,14 +341,14 @@ impl Compiler<'_> {
         let mut outputs: Vec<Slot> = Vec::new();
         for call in calls {
             let AggregateCall { function, arguments, alias } = &call.node;
-            let Some((kind, default_name)) = AggregateKind::resolve(function, arguments.len()) else {
+            let Some((kind, default_name)) = self.resolve_aggregate(function, arguments) else {
                 self.diagnostics.push(
                     Diagnostic::error(
                         format!("unsupported aggregate `{function}` with {} argument(s)", arguments.len()),
                         call.span.clone(),
                         "not an aggregate sumoql runs",
                     )
-                    .with_help("supported: count, count(x), count_distinct(x), sum(x), avg(x), min(x), max(x)"),
+                    .with_help("supported: count, count(x), count_distinct(x), sum(x), avg(x), min(x), max(x), values(x), first(x), last(x), most_recent(x), least_recent(x), pct(x, p), stddev(x)"),
                 );
                 return None;
             };
@@ -356,7 +356,7 @@ impl Compiler<'_> {
                 Some(argument) => Some(self.expr(argument)?),
                 None => None,
             };
-            let name = alias.as_ref().map_or(default_name, |alias| alias.node.as_str());
+            let name = alias.as_ref().map_or(default_name.as_str(), |alias| alias.node.as_str());
             let output = self.fields.slot(name);
             if outputs.contains(&output) || keys.contains(&output) {
                 self.diagnostics.push(
@@ -600,6 +600,7 @@ fn finalize(pipeline: &mut Pipeline, needed_after: &BTreeSet<Slot>, fields: &Fie
                 // Rows after an aggregate are new; only its inputs come from records.
                 needed = keys.iter().copied().collect();
                 for (function, _) in functions.iter() {
+                    needed.extend(function.time_slot());
                     if let Some(argument) = &function.argument {
                         argument.visit_slots(&mut |slot| {
                             needed.insert(slot);

@@ -306,6 +306,59 @@ fn fillmissing_timeslice_needs_width() {
     );
 }
 
+fn sized() -> Vec<TestRecord> {
+    [("30", "h1", "4"), ("10", "h1", "1"), ("20", "h2", "3"), ("40", "h1", "2"), ("5", "h2", "x")]
+        .iter()
+        .map(|(time, host, size)| record(&[("_messageTime", time), ("host", host), ("size", size)]))
+        .collect()
+}
+
+#[test]
+fn first_and_last_follow_row_order() {
+    let table = run("| first(size), last(size) by host", &sized());
+    assert_eq!(table.columns, vec!["host", "_first", "_last"]);
+    assert_eq!(lines(&table), vec!["h1|4|2", "h2|3|x"]);
+}
+
+#[test]
+fn first_follows_sort() {
+    assert_eq!(lines(&run("| sort by _messageTime asc | first(size) by host", &sized())), vec!["h2|x", "h1|1"]);
+}
+
+#[test]
+fn most_recent_uses_message_time() {
+    let table = run("| most_recent(size), least_recent(size) by host", &sized());
+    assert_eq!(table.columns, vec!["host", "_most_recent", "_least_recent"]);
+    assert_eq!(lines(&table), vec!["h1|2|1", "h2|3|x"]);
+}
+
+#[test]
+fn values_lists_distinct_values() {
+    let records = timed(&[1, 2, 3, 4], &["b", "a", "b", "c"]);
+    let table = run("| values(user)", &records);
+    assert_eq!(table.columns, vec!["_values"]);
+    assert_eq!(lines(&table), vec![r#"["b","a","c"]"#]);
+}
+
+#[test]
+fn pct_names_field_and_interpolates() {
+    let table = run("| pct(size, 50)", &sized());
+    assert_eq!(table.columns, vec!["_size_pct_50"]);
+    assert_eq!(lines(&table), vec!["2.5"]);
+}
+
+#[test]
+fn pct_rejects_percent_over_100() {
+    assert_eq!(compile_errors("| pct(size, 150)"), vec!["unsupported aggregate `pct` with 2 argument(s): not an aggregate sumoql runs"]);
+}
+
+#[test]
+fn stddev_is_sample_deviation() {
+    let table = run("| stddev(size) by host", &sized());
+    assert_eq!(table.columns, vec!["host", "_stddev"]);
+    assert_eq!(lines(&table), vec![format!("h1|{}", 7f64.sqrt() / 3f64.sqrt()), "h2|0".to_string()]);
+}
+
 /// A lookup source with one table, `/users`, keyed by `name`.
 struct Tables;
 
@@ -400,6 +453,8 @@ fn partials_match_one_execution() {
         "| timeslice 5 buckets | count by _timeslice",
         "| timeslice 1h | count by _timeslice, user | transpose row _timeslice column user",
         "| timeslice 1h | count by _timeslice, user | fillmissing timeslice, values all in user",
+        "| values(user), first(user), last(user), most_recent(user), least_recent(user), pct(_messageTime, 90), stddev(_messageTime) by user",
+        "| first(user), last(_messageTime), stddev(_messageTime)",
     ];
     for query in queries {
         let mut plan = plan(query);

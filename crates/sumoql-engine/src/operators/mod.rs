@@ -2,6 +2,7 @@
 //! `timeslice` and `lookup`, and the row-holding stages that release their
 //! rows when the execution finishes (`top`, `topk`, `count_frequent`).
 
+pub(crate) mod aggregates;
 pub(crate) mod fill_missing;
 pub(crate) mod held;
 pub(crate) mod lookup;
