@@ -230,6 +230,10 @@ impl Compiler<'_> {
             Stage::FillMissing { generators, defaults, take_last } => {
                 self.fill_missing(generators, defaults, *take_last, &stage.span, layout)
             }
+            Stage::Dedup { consecutive, count, by } => self.dedup(*consecutive, *count, by),
+            Stage::Series { function, field, window: None, alias, by } => {
+                self.series(*function, field, alias.as_ref(), by, &stage.span, layout)
+            }
             Stage::Transpose { rows, columns, outputs } => self.transpose(rows, columns, outputs, &stage.span, layout),
             unsupported => {
                 self.diagnostics.push(

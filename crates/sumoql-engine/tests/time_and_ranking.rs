@@ -359,6 +359,42 @@ fn stddev_is_sample_deviation() {
     assert_eq!(lines(&table), vec![format!("h1|{}", 7f64.sqrt() / 3f64.sqrt()), "h2|0".to_string()]);
 }
 
+#[test]
+fn dedup_keeps_first_row_per_key() {
+    let table = run("| dedup host | fields host, size", &sized());
+    assert_eq!(lines(&table), vec!["h1|4", "h2|3"]);
+}
+
+#[test]
+fn dedup_keeps_n_rows() {
+    assert_eq!(lines(&run("| dedup 2 by host | fields host, size", &sized())), vec!["h1|4", "h1|1", "h2|3", "h2|x"]);
+}
+
+#[test]
+fn dedup_consecutive_drops_runs() {
+    let records = timed(&[1, 2, 3, 4, 5], &["a", "a", "b", "a", "a"]);
+    assert_eq!(lines(&run("| dedup consecutive user | fields user, _messageTime", &records)), vec!["a|1", "b|3", "a|4"]);
+}
+
+#[test]
+fn accum_runs_per_group() {
+    let table = run("| accum size as running by host | fields host, size, running", &sized());
+    assert_eq!(lines(&table), vec!["h1|4|4", "h1|1|5", "h2|3|3", "h1|2|7", "h2|x|3"]);
+}
+
+#[test]
+fn total_adds_grand_total() {
+    let table = run("| count by host | total _count", &sized());
+    assert_eq!(table.columns, vec!["host", "_count", "_total"]);
+    assert_eq!(lines(&table), vec!["h1|3|5", "h2|2|5"]);
+}
+
+#[test]
+fn total_by_group() {
+    let table = run("| count by host, size | total(_count) as all by host | fields host, all", &sized());
+    assert_eq!(lines(&table), vec!["h1|3", "h1|3", "h2|2", "h1|3", "h2|2"]);
+}
+
 /// A lookup source with one table, `/users`, keyed by `name`.
 struct Tables;
 
@@ -455,6 +491,9 @@ fn partials_match_one_execution() {
         "| timeslice 1h | count by _timeslice, user | fillmissing timeslice, values all in user",
         "| values(user), first(user), last(user), most_recent(user), least_recent(user), pct(_messageTime, 90), stddev(_messageTime) by user",
         "| first(user), last(_messageTime), stddev(_messageTime)",
+        "| dedup 2 by user | fields user, _messageTime",
+        "| dedup consecutive user | fields user, _messageTime",
+        "| accum _messageTime as running by user | total _messageTime | fields user, running, _total",
     ];
     for query in queries {
         let mut plan = plan(query);

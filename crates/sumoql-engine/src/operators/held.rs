@@ -12,7 +12,9 @@ use indexmap::IndexMap;
 
 use crate::expr::Slot;
 use crate::operators::rank::{CountRanking, SortedTop, TopK};
+use crate::operators::dedup::Dedup;
 use crate::operators::fill_missing::FillMissing;
+use crate::operators::series::Series;
 use crate::operators::transpose::Transpose;
 use crate::row::{Row, RowContext};
 use crate::value::GroupKey;
@@ -37,6 +39,10 @@ pub(crate) enum HeldKind {
     Transpose(Transpose),
     /// `fillmissing …`: the input rows, then rows for missing key combinations.
     FillMissing(FillMissing),
+    /// `dedup [consecutive] [N] by a, …`: the first N rows of each key.
+    Dedup(Dedup),
+    /// `accum` and `total`: running and grand totals.
+    Series(Series),
 }
 
 pub(crate) enum HeldState {
@@ -48,7 +54,10 @@ impl Held {
     pub(crate) fn start(&self) -> HeldState {
         match &self.kind {
             HeldKind::CountRanking(_) => HeldState::Counts(IndexMap::new()),
-            HeldKind::SortedTop(_) | HeldKind::TopK(_) | HeldKind::Transpose(_) | HeldKind::FillMissing(_) => HeldState::Rows(Vec::new()),
+            HeldKind::SortedTop(_) | HeldKind::TopK(_) | HeldKind::Transpose(_)
+            | HeldKind::FillMissing(_)
+            | HeldKind::Dedup(_)
+            | HeldKind::Series(_) => HeldState::Rows(Vec::new()),
         }
     }
 
@@ -87,6 +96,8 @@ impl Held {
             (HeldKind::TopK(topk), HeldState::Rows(rows)) => topk.release(rows, context),
             (HeldKind::Transpose(transpose), HeldState::Rows(rows)) => transpose.release(rows, width, context),
             (HeldKind::FillMissing(fill), HeldState::Rows(rows)) => fill.release(rows, width, context),
+            (HeldKind::Dedup(dedup), HeldState::Rows(rows)) => dedup.release(rows, context),
+            (HeldKind::Series(series), HeldState::Rows(rows)) => series.release(rows, context),
             _ => unreachable!("held operator paired with the wrong state"),
         }
     }
@@ -113,6 +124,21 @@ impl Held {
             HeldKind::FillMissing(fill) => {
                 let mut needed = needed_after.clone();
                 needed.extend(fill.keys.iter().map(|(slot, _)| *slot).chain(fill.others.iter().copied()));
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+            HeldKind::Dedup(dedup) => {
+                let mut needed = needed_after.clone();
+                needed.extend(dedup.keys.iter().copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+            HeldKind::Series(series) => {
+                let mut needed = needed_after.clone();
+                needed.extend(series.by.iter().copied());
+                series.value.visit_slots(&mut |slot| {
+                    needed.insert(slot);
+                });
                 self.materialize = needed.iter().copied().collect();
                 needed
             }

@@ -3,9 +3,11 @@
 //! rows when the execution finishes (`top`, `topk`, `count_frequent`).
 
 pub(crate) mod aggregates;
+pub(crate) mod dedup;
 pub(crate) mod fill_missing;
 pub(crate) mod held;
 pub(crate) mod lookup;
 pub(crate) mod rank;
+pub(crate) mod series;
 pub(crate) mod timeslice;
 pub(crate) mod transpose;

@@ -152,7 +152,7 @@ const TOP_DEFAULT: u64 = 10;
 
 impl Compiler<'_> {
     /// Resolves each expression to a field slot, reporting any that is not a field name.
-    fn field_slots(&mut self, expressions: &[Spanned<Expr>], operator: &str) -> Option<Vec<Slot>> {
+    pub(crate) fn field_slots(&mut self, expressions: &[Spanned<Expr>], operator: &str) -> Option<Vec<Slot>> {
         let mut slots = Vec::new();
         for expression in expressions {
             match &expression.node {
