@@ -47,9 +47,9 @@ fn invalid_time(text: &str) -> String {
     format!("invalid time `{text}`; expected an ISO-8601 time such as 2024-05-01T12:00:00Z, a date, `now`, or a relative time such as -24h")
 }
 
-/// Builds the time range from the `--from` and `--to` bounds; a missing
-/// bound comes from `data_range` (the earliest and latest `_messageTime` of
-/// the inputs), or is unbounded when that is `None`.
+/// Builds the time range from the `--from` and `--to` bounds. A missing
+/// bound comes from `data_range`, the earliest and latest `_messageTime` of
+/// the inputs, and is unbounded when that is `None`.
 pub fn combine(from: Option<i64>, to: Option<i64>, data_range: Option<TimeRange>) -> Option<TimeRange> {
     if from.is_none() && to.is_none() {
         return data_range;
@@ -60,11 +60,11 @@ pub fn combine(from: Option<i64>, to: Option<i64>, data_range: Option<TimeRange>
     })
 }
 
-/// Lookup tables read from CSV files under one directory: the Sumo path
-/// `/Library/Users/me/users` is the file `DIR/Library/Users/me/users.csv`
-/// (`.csv` is added when the path has no extension), and a URL such as
-/// `geo://location` or `https://host/a.csv` is `DIR/geo/location.csv` or
-/// `DIR/https/host/a.csv`, so a local table can stand in for Sumo's services.
+/// Lookup tables read from CSV files under one directory. The Sumo path
+/// `/Library/Users/me/users` is the file `DIR/Library/Users/me/users.csv`,
+/// with `.csv` added when the path has no extension. A URL such as
+/// `geo://location` is `DIR/geo/location.csv`, so a local table can stand in
+/// for Sumo's built-in ones.
 pub struct LookupDirectory {
     pub root: PathBuf,
 }

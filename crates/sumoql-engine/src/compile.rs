@@ -242,7 +242,7 @@ impl Compiler<'_> {
                         stage.span.clone(),
                         "parsed, but sumoql cannot run it yet",
                     )
-                    .with_help("sumoql runs where, parse, parse regex, extract, `<expression> as <field>`, fields, union, sort, count, count_distinct, sum, avg, min, max and limit"),
+                    .with_help("grammar.md lists the operators sumoql runs"),
                 );
                 None
             }
@@ -590,7 +590,7 @@ fn finalize(pipeline: &mut Pipeline, needed_after: &BTreeSet<Slot>, fields: &Fie
                 needed.insert(timeslice.time);
             }
             Operator::Lookup(lookup) => needed.extend(lookup.keys.iter().copied()),
-            Operator::Held(held) => needed = held.finalize(&needed),
+            Operator::Holding(holding) => needed = holding.finalize(&needed),
             Operator::Union(sub) => finalize(sub, &needed, fields, width),
             Operator::Sort { keys, materialize } => {
                 *materialize = needed.iter().copied().collect();

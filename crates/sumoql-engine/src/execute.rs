@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 use crate::aggregate::AggregateState;
 use crate::explain::{BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts};
 use crate::expr::{CompiledExpr, Slot};
-use crate::operators::held::HeldState;
+use crate::operators::holding::HoldingState;
 use crate::operators::transpose::{widen, DynamicCells};
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::row::{Record, Row, RowContext};
@@ -121,7 +121,7 @@ enum OperatorState {
     Sort(SortBuffer),
     Aggregate(Groups),
     Limit(u64),
-    Held(HeldState),
+    Holding(HoldingState),
 }
 
 impl PipelineState {
@@ -134,7 +134,7 @@ impl PipelineState {
                 Operator::Sort { .. } => OperatorState::Sort(Vec::new()),
                 Operator::Aggregate { .. } => OperatorState::Aggregate(IndexMap::new()),
                 Operator::Limit(_) => OperatorState::Limit(0),
-                Operator::Held(held) => OperatorState::Held(held.start()),
+                Operator::Holding(holding) => OperatorState::Holding(holding.start()),
                 _ => OperatorState::Stateless,
             })
             .collect();
@@ -483,11 +483,11 @@ fn run(
             }
             Operator::Timeslice(timeslice) => timeslice.apply(&mut row, context),
             Operator::Lookup(lookup) => lookup.apply(&mut row, context),
-            Operator::Held(held) => {
-                let OperatorState::Held(state) = &mut states[index] else {
-                    unreachable!("held operator without held state");
+            Operator::Holding(holding) => {
+                let OperatorState::Holding(state) = &mut states[index] else {
+                    unreachable!("holding operator without holding state");
                 };
-                held.add(state, row, context);
+                holding.add(state, row, context);
                 return;
             }
             Operator::Limit(limit) => {
@@ -564,9 +564,9 @@ fn flush(
                     run(rest, tail, tail_counters, row, context, sink);
                 }
             }
-            (Operator::Held(held), OperatorState::Held(state)) => {
-                let state = std::mem::replace(state, held.start());
-                for row in held.release(state, width, context) {
+            (Operator::Holding(holding), OperatorState::Holding(state)) => {
+                let state = std::mem::replace(state, holding.start());
+                for row in holding.release(state, width, context) {
                     run(rest, tail, tail_counters, row, context, sink);
                 }
             }
@@ -606,7 +606,7 @@ fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: Pipeli
                     }
                 }
             }
-            (Operator::Held(held), OperatorState::Held(state), OperatorState::Held(more)) => held.merge(state, more),
+            (Operator::Holding(holding), OperatorState::Holding(state), OperatorState::Holding(more)) => holding.merge(state, more),
             (Operator::Limit(_), OperatorState::Limit(count), OperatorState::Limit(more)) => {
                 // Plans that can be split keep every limit after a
                 // row-holding stage, which partials never pass rows to.

@@ -6,7 +6,7 @@ use sumoql_syntax::ast::{SortDirection, Span};
 use crate::aggregate::AggregateFunction;
 use crate::explain::TermJoin;
 use crate::expr::{CompiledExpr, Slot};
-use crate::operators::held::Held;
+use crate::operators::holding::HoldingStage;
 use crate::operators::lookup::Lookup;
 use crate::operators::timeslice::Timeslice;
 use crate::pattern::AnchorPattern;
@@ -69,7 +69,7 @@ impl Plan {
             let mut earlier = root[..index].iter().rev();
             earlier
                 .find(|operator| !matches!(operator, Operator::Where(_) | Operator::Parse { .. } | Operator::ParseRegex { .. } | Operator::Assign { .. } | Operator::Keep { .. } | Operator::Remove(_) | Operator::Timeslice(_) | Operator::Lookup(_)))
-                .is_some_and(|operator| matches!(operator, Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Held(_)))
+                .is_some_and(|operator| matches!(operator, Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Holding(_)))
         });
         subs_free_of_limits && limits_behind_barriers
     }
@@ -172,5 +172,5 @@ pub(crate) enum Operator {
     Limit(u64),
     Timeslice(Timeslice),
     Lookup(Box<Lookup>),
-    Held(Held),
+    Holding(HoldingStage),
 }

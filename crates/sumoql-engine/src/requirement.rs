@@ -163,7 +163,7 @@ fn pipeline_requirement(pipeline: &Pipeline, raw_slot: Option<Slot>, mut raw_or_
             Operator::Remove(slots) => slots.iter().for_each(|slot| raw_or_null[*slot] = true),
             Operator::Timeslice(timeslice) => raw_or_null[timeslice.target] = false,
             Operator::Lookup(lookup) => lookup.outputs.iter().for_each(|(_, slot)| raw_or_null[*slot] = false),
-            Operator::Union(_) | Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Limit(_) | Operator::Held(_) => break,
+            Operator::Union(_) | Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Limit(_) | Operator::Holding(_) => break,
         }
     }
     Requirement::all_of(parts)

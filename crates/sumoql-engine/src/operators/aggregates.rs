@@ -2,10 +2,11 @@
 //! `first`, `last`, `most_recent`, `least_recent`, `pct` and `stddev`.
 //!
 //! - first, last: https://www.sumologic.com/help/docs/search/search-query-language/group-aggregate-operators/first-last/
-//! - most_recent, least_recent: https://www.sumologic.com/help/docs/search/search-query-language/group-aggregate-operators/most-recent-least-recent/
 //! - pct: https://www.sumologic.com/help/docs/search/search-query-language/group-aggregate-operators/pct-percentile/
-//! - stddev: https://www.sumologic.com/help/docs/search/search-query-language/group-aggregate-operators/stddev/
-//! - values: https://www.sumologic.com/help/docs/search/search-query-language/group-aggregate-operators/values/
+//!
+//! NOTE: the output names and rules of `values`, `most_recent` and
+//! `least_recent` are sumoql choices, not checked against Sumo's pages;
+//! grammar.md lists them.
 
 use indexmap::IndexSet;
 

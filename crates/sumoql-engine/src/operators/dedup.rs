@@ -1,9 +1,9 @@
 //! `dedup [consecutive] [N] [by] a, …`: keeps the first N rows of each key.
 //!
-//! https://www.sumologic.com/help/docs/search/search-query-language/search-operators/dedup/
-//! NOTE: Sumo keeps the most recent rows because its default order is
-//! newest first; sumoql keeps the first rows in the current row order, which
-//! is input order unless a `sort` comes before.
+//! NOTE: these rules are sumoql choices, not checked against Sumo's dedup
+//! page (grammar.md lists them). Sumo's default order is newest first, but
+//! sumoql keeps the first rows in the current order. That is input order
+//! unless a `sort` comes before.
 
 use std::collections::HashMap;
 
@@ -11,7 +11,7 @@ use sumoql_syntax::ast::{Expr, Spanned};
 
 use crate::compile::Compiler;
 use crate::expr::Slot;
-use crate::operators::held::{Held, HeldKind};
+use crate::operators::holding::{HoldingStage, HoldingKind};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
 use crate::value::GroupKey;
@@ -28,7 +28,7 @@ impl Dedup {
     pub(crate) fn release(&self, rows: Vec<Row>, context: &RowContext) -> Vec<Row> {
         let mut seen: HashMap<Vec<GroupKey>, u64> = HashMap::new();
         let mut previous: Option<(Vec<GroupKey>, u64)> = None;
-        let mut kept = Vec::new();
+        let mut released = Vec::new();
         for mut row in rows {
             let key: Vec<GroupKey> = self.keys.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
             let count = if self.consecutive {
@@ -44,21 +44,21 @@ impl Dedup {
                 *count
             };
             if count <= self.count {
-                kept.push(row);
+                released.push(row);
             }
         }
-        kept
+        released
     }
 }
 
 impl Compiler<'_> {
     pub(crate) fn dedup(&mut self, consecutive: bool, count: Option<u64>, by: &[Spanned<Expr>]) -> Option<Operator> {
         let keys = self.field_slots(by, "dedup")?;
-        let kind = HeldKind::Dedup(Dedup {
+        let kind = HoldingKind::Dedup(Dedup {
             keys,
             count: count.unwrap_or(1),
             consecutive,
         });
-        Some(Operator::Held(Held { kind, materialize: Vec::new() }))
+        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
     }
 }

@@ -1,7 +1,7 @@
 //! `fillmissing`: adds rows for the key combinations an aggregate left out.
 //!
 //! https://www.sumologic.com/help/docs/search/search-query-language/search-operators/fillmissing/
-//! The generators give the values of each key field; every combination of
+//! The generators give the values of each key field. Every combination of
 //! them (the Cartesian product, at most 10,000) that no input row has gets a
 //! new row. A new row's other fields are 0 where the input rows hold numbers
 //! in that field and null otherwise, unless `with VALUE for F` sets them.
@@ -14,7 +14,7 @@ use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
 use crate::expr::Slot;
-use crate::operators::held::{Held, HeldKind};
+use crate::operators::holding::{HoldingStage, HoldingKind};
 use crate::operators::timeslice::{bucket_start, bucket_width, SliceWidth};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
@@ -218,7 +218,7 @@ impl Compiler<'_> {
         for (slot, _) in &keys {
             layout.add(*slot);
         }
-        let kind = HeldKind::FillMissing(FillMissing { keys, defaults: filled, others });
-        Some(Operator::Held(Held { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::FillMissing(FillMissing { keys, defaults: filled, others });
+        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
     }
 }

@@ -1,11 +1,13 @@
 //! Operators beyond the core set, each in its own module: the per-row
-//! `timeslice` and `lookup`, and the row-holding stages that release their
-//! rows when the execution finishes (`top`, `topk`, `count_frequent`).
+//! `timeslice` and `lookup`, the aggregate functions of `aggregates`, and the
+//! row-holding stages of `holding` that release their rows when the
+//! execution finishes (`top`, `topk`, `count_frequent`, `transpose`,
+//! `fillmissing`, `dedup`, `accum`, `total`).
 
 pub(crate) mod aggregates;
 pub(crate) mod dedup;
 pub(crate) mod fill_missing;
-pub(crate) mod held;
+pub(crate) mod holding;
 pub(crate) mod lookup;
 pub(crate) mod rank;
 pub(crate) mod series;

@@ -140,7 +140,7 @@ use sumoql_syntax::ast::{Expr, SortKey, Spanned};
 use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
-use crate::operators::held::{Held, HeldKind};
+use crate::operators::holding::{HoldingStage, HoldingKind};
 use crate::plan::Operator;
 
 /// The number of values `count_frequent` returns.
@@ -185,7 +185,7 @@ impl Compiler<'_> {
         let kind = if by.is_empty() {
             let count = self.fields.slot("_count");
             layout.columns = fields.iter().copied().chain([count]).collect();
-            HeldKind::CountRanking(CountRanking { fields, limit, count })
+            HoldingKind::CountRanking(CountRanking { fields, limit, count })
         } else {
             let key_expressions: Vec<Spanned<Expr>> = by.iter().map(|key| key.node.key.clone()).collect();
             let key_slots = self.field_slots(&key_expressions, "top")?;
@@ -194,10 +194,10 @@ impl Compiler<'_> {
             for (slot, _) in &keys {
                 layout.add(*slot);
             }
-            HeldKind::SortedTop(SortedTop { fields, keys, limit })
+            HoldingKind::SortedTop(SortedTop { fields, keys, limit })
         };
         layout.explicit = true;
-        Some(Operator::Held(Held { kind, materialize: Vec::new() }))
+        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
     }
 
     pub(crate) fn topk(&mut self, count: u64, fields: &[Spanned<Expr>], by: &[Spanned<Expr>], layout: &mut Layout) -> Option<Operator> {
@@ -205,8 +205,8 @@ impl Compiler<'_> {
         let by = self.field_slots(by, "topk")?;
         let rank = self.fields.slot("_rank");
         layout.add(rank);
-        let kind = HeldKind::TopK(TopK { limit: count, fields, by, rank });
-        Some(Operator::Held(Held { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::TopK(TopK { limit: count, fields, by, rank });
+        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
     }
 
     pub(crate) fn count_frequent(&mut self, fields: &[Spanned<Expr>], layout: &mut Layout) -> Option<Operator> {
@@ -214,7 +214,7 @@ impl Compiler<'_> {
         let count = self.fields.slot("_approxcount");
         layout.explicit = true;
         layout.columns = fields.iter().copied().chain([count]).collect();
-        let kind = HeldKind::CountRanking(CountRanking { fields, limit: COUNT_FREQUENT_LIMIT, count });
-        Some(Operator::Held(Held { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::CountRanking(CountRanking { fields, limit: COUNT_FREQUENT_LIMIT, count });
+        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
     }
 }

@@ -1,10 +1,8 @@
 //! `accum` (running total) and `total` (grand total) over the ordered rows,
 //! each optionally per group of `by`.
 //!
-//! - accum: https://www.sumologic.com/help/docs/search/search-query-language/search-operators/accum/
-//! - total: https://www.sumologic.com/help/docs/search/search-query-language/search-operators/total/
-//!
-//! Values that are not numbers add nothing; a row whose value is not a
+//! NOTE: these rules are sumoql choices, not checked against Sumo's accum
+//! and total pages (grammar.md lists them). Values that are not numbers add nothing; a row whose value is not a
 //! number still gets the total so far.
 
 use indexmap::IndexMap;
@@ -13,7 +11,7 @@ use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
 use crate::expr::{CompiledExpr, Slot};
-use crate::operators::held::{Held, HeldKind};
+use crate::operators::holding::{HoldingStage, HoldingKind};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
 use crate::value::{GroupKey, Value};
@@ -78,7 +76,7 @@ impl Compiler<'_> {
         let by = self.field_slots(by, function.name())?;
         let target = self.fields.slot(alias.map_or(default_name, |alias| alias.node.as_str()));
         layout.add(target);
-        let kind = HeldKind::Series(Series { running, value, by, target });
-        Some(Operator::Held(Held { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::Series(Series { running, value, by, target });
+        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
     }
 }

@@ -9,7 +9,7 @@ use crate::row::{Row, RowContext};
 use crate::time_range::TimeRange;
 use crate::value::Value;
 
-/// How wide the buckets are.
+/// The bucket width.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum SliceWidth {
     /// `timeslice 5m`: a width in milliseconds.
@@ -44,7 +44,7 @@ impl Timeslice {
     }
 }
 
-/// Returns the start of the bucket that holds `time`.
+/// Returns the start of the bucket that contains `time`.
 pub(crate) fn bucket_start(time: f64, width: SliceWidth, range: Option<TimeRange>) -> Option<f64> {
     match width {
         SliceWidth::Fixed(width) if width >= 1.0 => Some((time / width).floor() * width),

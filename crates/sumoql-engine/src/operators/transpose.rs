@@ -15,7 +15,7 @@ use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
 use crate::expr::Slot;
-use crate::operators::held::{Held, HeldKind};
+use crate::operators::holding::{HoldingStage, HoldingKind};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
 use crate::value::{GroupKey, Value};
@@ -151,7 +151,7 @@ impl Compiler<'_> {
         for (_, slot) in &selected {
             layout.add(*slot);
         }
-        let kind = HeldKind::Transpose(Transpose { rows, columns, value, selected, keep_all });
-        Some(Operator::Held(Held { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::Transpose(Transpose { rows, columns, value, selected, keep_all });
+        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
     }
 }

@@ -1,5 +1,5 @@
 //! Row-holding operators that release their rows when the execution
-//! finishes, behind one `Operator::Held` variant so the executor needs one
+//! finishes, behind one `Operator::Holding` variant so the executor needs one
 //! arm for all of them.
 //!
 //! Each state merges exactly with the state of a partial execution over
@@ -20,14 +20,14 @@ use crate::row::{Row, RowContext};
 use crate::value::GroupKey;
 
 #[derive(Debug)]
-pub(crate) struct Held {
-    pub(crate) kind: HeldKind,
+pub(crate) struct HoldingStage {
+    pub(crate) kind: HoldingKind,
     /// Fields later stages read, copied out of the record before a row is stored.
     pub(crate) materialize: Vec<Slot>,
 }
 
 #[derive(Debug)]
-pub(crate) enum HeldKind {
+pub(crate) enum HoldingKind {
     /// `top N f` without `by`, and `count_frequent f`: count the rows per
     /// value and keep the most frequent.
     CountRanking(CountRanking),
@@ -45,41 +45,41 @@ pub(crate) enum HeldKind {
     Series(Series),
 }
 
-pub(crate) enum HeldState {
+pub(crate) enum HoldingState {
     Rows(Vec<Row>),
     Counts(IndexMap<Vec<GroupKey>, u64>),
 }
 
-impl Held {
-    pub(crate) fn start(&self) -> HeldState {
+impl HoldingStage {
+    pub(crate) fn start(&self) -> HoldingState {
         match &self.kind {
-            HeldKind::CountRanking(_) => HeldState::Counts(IndexMap::new()),
-            HeldKind::SortedTop(_) | HeldKind::TopK(_) | HeldKind::Transpose(_)
-            | HeldKind::FillMissing(_)
-            | HeldKind::Dedup(_)
-            | HeldKind::Series(_) => HeldState::Rows(Vec::new()),
+            HoldingKind::CountRanking(_) => HoldingState::Counts(IndexMap::new()),
+            HoldingKind::SortedTop(_) | HoldingKind::TopK(_) | HoldingKind::Transpose(_)
+            | HoldingKind::FillMissing(_)
+            | HoldingKind::Dedup(_)
+            | HoldingKind::Series(_) => HoldingState::Rows(Vec::new()),
         }
     }
 
-    pub(crate) fn add(&self, state: &mut HeldState, mut row: Row, context: &RowContext) {
+    pub(crate) fn add(&self, state: &mut HoldingState, mut row: Row, context: &RowContext) {
         match (&self.kind, state) {
-            (HeldKind::CountRanking(ranking), HeldState::Counts(counts)) => {
+            (HoldingKind::CountRanking(ranking), HoldingState::Counts(counts)) => {
                 let key = ranking.fields.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
                 *counts.entry(key).or_insert(0) += 1;
             }
-            (_, HeldState::Rows(rows)) => {
+            (_, HoldingState::Rows(rows)) => {
                 row.materialize(&self.materialize, context);
                 rows.push(row);
             }
-            (_, HeldState::Counts(_)) => unreachable!("row-buffering operator with a count state"),
+            (_, HoldingState::Counts(_)) => unreachable!("row-buffering operator with a count state"),
         }
     }
 
     /// Adds `other`, the state of a partial execution over later records, to `state`.
-    pub(crate) fn merge(&self, state: &mut HeldState, other: HeldState) {
+    pub(crate) fn merge(&self, state: &mut HoldingState, other: HoldingState) {
         match (state, other) {
-            (HeldState::Rows(rows), HeldState::Rows(more)) => rows.extend(more),
-            (HeldState::Counts(counts), HeldState::Counts(more)) => {
+            (HoldingState::Rows(rows), HoldingState::Rows(more)) => rows.extend(more),
+            (HoldingState::Counts(counts), HoldingState::Counts(more)) => {
                 for (key, count) in more {
                     *counts.entry(key).or_insert(0) += count;
                 }
@@ -89,15 +89,15 @@ impl Held {
     }
 
     /// Returns the rows the operator releases, in result order.
-    pub(crate) fn release(&self, state: HeldState, width: usize, context: &RowContext) -> Vec<Row> {
+    pub(crate) fn release(&self, state: HoldingState, width: usize, context: &RowContext) -> Vec<Row> {
         match (&self.kind, state) {
-            (HeldKind::CountRanking(ranking), HeldState::Counts(counts)) => ranking.release(counts, width),
-            (HeldKind::SortedTop(top), HeldState::Rows(rows)) => top.release(rows, context),
-            (HeldKind::TopK(topk), HeldState::Rows(rows)) => topk.release(rows, context),
-            (HeldKind::Transpose(transpose), HeldState::Rows(rows)) => transpose.release(rows, width, context),
-            (HeldKind::FillMissing(fill), HeldState::Rows(rows)) => fill.release(rows, width, context),
-            (HeldKind::Dedup(dedup), HeldState::Rows(rows)) => dedup.release(rows, context),
-            (HeldKind::Series(series), HeldState::Rows(rows)) => series.release(rows, context),
+            (HoldingKind::CountRanking(ranking), HoldingState::Counts(counts)) => ranking.release(counts, width),
+            (HoldingKind::SortedTop(top), HoldingState::Rows(rows)) => top.release(rows, context),
+            (HoldingKind::TopK(topk), HoldingState::Rows(rows)) => topk.release(rows, context),
+            (HoldingKind::Transpose(transpose), HoldingState::Rows(rows)) => transpose.release(rows, width, context),
+            (HoldingKind::FillMissing(fill), HoldingState::Rows(rows)) => fill.release(rows, width, context),
+            (HoldingKind::Dedup(dedup), HoldingState::Rows(rows)) => dedup.release(rows, context),
+            (HoldingKind::Series(series), HoldingState::Rows(rows)) => series.release(rows, context),
             _ => unreachable!("held operator paired with the wrong state"),
         }
     }
@@ -107,33 +107,33 @@ impl Held {
     pub(crate) fn finalize(&mut self, needed_after: &BTreeSet<Slot>) -> BTreeSet<Slot> {
         match &self.kind {
             // The counted rows are new; only the counted fields come from records.
-            HeldKind::CountRanking(ranking) => ranking.fields.iter().copied().collect(),
-            HeldKind::SortedTop(top) => {
+            HoldingKind::CountRanking(ranking) => ranking.fields.iter().copied().collect(),
+            HoldingKind::SortedTop(top) => {
                 let mut needed = needed_after.clone();
                 needed.extend(top.keys.iter().map(|(slot, _)| *slot));
                 needed.extend(top.fields.iter().copied());
                 self.materialize = needed.iter().copied().collect();
                 needed
             }
-            HeldKind::TopK(topk) => {
+            HoldingKind::TopK(topk) => {
                 let mut needed = needed_after.clone();
                 needed.extend(topk.fields.iter().chain(&topk.by).copied());
                 self.materialize = needed.iter().copied().collect();
                 needed
             }
-            HeldKind::FillMissing(fill) => {
+            HoldingKind::FillMissing(fill) => {
                 let mut needed = needed_after.clone();
                 needed.extend(fill.keys.iter().map(|(slot, _)| *slot).chain(fill.others.iter().copied()));
                 self.materialize = needed.iter().copied().collect();
                 needed
             }
-            HeldKind::Dedup(dedup) => {
+            HoldingKind::Dedup(dedup) => {
                 let mut needed = needed_after.clone();
                 needed.extend(dedup.keys.iter().copied());
                 self.materialize = needed.iter().copied().collect();
                 needed
             }
-            HeldKind::Series(series) => {
+            HoldingKind::Series(series) => {
                 let mut needed = needed_after.clone();
                 needed.extend(series.by.iter().copied());
                 series.value.visit_slots(&mut |slot| {
@@ -143,7 +143,7 @@ impl Held {
                 needed
             }
             // The transposed rows are new; they read only these fields.
-            HeldKind::Transpose(transpose) => {
+            HoldingKind::Transpose(transpose) => {
                 let needed: BTreeSet<Slot> = transpose.rows.iter().chain(&transpose.columns).chain([&transpose.value]).copied().collect();
                 self.materialize = needed.iter().copied().collect();
                 needed

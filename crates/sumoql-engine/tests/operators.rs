@@ -1,5 +1,5 @@
-//! Rules of the time range, `timeslice`, `top`, `topk`, `count_frequent`
-//! and `lookup`, over small in-memory records.
+//! Rules of the time range and of the operators and aggregates in
+//! `operators/` (timeslice, top, transpose, lookup, …), over small in-memory records.
 
 use std::collections::HashMap;
 
