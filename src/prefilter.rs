@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use sumoql_engine::{Plan, Requirement};
 use sumoql_input::{escapes_may_hide_text, searchable_form, InputFormat, RawMode, Record};
 
@@ -87,7 +87,12 @@ impl FormatFilter {
             patterns.insert(text.to_string(), forms.len());
             forms.push(form);
         }
-        let searcher = AhoCorasick::new(&forms).ok()?;
+        // Overlapping search needs every pattern at every position; a DFA does
+        // that at one table lookup per byte, several times faster than the NFA.
+        let searcher = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&forms)
+            .ok()?;
         Some(FormatFilter {
             requirement: restricted,
             searcher,
