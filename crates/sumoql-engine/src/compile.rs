@@ -12,6 +12,7 @@ use sumoql_syntax::Diagnostic;
 use crate::aggregate::AggregateFunction;
 use crate::explain::split_condition;
 use crate::expr::{text_constant, Arithmetic, Comparison, CompiledExpr, Slot};
+use crate::formats::{self, Extractor};
 use crate::functions::Function;
 use crate::operators::lookup::LookupSource;
 use crate::pattern::{AnchorPattern, WildcardPattern};
@@ -235,6 +236,52 @@ impl Compiler<'_> {
                 self.series(*function, field, alias.as_ref(), by, &stage.span, layout)
             }
             Stage::Transpose { rows, columns, outputs } => self.transpose(rows, columns, outputs, &stage.span, layout),
+            Stage::Evaluate(expression) => self.evaluate_stage(expression, layout),
+            Stage::ParseMulti { field, patterns, nodrop } => {
+                let source = self.source_slot(field.as_ref());
+                let extractor = formats::anchors(patterns, *nodrop, &mut self.fields);
+                self.extract(source, extractor, layout)
+            }
+            Stage::Json(json) => {
+                let source = self.source_slot(json.field.as_ref());
+                let extractor = formats::json(json, &mut self.fields);
+                self.extract(source, extractor, layout)
+            }
+            Stage::KeyValue(keyvalue) => {
+                let source = self.source_slot(keyvalue.field.as_ref());
+                let extractor = formats::keyvalue(keyvalue, &mut self.fields, REGEX_SIZE_LIMIT);
+                self.extract(source, extractor, layout)
+            }
+            Stage::Csv(delimited) | Stage::Split(delimited) => {
+                let source = self.fields.slot(&delimited.field.node);
+                let csv = matches!(stage.node, Stage::Csv(_));
+                let extractor = formats::delimited(delimited, csv, &mut self.fields);
+                self.extract(source, extractor, layout)
+            }
+            Stage::ParseXml { field, paths, names, nodrop } => {
+                let source = self.source_slot(field.as_ref());
+                let extractor = formats::xml(paths, names, *nodrop, &mut self.fields);
+                self.extract(source, extractor, layout)
+            }
+            Stage::Geoip(_) | Stage::ThreatIp(_) | Stage::ThreatLookup { .. } | Stage::Infer(_) | Stage::Save { .. } => {
+                let reason = match &stage.node {
+                    Stage::Geoip(_) => "it looks addresses up in Sumo's geolocation database, which sumoql does not have",
+                    Stage::ThreatIp(_) | Stage::ThreatLookup { .. } => {
+                        "it looks indicators up in Sumo's threat intelligence service, which sumoql cannot reach"
+                    }
+                    Stage::Infer(_) => "it runs Sumo's machine-learning models, which exist only in Sumo's service",
+                    _ => "it writes a lookup table into a Sumo account",
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        format!("operator `{}` cannot run offline", stage.node.name()),
+                        stage.span.clone(),
+                        reason,
+                    )
+                    .with_help("remove this stage to run the rest of the query with sumoql"),
+                );
+                None
+            }
             unsupported => {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -247,6 +294,47 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+
+    /// Finishes a `json`, `keyvalue`, `csv`, `split`, `parse xml` or
+    /// multi-pattern `parse` stage, whose extracted fields become result columns.
+    fn extract(&mut self, source: Slot, extractor: Result<Extractor, Diagnostic>, layout: &mut Layout) -> Option<Operator> {
+        match extractor {
+            Ok(extractor) => {
+                extractor.targets().into_iter().for_each(|slot| layout.add(slot));
+                Some(Operator::Extract { source, extractor })
+            }
+            Err(diagnostic) => {
+                self.diagnostics.push(diagnostic);
+                None
+            }
+        }
+    }
+
+    /// A function call written as a whole stage, such as `| num(x)`. Sumo
+    /// documents only `num(x)` alone, converting `x` in place; sumoql does
+    /// the same for every function whose first argument is a field, which
+    /// is how real queries use `| toLowerCase(x)` or `| urldecode(x)`. A
+    /// test such as `| isPrivateIP(ip)`, or a call on something other than
+    /// a field, stores its result in `_` and the function name in lower
+    /// case (`_isprivateip`), after Sumo's default names for aggregates.
+    fn evaluate_stage(&mut self, expression: &Spanned<Expr>, layout: &mut Layout) -> Option<Operator> {
+        let Expr::Call { name, arguments } = &expression.node else {
+            self.diagnostics.push(Diagnostic::error(
+                "expected `as` after the expression",
+                expression.span.clone(),
+                "a computed value needs a name: `<expression> as <field>`",
+            ));
+            return None;
+        };
+        let value = self.expr(expression)?;
+        let is_predicate = Function::by_name(name).is_some_and(Function::is_predicate);
+        let target = match arguments.first().map(|argument| &argument.node) {
+            Some(Expr::Field(field)) if !is_predicate => self.fields.slot(field),
+            _ => self.fields.slot(&format!("_{}", name.to_ascii_lowercase())),
+        };
+        layout.add(target);
+        Some(Operator::Assign { target, value })
     }
 
     fn source_slot(&mut self, field: Option<&Spanned<String>>) -> Slot {
@@ -440,14 +528,17 @@ impl Compiler<'_> {
                 Box::new(self.expr(then)?),
                 Box::new(self.expr(otherwise)?),
             ),
-            Expr::Quantity(_) | Expr::Subquery(_) => {
+            // "The suffix multiplies the number" (Sumo doc, field
+            // expressions): `5m` is 300000 milliseconds, `1Gi` 1073741824.
+            Expr::Quantity(quantity) => CompiledExpr::Constant(Some(Value::Number(quantity.value()))),
+            Expr::Subquery(_) => {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "this expression is not supported by sumoql yet",
                         expr.span.clone(),
                         "parsed, but sumoql cannot evaluate it yet",
                     )
-                    .with_help("numbers with a unit suffix such as `5m` and subqueries are not evaluated yet"),
+                    .with_help("subqueries are not evaluated yet"),
                 );
                 return None;
             }
@@ -577,6 +668,9 @@ fn finalize(pipeline: &mut Pipeline, needed_after: &BTreeSet<Slot>, fields: &Fie
             Operator::Assign { value, .. } => value.visit_slots(&mut |slot| {
                 needed.insert(slot);
             }),
+            Operator::Extract { source, .. } => {
+                needed.insert(*source);
+            }
             Operator::Keep { kept, copies, mask } => {
                 // "Allowlist queries allow all system internal fields (fields
                 // prefixed with an underscore) to pass."

@@ -446,6 +446,12 @@ fn run(
                 let value = value.evaluate(&mut row, context);
                 row.set(*target, value);
             }
+            Operator::Extract { source, extractor } => {
+                let text = row.get(*source, context).map(|value| value.to_text());
+                if !extractor.apply(text.as_ref(), &mut row, context.fields) {
+                    return;
+                }
+            }
             Operator::Keep { copies, mask, .. } => {
                 let copied: Vec<Option<Value>> = copies.iter().map(|(source, _)| row.get(*source, context)).collect();
                 row.retain(mask);

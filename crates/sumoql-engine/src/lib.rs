@@ -9,6 +9,7 @@ mod execute;
 mod explain;
 mod expr;
 pub mod extraction;
+mod formats;
 mod functions;
 mod operators;
 mod pattern;

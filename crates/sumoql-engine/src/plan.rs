@@ -6,6 +6,7 @@ use sumoql_syntax::ast::{SortDirection, Span};
 use crate::aggregate::AggregateFunction;
 use crate::explain::TermJoin;
 use crate::expr::{CompiledExpr, Slot};
+use crate::formats::Extractor;
 use crate::operators::holding::HoldingStage;
 use crate::operators::lookup::Lookup;
 use crate::operators::timeslice::Timeslice;
@@ -68,7 +69,7 @@ impl Plan {
             }
             let mut earlier = root[..index].iter().rev();
             earlier
-                .find(|operator| !matches!(operator, Operator::Where(_) | Operator::Parse { .. } | Operator::ParseRegex { .. } | Operator::Assign { .. } | Operator::Keep { .. } | Operator::Remove(_) | Operator::Timeslice(_) | Operator::Lookup(_)))
+                .find(|operator| !matches!(operator, Operator::Where(_) | Operator::Parse { .. } | Operator::ParseRegex { .. } | Operator::Assign { .. } | Operator::Extract { .. } | Operator::Keep { .. } | Operator::Remove(_) | Operator::Timeslice(_) | Operator::Lookup(_)))
                 .is_some_and(|operator| matches!(operator, Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Holding(_)))
         });
         subs_free_of_limits && limits_behind_barriers
@@ -150,6 +151,12 @@ pub(crate) enum Operator {
     Assign {
         target: Slot,
         value: CompiledExpr,
+    },
+    /// `json`, `keyvalue`, `csv`, `split`, `parse xml` and `parse` with several
+    /// patterns: fields read out of the text of `source`.
+    Extract {
+        source: Slot,
+        extractor: Extractor,
     },
     /// `fields a, b` (with `x as y` copies done before the others are dropped).
     Keep {

@@ -149,6 +149,12 @@ fn pipeline_requirement(pipeline: &Pipeline, raw_slot: Option<Slot>, mut raw_or_
             Operator::Assign { target, value } => {
                 raw_or_null[*target] = matches!(value, CompiledExpr::Field(source) if raw_or_null[*source]);
             }
+            // Extracted values are decoded (JSON escapes, quotes, entities),
+            // so they need not occur in `_raw` as they read.
+            Operator::Extract { extractor, .. } if extractor.fills_any_field() => raw_or_null.fill(false),
+            Operator::Extract { extractor, .. } => {
+                extractor.targets().into_iter().for_each(|target| raw_or_null[target] = false);
+            }
             Operator::Keep { copies, mask, .. } => {
                 let copied: Vec<bool> = copies.iter().map(|(source, _)| raw_or_null[*source]).collect();
                 for (slot, kept) in mask.iter().enumerate() {

@@ -2,8 +2,10 @@
 //! on first read.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::expr::Slot;
+use crate::formats::ParsedJson;
 use crate::value::Value;
 
 /// A record as the engine sees it: a source of named fields.
@@ -77,6 +79,9 @@ pub(crate) struct Row {
     /// Columns that `transpose` made from data, by name; they show after
     /// the plan's columns. `fields` clears them.
     pub(crate) dynamic: Vec<(std::sync::Arc<str>, Option<Value>)>,
+    /// The JSON that the last `json` stage found, with the text it came
+    /// from, so `json` stages over the same field parse it once.
+    json: Option<Arc<ParsedJson>>,
 }
 
 /// What a row can read besides its own cells.
@@ -93,6 +98,7 @@ impl Row {
             cells: vec![Cell::Unread; width],
             nodrop_parse_matched: false,
             dynamic: Vec::new(),
+            json: None,
         }
     }
 
@@ -102,6 +108,7 @@ impl Row {
             cells: vec![Cell::Null; width],
             nodrop_parse_matched: false,
             dynamic: Vec::new(),
+            json: None,
         }
     }
 
@@ -133,6 +140,21 @@ impl Row {
         for &slot in slots {
             self.get(slot, context);
         }
+        // A held row need not keep its parsed JSON alive.
+        self.json = None;
+    }
+
+    /// Returns the JSON found in `text`, parsing it unless the last `json`
+    /// stage already did for the same text value.
+    pub(crate) fn parsed_json(&mut self, text: &Arc<str>) -> Arc<ParsedJson> {
+        if let Some(parsed) = &self.json {
+            if Arc::ptr_eq(&parsed.text, text) {
+                return parsed.clone();
+            }
+        }
+        let parsed = Arc::new(ParsedJson::parse(text.clone()));
+        self.json = Some(parsed.clone());
+        parsed
     }
 
     /// Sets every cell to null except the kept ones.

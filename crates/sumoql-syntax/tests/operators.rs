@@ -572,18 +572,14 @@ fn sort_alone_and_fields_in_parentheses() {
 
 #[test]
 fn engine_reports_parsed_operator_as_not_supported() {
-    let query = parse_ok("* | json \"a\" | count");
-    let diagnostics = sumoql_engine::compile(&query).expect_err("json does not run yet");
+    let query = parse_ok("* | outlier x | count");
+    let diagnostics = sumoql_engine::compile(&query).expect_err("outlier does not run yet");
     assert_eq!(
         diagnostics[0].message,
-        "operator `json` is not supported by sumoql yet"
+        "operator `outlier` is not supported by sumoql yet"
     );
-    assert_eq!(diagnostics[0].span, 4..12);
+    assert_eq!(diagnostics[0].span, 4..13);
 
     let query = parse_ok("* | where size > 1Gi");
-    let diagnostics = sumoql_engine::compile(&query).expect_err("units do not evaluate yet");
-    assert_eq!(
-        diagnostics[0].message,
-        "this expression is not supported by sumoql yet"
-    );
+    assert!(sumoql_engine::compile(&query).is_ok(), "numbers with units evaluate");
 }
