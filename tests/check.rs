@@ -161,8 +161,7 @@ fn sumoql_extension_sq005() {
 #[test]
 fn not_run_offline_sq006() {
     assert_rule("SQ006", "* | outlier _count", "* | wehre x = 1");
-    assert_rule("SQ006", "* | where isPrivateIP(ip)", "* | where isPrivatIP(ip)");
-    assert_rule("SQ006", "* | where _size > 5k", "* | where _size > 5000");
+    assert_rule("SQ006", "* | threatip ip", "* | where isPrivatIP(ip)");
 }
 
 #[test]
@@ -242,7 +241,7 @@ fn findings_render_with_code_caret_note_and_help() {
         r#"* | parse "<Image>*</Image>" as Image | where Imgae matches "*x*""#,
         "* | 1 as unused | count",
         r#"* | union [ * ] | parse "<Image>*</Image>" as Image | fields Image as ChildImage"#,
-        "* | where isPrivateIP(DestIP)",
+        "* | geoip DestIP",
         r#"(_sourceCategory="windows/sysmon" OR _sourceCategory="*sysmon*")"#,
         "* | where EventID = 1 and EventID = 3",
         "* | where EventID = 1 or EventID = 3 or EventID = 1",

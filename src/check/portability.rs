@@ -133,7 +133,10 @@ pub fn explain_unsupported(diagnostic: Diagnostic, stop: Stop) -> Diagnostic {
         (_, Some(name)) if message.starts_with("unknown function") && known(&SUMO_FUNCTIONS) => {
             format!("`{name}` is a Sumo Logic function that sumoql does not run offline")
         }
-        (_, Some(name)) if message.starts_with("operator `") && message.ends_with("is not supported by sumoql yet") => {
+        (_, Some(name))
+            if message.starts_with("operator `")
+                && (message.ends_with("is not supported by sumoql yet") || message.ends_with("cannot run offline")) =>
+        {
             format!("`{name}` is a Sumo Logic operator that sumoql does not run offline")
         }
         ("this expression is not supported by sumoql yet", _) => {
