@@ -2,10 +2,10 @@
 //! one thread.
 //!
 //! One thread reads the inputs and cuts them into batches of undecoded
-//! records; worker threads decode each batch, pass over records the query
-//! cannot use, and run the rest through a partial execution; this thread
-//! puts the partial executions back in input order and absorbs them
-//! (`Execution::absorb`), and reports what each batch read in that order.
+//! records. Worker threads decode each batch, pass over records the query
+//! cannot use, and run the rest through a partial execution. The calling
+//! thread then absorbs the partial executions in input order
+//! (`Execution::absorb`) and reports what each batch read in that order.
 
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
@@ -25,7 +25,7 @@ use crate::run::EngineRecord;
 const BATCH_ITEMS: usize = 4096;
 const BATCH_BYTES: usize = 4 * 1024 * 1024;
 
-/// What a worker saw in a batch, reported in input order.
+/// An item a worker met in a batch, reported in input order.
 pub enum Event {
     /// A record was read; `lossy_utf8` is false for records passed over
     /// without decoding.
@@ -46,8 +46,8 @@ struct BatchResult<'p> {
 }
 
 /// Runs `plan` over `inputs` on `threads` worker threads. The plan must
-/// support partial executions (`Plan::supports_partials`). `observe` sees
-/// every event in input order; returning `Break` stops the run without a
+/// support partial executions (`Plan::supports_partials`). `observe` is
+/// called with every event in input order; returning `Break` stops the run without a
 /// result. With `prefilter`, records that cannot produce a row are counted
 /// as read without being decoded, so a malformed one among them goes
 /// unreported.

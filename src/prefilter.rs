@@ -1,8 +1,8 @@
 //! Passes over records that cannot produce a row, before the query reads them.
 //!
 //! The engine derives the texts `_raw` must contain for a record to produce
-//! a row; the input crate says which of them can be looked for in the text
-//! a record was read from. One multi-pattern search over that text then
+//! a row, and the input crate decides which of them can be looked for in the
+//! text a record was read from. One multi-pattern search over that text then
 //! decides, so most records of a large log never get a canonical `_raw`
 //! rendered or a `parse` run on them.
 

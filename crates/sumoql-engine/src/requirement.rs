@@ -93,7 +93,7 @@ impl Plan {
     /// satisfies. A record that fails it produces no row in any pipeline,
     /// so skipping it leaves the result unchanged.
     ///
-    /// `record_provides` tells whether records may carry a field of the
+    /// `record_provides` reports whether records may carry a field of the
     /// given lower-case name before any stage runs (metadata, System
     /// fields); such a field's value need not occur in `_raw`.
     pub fn raw_requirement(&self, record_provides: &dyn Fn(&str) -> bool) -> Requirement {

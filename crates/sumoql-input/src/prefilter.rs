@@ -11,7 +11,7 @@
 use crate::record::{InputFormat, RawMode};
 
 /// The words the canonical rendering writes between `<`, `>`, `[`, `]`, `"`
-/// and `=` around the values; a text inside one of them may come from the
+/// and `=` around the values. A text inside one of them may come from the
 /// rendering rather than from the event.
 const CANONICAL_MARKUP_WORDS: [&str; 17] = [
     "EventData",
