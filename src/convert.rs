@@ -75,7 +75,10 @@ pub fn convert(arguments: ConvertArgs, color: bool) -> u8 {
         Some(path) => match std::fs::File::create(path) {
             Ok(file) => Box::new(file),
             Err(error) => {
-                eprintln!("sumoql: error: failed to create {}: {error}", path.display());
+                eprintln!(
+                    "sumoql: error: failed to create {}: {error}",
+                    path.display()
+                );
                 return EXIT_INPUT;
             }
         },
@@ -109,15 +112,21 @@ pub fn convert(arguments: ConvertArgs, color: bool) -> u8 {
 
         let line = match arguments.to {
             ConvertTarget::Json => record_json(&record, &setup.extractions).to_string(),
-            ConvertTarget::Xml if record.kind == RecordKind::WindowsEvent => render_event_xml(&record.event),
+            ConvertTarget::Xml if record.kind == RecordKind::WindowsEvent => {
+                render_event_xml(&record.event)
+            }
             ConvertTarget::Xml => {
                 left_out += 1;
                 continue;
             }
-            ConvertTarget::Canonical if record.kind == RecordKind::WindowsEvent => render_canonical(&record.event),
+            ConvertTarget::Canonical if record.kind == RecordKind::WindowsEvent => {
+                render_canonical(&record.event)
+            }
             ConvertTarget::Canonical => record.raw().to_string(),
         };
-        let result = out.write_all(line.as_bytes()).and_then(|()| out.write_all(b"\n"));
+        let result = out
+            .write_all(line.as_bytes())
+            .and_then(|()| out.write_all(b"\n"));
         if let Err(error) = result {
             return write_failure(error);
         }
@@ -156,7 +165,9 @@ pub fn default_inputs(inputs: &[PathBuf]) -> Option<Vec<PathBuf>> {
     if !io::stdin().is_terminal() {
         return Some(vec![PathBuf::from("-")]);
     }
-    eprintln!("sumoql: error: no input given; name log files or folders, or `-` for standard input");
+    eprintln!(
+        "sumoql: error: no input given; name log files or folders, or `-` for standard input"
+    );
     None
 }
 
@@ -182,7 +193,10 @@ fn record_json(record: &Record, extractions: &Extractions) -> Json {
             continue;
         };
         let value = match name {
-            "_messageTime" | "_size" => value.parse::<i64>().map(Json::from).unwrap_or(Json::from(value.as_ref())),
+            "_messageTime" | "_size" => value
+                .parse::<i64>()
+                .map(Json::from)
+                .unwrap_or(Json::from(value.as_ref())),
             _ => Json::from(value.as_ref()),
         };
         object.insert(name.to_string(), value);

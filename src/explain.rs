@@ -66,24 +66,55 @@ fn number_width(branch: &BranchExplain) -> usize {
     widest.to_string().len().max("rows out".len())
 }
 
-fn render_branch(output: &mut String, title: &str, branch: &BranchExplain, source: &str, width: usize) {
+fn render_branch(
+    output: &mut String,
+    title: &str,
+    branch: &BranchExplain,
+    source: &str,
+    width: usize,
+) {
     let _ = writeln!(output, "explain: {title}");
-    let _ = writeln!(output, "{:>5}  {:>width$}  {:>width$}  stage", "line", "rows in", "rows out");
+    let _ = writeln!(
+        output,
+        "{:>5}  {:>width$}  {:>width$}  stage",
+        "line", "rows in", "rows out"
+    );
 
     let (scope_line, scope_text) = match &branch.scope_span {
-        Some(span) => (line_of(source, span).to_string(), format!("scope {}", excerpt(source, span, STAGE_TEXT_WIDTH))),
+        Some(span) => (
+            line_of(source, span).to_string(),
+            format!("scope {}", excerpt(source, span, STAGE_TEXT_WIDTH)),
+        ),
         None => (String::new(), "scope (none: every record)".to_string()),
     };
-    row(output, &scope_line, branch.records_in, branch.records_out, &scope_text, width);
+    row(
+        output,
+        &scope_line,
+        branch.records_in,
+        branch.records_out,
+        &scope_text,
+        width,
+    );
 
     for stage in &branch.stages {
         let line = line_of(source, &stage.span).to_string();
-        row(output, &line, stage.rows_in, stage.rows_out, &excerpt(source, &stage.span, STAGE_TEXT_WIDTH), width);
+        row(
+            output,
+            &line,
+            stage.rows_in,
+            stage.rows_out,
+            &excerpt(source, &stage.span, STAGE_TEXT_WIDTH),
+            width,
+        );
         let indent = " ".repeat(5 + 2 + width + 2 + width + 2 + 2);
         match &stage.detail {
             StageDetail::Plain => {}
             StageDetail::Parse { matched, .. } => {
-                let _ = writeln!(output, "{indent}pattern matched {matched} of {} rows", stage.rows_in);
+                let _ = writeln!(
+                    output,
+                    "{indent}pattern matched {matched} of {} rows",
+                    stage.rows_in
+                );
             }
             StageDetail::Where { terms, fields } => {
                 let null_fields: Vec<&str> = fields
@@ -92,21 +123,33 @@ fn render_branch(output: &mut String, title: &str, branch: &BranchExplain, sourc
                     .map(|field| field.name.as_str())
                     .collect();
                 if !null_fields.is_empty() {
-                    let _ = writeln!(output, "{indent}null in every row: {}", null_fields.join(", "));
+                    let _ = writeln!(
+                        output,
+                        "{indent}null in every row: {}",
+                        null_fields.join(", ")
+                    );
                 }
                 if let Some(terms) = terms {
                     render_terms(output, &indent, terms, source);
                 }
             }
             StageDetail::Union(sub) => {
-                let _ = writeln!(output, "{indent}adds {} rows from the {}", sub.rows_out, union_title(stage, source));
+                let _ = writeln!(
+                    output,
+                    "{indent}adds {} rows from the {}",
+                    sub.rows_out,
+                    union_title(stage, source)
+                );
             }
         }
     }
 }
 
 fn row(output: &mut String, line: &str, rows_in: u64, rows_out: u64, text: &str, width: usize) {
-    let _ = writeln!(output, "{line:>5}  {rows_in:>width$}  {rows_out:>width$}  {text}");
+    let _ = writeln!(
+        output,
+        "{line:>5}  {rows_in:>width$}  {rows_out:>width$}  {text}"
+    );
 }
 
 fn render_terms(output: &mut String, indent: &str, terms: &TermCounts, source: &str) {
@@ -172,7 +215,10 @@ mod tests {
     #[test]
     fn excerpt_collapses_whitespace_and_comments() {
         let source = "where (\n    a = 1 OR // first\n    b = \"//x\"\n  )";
-        assert_eq!(excerpt(source, &(0..source.len()), 80), "where ( a = 1 OR b = \"//x\" )");
+        assert_eq!(
+            excerpt(source, &(0..source.len()), 80),
+            "where ( a = 1 OR b = \"//x\" )"
+        );
     }
 
     #[test]
@@ -184,6 +230,9 @@ mod tests {
     #[test]
     fn excerpt_keeps_slashes_in_regex() {
         let source = "| where a matches /x\\/\\/y/ // note";
-        assert_eq!(excerpt(source, &(2..source.len()), 80), "where a matches /x\\/\\/y/");
+        assert_eq!(
+            excerpt(source, &(2..source.len()), 80),
+            "where a matches /x\\/\\/y/"
+        );
     }
 }

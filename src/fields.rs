@@ -149,7 +149,9 @@ impl FieldCensus {
             })
             .collect();
         ResultTable {
-            columns: ["field", "kind", "records", "percent", "examples"].map(String::from).to_vec(),
+            columns: ["field", "kind", "records", "percent", "examples"]
+                .map(String::from)
+                .to_vec(),
             rows,
         }
     }
@@ -202,7 +204,8 @@ pub fn fields(arguments: FieldsArgs, color: bool) -> u8 {
         total_rows: None,
     };
     let mut out = BufWriter::new(stdout.lock());
-    let written = write_styled(&table, arguments.format, &style, &mut out).and_then(|()| out.flush());
+    let written =
+        write_styled(&table, arguments.format, &style, &mut out).and_then(|()| out.flush());
     if let Err(error) = written {
         if error.kind() != io::ErrorKind::BrokenPipe {
             eprintln!("sumoql: error: failed to write the result: {error}");

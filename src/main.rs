@@ -1,11 +1,11 @@
 //! The `sumoql` command: runs Sumo Logic search queries over local log files.
 
 mod check;
-mod fmt;
 mod completions;
 mod convert;
 mod explain;
 mod fields;
+mod fmt;
 mod output;
 mod parallel;
 mod prefilter;
@@ -33,7 +33,11 @@ const EXIT_QUERY_OR_USAGE: u8 = 1;
 const EXIT_INPUT: u8 = 2;
 
 #[derive(Parser)]
-#[command(name = "sumoql", version, about = "Run Sumo Logic search queries offline over Sysmon and other log files")]
+#[command(
+    name = "sumoql",
+    version,
+    about = "Run Sumo Logic search queries offline over Sysmon and other log files"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -42,7 +46,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a query over log files and print the result.
-    #[command(after_help = "Inputs are files, folders (read recursively), glob patterns in quotes, or `-`
+    #[command(
+        after_help = "Inputs are files, folders (read recursively), glob patterns in quotes, or `-`
 for standard input; gzip and zstd files are decompressed. The format of each file is
 recognised from its content. Settings per path and Field Extraction Rules come from
 `sumoql-sources.toml` in the current folder, or the file named by --sources.
@@ -52,7 +57,8 @@ Examples:
   sumoql run -e '_sourceCategory=windows/sysmon | where EventID = 1 | count by _sourceHost' logs/
   sumoql run --format ndjson queries/detection.sumo - < events.xml
   sumoql run -e 'error | count by _sourceName' 'logs/**/*.log.gz' --limit 20
-  sumoql run -e '| json auto | count by level' --input-format json app.log --output result.csv --format csv")]
+  sumoql run -e '| json auto | count by level' --input-format json app.log --output result.csv --format csv"
+    )]
     Run(RunArgs),
     /// Write the records as sumoql reads them: metadata, fields and `_raw` as JSON, as
     /// Windows event XML, or as canonical `_raw`.
@@ -63,13 +69,15 @@ Examples:
   sumoql convert --sources my-sources.toml web/access.log")]
     Convert(convert::ConvertArgs),
     /// List the fields present in the inputs, with how many records have each and example values.
-    #[command(after_help = "Kinds: `metadata` and `field` are fields from the start; `extracted` come from
+    #[command(
+        after_help = "Kinds: `metadata` and `field` are fields from the start; `extracted` come from
 the sources file's Field Extraction Rules; `in _raw (parse)` are Windows EventData values
 that a query extracts with `parse`; `in _raw (json)` are JSON keys that `json auto` extracts.
 
 Examples:
   sumoql fields samples/sysmon_sample.xml
-  sumoql fields --format csv logs/ > fields.csv")]
+  sumoql fields --format csv logs/ > fields.csv"
+    )]
     Fields(fields::FieldsArgs),
     /// Write a shell completion script to standard output.
     #[command(after_help = "Examples:
@@ -84,7 +92,8 @@ Examples:
     Man(completions::ManArgs),
     /// Find what makes a query match less than meant: literal patterns,
     /// case-sensitive paths, unset fields, and with --input what the logs show.
-    #[command(after_help = "Each finding has a code; `// sumoql-ignore: SQ002` on the line before
+    #[command(
+        after_help = "Each finding has a code; `// sumoql-ignore: SQ002` on the line before
 (or at the end of the line) silences it, `// sumoql-ignore-file: SQ005` in the whole file.
 
 Examples:
@@ -92,10 +101,12 @@ Examples:
   sumoql check --deny warning queries/*.sumo
   sumoql check queries/detection.sumo --input logs/
   sumoql check --raw original queries/detection.sumo --input logs/
-  sumoql check --format json queries/detection.sumo")]
+  sumoql check --format json queries/detection.sumo"
+    )]
     Check(check::CheckArgs),
     /// Run the snapshot tests of queries: each case's result against its accepted snapshot.
-    #[command(after_help = "Cases live next to the query: queries/NAME.sumo has its cases in
+    #[command(
+        after_help = "Cases live next to the query: queries/NAME.sumo has its cases in
 queries/NAME.tests/CASE/ (logs/, optional case.toml, expected.snapshot).
 
 Examples:
@@ -104,7 +115,8 @@ Examples:
   sumoql test --review                 look at each changed result, accept or discard it
   sumoql test --accept NAME/CASE       accept the current result of one case
   sumoql test --init queries/NAME.sumo logs/incident.xml   create a case from logs
-  sumoql test --junit report.xml queries/")]
+  sumoql test --junit report.xml queries/"
+    )]
     Test(testing::TestArgs),
     /// Run queries interactively: paste or type a query, see its result, edit and run it again.
     #[command(after_help = "Examples:
@@ -201,7 +213,11 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
-            let status = if error.use_stderr() { EXIT_QUERY_OR_USAGE } else { EXIT_SUCCESS };
+            let status = if error.use_stderr() {
+                EXIT_QUERY_OR_USAGE
+            } else {
+                EXIT_SUCCESS
+            };
             let _ = error.print();
             return ExitCode::from(status);
         }
@@ -252,7 +268,9 @@ impl RunArgs {
             output: self.output,
             wide: self.wide,
             quiet: self.quiet,
-            threads: self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |count| count.get())),
+            threads: self.threads.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, |count| count.get())
+            }),
         }
     }
 }
@@ -260,5 +278,6 @@ impl RunArgs {
 /// Colour diagnostics only on a terminal, and never when `NO_COLOR` is set
 /// (https://no-color.org/).
 fn use_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && std::io::stderr().is_terminal()
+    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        && std::io::stderr().is_terminal()
 }

@@ -42,12 +42,21 @@ const MIN_COLUMN_WIDTH: usize = 6;
 const COLUMN_GAP: &str = "  ";
 
 /// Writes a table in a format, a text table without width limit or row count.
-pub fn write_table(table: &ResultTable, format: OutputFormat, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_table(
+    table: &ResultTable,
+    format: OutputFormat,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     write_styled(table, format, &TableStyle::default(), out)
 }
 
 /// Writes a table in a format; `style` applies to the text table.
-pub fn write_styled(table: &ResultTable, format: OutputFormat, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_styled(
+    table: &ResultTable,
+    format: OutputFormat,
+    style: &TableStyle,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         OutputFormat::Table => write_text_table(table, style, out),
         OutputFormat::Csv => write_csv(table, out),
@@ -80,7 +89,9 @@ fn display_cell(value: Option<&Value>) -> String {
 
 /// Returns the number of terminal columns `text` takes.
 fn display_width(text: &str) -> usize {
-    text.chars().map(|character| character.width().unwrap_or(0)).sum()
+    text.chars()
+        .map(|character| character.width().unwrap_or(0))
+        .sum()
 }
 
 /// Cuts `text` to at most `width` terminal columns, ending it with `…` when cut.
@@ -134,15 +145,27 @@ fn numeric_columns(table: &ResultTable) -> Vec<bool> {
         .collect()
 }
 
-fn write_text_table(table: &ResultTable, style: &TableStyle, out: &mut dyn Write) -> io::Result<()> {
+fn write_text_table(
+    table: &ResultTable,
+    style: &TableStyle,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let cells: Vec<Vec<String>> = table
         .rows
         .iter()
-        .map(|row| row.iter().map(|value| display_cell(value.as_ref())).collect())
+        .map(|row| {
+            row.iter()
+                .map(|value| display_cell(value.as_ref()))
+                .collect()
+        })
         .collect();
     let numeric = numeric_columns(table);
 
-    let mut widths: Vec<usize> = table.columns.iter().map(|name| display_width(name)).collect();
+    let mut widths: Vec<usize> = table
+        .columns
+        .iter()
+        .map(|name| display_width(name))
+        .collect();
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(display_width(cell));
@@ -158,7 +181,13 @@ fn write_text_table(table: &ResultTable, style: &TableStyle, out: &mut dyn Write
         fit_widths(&mut widths, &minimums, max_width);
     }
 
-    write_line(out, &table.columns, &widths, &vec![false; widths.len()], style.bold_header)?;
+    write_line(
+        out,
+        &table.columns,
+        &widths,
+        &vec![false; widths.len()],
+        style.bold_header,
+    )?;
     let rule: Vec<String> = widths.iter().map(|width| "-".repeat(*width)).collect();
     write_line(out, &rule, &widths, &vec![false; widths.len()], false)?;
     for row in &cells {
@@ -244,7 +273,11 @@ fn write_json_array(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> 
     out.write_all(b"[\n")?;
     for (index, row) in table.rows.iter().enumerate() {
         serde_json::to_writer(&mut *out, &row_object(table, row))?;
-        let separator: &[u8] = if index + 1 < table.rows.len() { b",\n" } else { b"\n" };
+        let separator: &[u8] = if index + 1 < table.rows.len() {
+            b",\n"
+        } else {
+            b"\n"
+        };
         out.write_all(separator)?;
     }
     out.write_all(b"]\n")
@@ -256,7 +289,11 @@ fn markdown_cell(value: Option<&Value>) -> String {
 }
 
 fn write_markdown(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
-    let header: Vec<String> = table.columns.iter().map(|name| name.replace('|', "\\|")).collect();
+    let header: Vec<String> = table
+        .columns
+        .iter()
+        .map(|name| name.replace('|', "\\|"))
+        .collect();
     writeln!(out, "| {} |", header.join(" | "))?;
     let alignment: Vec<&str> = numeric_columns(table)
         .into_iter()
@@ -264,7 +301,10 @@ fn write_markdown(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
         .collect();
     writeln!(out, "|{}|", alignment.join("|"))?;
     for row in &table.rows {
-        let cells: Vec<String> = row.iter().map(|value| markdown_cell(value.as_ref())).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .map(|value| markdown_cell(value.as_ref()))
+            .collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
     Ok(())
@@ -281,7 +321,8 @@ pub fn json_value(value: Option<&Value>) -> serde_json::Value {
             if number.fract() == 0.0 && number.abs() < 9e15 {
                 serde_json::Value::from(*number as i64)
             } else {
-                serde_json::Number::from_f64(*number).map_or(serde_json::Value::Null, serde_json::Value::Number)
+                serde_json::Number::from_f64(*number)
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
             }
         }
     }
@@ -316,7 +357,10 @@ mod tests {
     #[test]
     fn table_aligns_and_right_aligns_numbers() {
         let text = render(OutputFormat::Table);
-        assert_eq!(text, "host      _count\n--------  ------\nDEV-WS01      12\n               3\n");
+        assert_eq!(
+            text,
+            "host      _count\n--------  ------\nDEV-WS01      12\n               3\n"
+        );
     }
 
     #[test]
@@ -327,7 +371,10 @@ mod tests {
     #[test]
     fn json_is_one_array() {
         let text = render(OutputFormat::Json);
-        assert_eq!(text, "[\n{\"host\":\"DEV-WS01\",\"_count\":12},\n{\"host\":null,\"_count\":3}\n]\n");
+        assert_eq!(
+            text,
+            "[\n{\"host\":\"DEV-WS01\",\"_count\":12},\n{\"host\":null,\"_count\":3}\n]\n"
+        );
         let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(parsed.as_array().unwrap().len(), 2);
 
@@ -352,11 +399,17 @@ mod tests {
     fn markdown_aligns_numbers_right_and_escapes_pipes() {
         let table = ResultTable {
             columns: vec!["cmd".into(), "n".into()],
-            rows: vec![vec![Some(Value::text("a | b\nc")), Some(Value::Number(1.0))]],
+            rows: vec![vec![
+                Some(Value::text("a | b\nc")),
+                Some(Value::Number(1.0)),
+            ]],
         };
         let mut out = Vec::new();
         write_table(&table, OutputFormat::Markdown, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "| cmd | n |\n|---|--:|\n| a \\| b\\nc | 1 |\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "| cmd | n |\n|---|--:|\n| a \\| b\\nc | 1 |\n"
+        );
     }
 
     #[test]
@@ -371,7 +424,9 @@ mod tests {
             columns: vec!["host".into(), "command".into(), "n".into()],
             rows: vec![vec![
                 Some(Value::text("WS-01")),
-                Some(Value::text("powershell.exe -NoProfile -EncodedCommand SQBFAFgA")),
+                Some(Value::text(
+                    "powershell.exe -NoProfile -EncodedCommand SQBFAFgA",
+                )),
                 Some(Value::Number(7.0)),
             ]],
         };

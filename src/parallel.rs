@@ -29,7 +29,10 @@ const BATCH_BYTES: usize = 4 * 1024 * 1024;
 pub enum Event {
     /// A record was read; `lossy_utf8` is false for records passed over
     /// without decoding.
-    Record { format: InputFormat, lossy_utf8: bool },
+    Record {
+        format: InputFormat,
+        lossy_utf8: bool,
+    },
     Malformed(Malformed),
     Unreadable(ReadError),
 }
@@ -74,7 +77,11 @@ pub fn execute_parallel(
             let work_receiver = Arc::clone(&work_receiver);
             let result_sender = result_sender.clone();
             scope.spawn(move || {
-                let mut prefilter = if prefilter { Prefilter::new(plan, raw) } else { None };
+                let mut prefilter = if prefilter {
+                    Prefilter::new(plan, raw)
+                } else {
+                    None
+                };
                 loop {
                     // The lock is held only while waiting for the next batch.
                     let next = work_receiver.lock().map(|receiver| receiver.recv());
@@ -138,7 +145,11 @@ fn read_batches(inputs: &[PathBuf], options: ReadOptions, sender: mpsc::SyncSend
     }
 }
 
-fn process_batch<'p>(plan: &'p Plan, batch: Batch, mut prefilter: Option<&mut Prefilter>) -> BatchResult<'p> {
+fn process_batch<'p>(
+    plan: &'p Plan,
+    batch: Batch,
+    mut prefilter: Option<&mut Prefilter>,
+) -> BatchResult<'p> {
     let mut partial = Execution::partial(plan);
     let mut events = Vec::with_capacity(batch.items.len());
 

@@ -16,7 +16,9 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<i64, String> {
         return Ok(now.timestamp_millis());
     }
     if let Some(relative) = text.strip_prefix('-') {
-        let split = relative.find(|c: char| !c.is_ascii_digit()).unwrap_or(relative.len());
+        let split = relative
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(relative.len());
         let (amount, unit) = relative.split_at(split);
         let milliseconds_per_unit: i64 = match unit {
             "s" => 1_000,
@@ -32,13 +34,21 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<i64, String> {
     if let Ok(time) = DateTime::parse_from_rfc3339(text) {
         return Ok(time.timestamp_millis());
     }
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(time) = NaiveDateTime::parse_from_str(text, format) {
             return Ok(time.and_utc().timestamp_millis());
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        return Ok(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis());
+        return Ok(date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc()
+            .timestamp_millis());
     }
     Err(invalid_time(text))
 }
@@ -50,12 +60,18 @@ fn invalid_time(text: &str) -> String {
 /// Builds the time range from the `--from` and `--to` bounds. A missing
 /// bound comes from `data_range`, the earliest and latest `_messageTime` of
 /// the inputs, and is unbounded when that is `None`.
-pub fn combine(from: Option<i64>, to: Option<i64>, data_range: Option<TimeRange>) -> Option<TimeRange> {
+pub fn combine(
+    from: Option<i64>,
+    to: Option<i64>,
+    data_range: Option<TimeRange>,
+) -> Option<TimeRange> {
     if from.is_none() && to.is_none() {
         return data_range;
     }
     Some(TimeRange {
-        start: from.or(data_range.map(|range| range.start)).unwrap_or(i64::MIN),
+        start: from
+            .or(data_range.map(|range| range.start))
+            .unwrap_or(i64::MIN),
         end: to.or(data_range.map(|range| range.end)).unwrap_or(i64::MAX),
     })
 }
@@ -79,7 +95,9 @@ impl LookupDirectory {
             match component {
                 Component::Normal(_) | Component::CurDir => {}
                 _ => {
-                    return Err(format!("lookup path `{path}` leaves the lookup directory; use a path without `..`"));
+                    return Err(format!(
+                        "lookup path `{path}` leaves the lookup directory; use a path without `..`"
+                    ));
                 }
             }
         }
@@ -109,7 +127,8 @@ impl LookupSource for LookupDirectory {
             .collect();
         let mut rows = Vec::new();
         for record in reader.records() {
-            let record = record.map_err(|error| format!("failed to read {}: {error}", file.display()))?;
+            let record =
+                record.map_err(|error| format!("failed to read {}: {error}", file.display()))?;
             rows.push(record.iter().map(str::to_string).collect());
         }
         Ok(LookupTable { columns, rows })
@@ -121,7 +140,9 @@ mod tests {
     use super::*;
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2024-05-02T00:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2024-05-02T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -145,13 +166,26 @@ mod tests {
 
     #[test]
     fn lookup_paths_stay_inside_directory() {
-        let directory = LookupDirectory { root: PathBuf::from("/lookups") };
-        assert_eq!(directory.file_for("/Library/Users/me/users").unwrap(), PathBuf::from("/lookups/Library/Users/me/users.csv"));
-        assert_eq!(directory.file_for("shared/ips.csv").unwrap(), PathBuf::from("/lookups/shared/ips.csv"));
+        let directory = LookupDirectory {
+            root: PathBuf::from("/lookups"),
+        };
+        assert_eq!(
+            directory.file_for("/Library/Users/me/users").unwrap(),
+            PathBuf::from("/lookups/Library/Users/me/users.csv")
+        );
+        assert_eq!(
+            directory.file_for("shared/ips.csv").unwrap(),
+            PathBuf::from("/lookups/shared/ips.csv")
+        );
         assert!(directory.file_for("/Library/../../etc/passwd").is_err());
-        assert!(directory.file_for("//etc/passwd").is_ok_and(|file| file.starts_with("/lookups")));
+        assert!(directory
+            .file_for("//etc/passwd")
+            .is_ok_and(|file| file.starts_with("/lookups")));
         assert!(directory.file_for("").is_err());
-        assert_eq!(directory.file_for("geo://location").unwrap(), PathBuf::from("/lookups/geo/location.csv"));
+        assert_eq!(
+            directory.file_for("geo://location").unwrap(),
+            PathBuf::from("/lookups/geo/location.csv")
+        );
         assert!(directory.file_for("https://host/../../x.csv").is_err());
     }
 }

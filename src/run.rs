@@ -61,7 +61,10 @@ pub fn run(request: RunRequest) -> u8 {
         QuerySource::File(path) => match std::fs::read_to_string(path) {
             Ok(text) => (path.display().to_string(), text),
             Err(error) => {
-                eprintln!("sumoql: error: failed to read query file {}: {error}", path.display());
+                eprintln!(
+                    "sumoql: error: failed to read query file {}: {error}",
+                    path.display()
+                );
                 return EXIT_QUERY_OR_USAGE;
             }
         },
@@ -71,8 +74,14 @@ pub fn run(request: RunRequest) -> u8 {
         }
     };
 
-    let lookups = request.lookup_dir.clone().map(|root| LookupDirectory { root });
-    let mut plan = match compile_query_with(&text, lookups.as_ref().map(|lookups| lookups as &dyn LookupSource)) {
+    let lookups = request
+        .lookup_dir
+        .clone()
+        .map(|root| LookupDirectory { root });
+    let mut plan = match compile_query_with(
+        &text,
+        lookups.as_ref().map(|lookups| lookups as &dyn LookupSource),
+    ) {
         Ok(plan) => plan,
         Err(diagnostics) => {
             for diagnostic in &diagnostics {
@@ -109,10 +118,23 @@ pub fn run(request: RunRequest) -> u8 {
 /// the range (`timeslice N buckets`, `queryStartTime()`, …) and a bound is
 /// missing, the inputs are read once beforehand to find the earliest and
 /// latest `_messageTime`, which standard input does not allow.
-fn apply_time_range(plan: &mut Plan, inputs: &[PathBuf], setup: &InputSetup, request: &RunRequest) -> Result<(), String> {
+fn apply_time_range(
+    plan: &mut Plan,
+    inputs: &[PathBuf],
+    setup: &InputSetup,
+    request: &RunRequest,
+) -> Result<(), String> {
     let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
-    let from = request.from.as_deref().map(|text| parse_time(text, now)).transpose()?;
-    let to = request.to.as_deref().map(|text| parse_time(text, now)).transpose()?;
+    let from = request
+        .from
+        .as_deref()
+        .map(|text| parse_time(text, now))
+        .transpose()?;
+    let to = request
+        .to
+        .as_deref()
+        .map(|text| parse_time(text, now))
+        .transpose()?;
     if let (Some(from), Some(to)) = (from, to) {
         if from >= to {
             return Err("--from must be earlier than --to".to_string());
@@ -121,7 +143,10 @@ fn apply_time_range(plan: &mut Plan, inputs: &[PathBuf], setup: &InputSetup, req
 
     let data_range = if plan.reads_time_range() && (from.is_none() || to.is_none()) {
         if inputs.iter().any(|input| input.as_os_str() == "-") {
-            return Err("this query reads the time range; with standard input, pass both --from and --to".to_string());
+            return Err(
+                "this query reads the time range; with standard input, pass both --from and --to"
+                    .to_string(),
+            );
         }
         message_time_range(inputs, setup.options.clone())
     } else {
@@ -140,11 +165,16 @@ fn message_time_range(inputs: &[PathBuf], options: ReadOptions) -> Option<TimeRa
         let Ok(Item::Record(record)) = item else {
             continue;
         };
-        let Some(time) = record.field("_messagetime").and_then(|text| text.parse::<f64>().ok()) else {
+        let Some(time) = record
+            .field("_messagetime")
+            .and_then(|text| text.parse::<f64>().ok())
+        else {
             continue;
         };
         let time = time as i64;
-        bounds = Some(bounds.map_or((time, time), |(earliest, latest)| (earliest.min(time), latest.max(time))));
+        bounds = Some(bounds.map_or((time, time), |(earliest, latest)| {
+            (earliest.min(time), latest.max(time))
+        }));
     }
     bounds.map(|(earliest, latest)| TimeRange::covering(earliest, latest))
 }
@@ -155,7 +185,10 @@ pub fn compile_query(text: &str) -> Result<Plan, Vec<Diagnostic>> {
 }
 
 /// Parses and compiles query text whose `lookup` stages read from `lookups`.
-pub fn compile_query_with(text: &str, lookups: Option<&dyn LookupSource>) -> Result<Plan, Vec<Diagnostic>> {
+pub fn compile_query_with(
+    text: &str,
+    lookups: Option<&dyn LookupSource>,
+) -> Result<Plan, Vec<Diagnostic>> {
     let query = sumoql_syntax::parse_query(text)?;
     sumoql_engine::compile_with(&query, lookups)
 }
@@ -189,7 +222,8 @@ pub fn execute_inputs_with(
     extractions: &Extractions,
     observe: impl FnMut(Observed<'_>) -> ControlFlow<()>,
 ) -> Option<ResultTable> {
-    execute_inputs_explained(plan, inputs, options, extractions, false, observe).map(|(table, _)| table)
+    execute_inputs_explained(plan, inputs, options, extractions, false, observe)
+        .map(|(table, _)| table)
 }
 
 /// Runs like [`execute_inputs_with`], and with `explain` also returns the
@@ -205,7 +239,8 @@ pub fn execute_inputs_explained(
 ) -> Option<(ResultTable, Option<BranchExplain>)> {
     // Extraction rules add fields the prefilter cannot see, so it stays off with them.
     // `SUMOQL_NO_PREFILTER` turns it off, to compare results with and without it.
-    let use_prefilter = !explain && extractions.is_empty() && std::env::var_os("SUMOQL_NO_PREFILTER").is_none();
+    let use_prefilter =
+        !explain && extractions.is_empty() && std::env::var_os("SUMOQL_NO_PREFILTER").is_none();
     let mut prefilter = match use_prefilter {
         true => Prefilter::new(plan, options.raw),
         false => None,
@@ -219,7 +254,10 @@ pub fn execute_inputs_explained(
         let flow = match &item {
             Ok(Item::Record(record)) => {
                 let flow = observe(Observed::Record(record));
-                if prefilter.as_mut().is_some_and(|prefilter| !prefilter.may_produce_rows(record)) {
+                if prefilter
+                    .as_mut()
+                    .is_some_and(|prefilter| !prefilter.may_produce_rows(record))
+                {
                     // The record cannot produce a row; it is read and counted all the same.
                 } else if extractions.is_empty() {
                     execution.push(&EngineRecord(record));
@@ -242,7 +280,13 @@ pub fn execute_inputs_explained(
     Some(execution.finish_explained())
 }
 
-fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequest, query_text: &str) -> u8 {
+fn execute(
+    plan: &Plan,
+    inputs: &[PathBuf],
+    setup: InputSetup,
+    request: &RunRequest,
+    query_text: &str,
+) -> u8 {
     let InputSetup {
         mut options,
         extractions,
@@ -252,14 +296,21 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
     if show_progress {
         options.bytes_read = Some(bytes_read.clone());
     }
-    let total_bytes = if show_progress { total_input_bytes(inputs) } else { None };
+    let total_bytes = if show_progress {
+        total_input_bytes(inputs)
+    } else {
+        None
+    };
     let mut progress = Progress::new(show_progress, total_bytes, bytes_read);
     let mut summary = Summary::new();
 
     // Extraction rules and streaming limits keep a run on one thread, and so
     // does --explain, whose counts must cover every record. Under --strict
     // every record is decoded, so the prefilter stays off.
-    let parallel = request.threads > 1 && !request.explain && extractions.is_empty() && plan.supports_partials();
+    let parallel = request.threads > 1
+        && !request.explain
+        && extractions.is_empty()
+        && plan.supports_partials();
     if parallel {
         let prefilter = !request.strict && std::env::var_os("SUMOQL_NO_PREFILTER").is_none();
         let table = execute_parallel(plan, inputs, options, request.threads, prefilter, |event| {
@@ -271,7 +322,9 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
                 Event::Malformed(malformed) => {
                     if request.strict {
                         progress.finish();
-                        eprintln!("sumoql: error: malformed record in {malformed} (stopped by --strict)");
+                        eprintln!(
+                            "sumoql: error: malformed record in {malformed} (stopped by --strict)"
+                        );
                         return ControlFlow::Break(());
                     }
                     progress.suspend(|| summary.report_malformed(&malformed));
@@ -288,28 +341,39 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
         return finish_run(table, &summary, request);
     }
 
-    let result = execute_inputs_explained(plan, inputs, options, &extractions, request.explain, |item| {
-        match item {
-            Observed::Record(record) => {
-                summary.count_record(record.format, record.lossy_utf8);
-                progress.record();
-            }
-            Observed::Malformed(malformed) => {
-                if request.strict {
-                    progress.finish();
-                    eprintln!("sumoql: error: malformed record in {malformed} (stopped by --strict)");
-                    return ControlFlow::Break(());
+    let result = execute_inputs_explained(
+        plan,
+        inputs,
+        options,
+        &extractions,
+        request.explain,
+        |item| {
+            match item {
+                Observed::Record(record) => {
+                    summary.count_record(record.format, record.lossy_utf8);
+                    progress.record();
                 }
-                progress.suspend(|| summary.report_malformed(malformed));
-                progress.tick();
+                Observed::Malformed(malformed) => {
+                    if request.strict {
+                        progress.finish();
+                        eprintln!(
+                            "sumoql: error: malformed record in {malformed} (stopped by --strict)"
+                        );
+                        return ControlFlow::Break(());
+                    }
+                    progress.suspend(|| summary.report_malformed(malformed));
+                    progress.tick();
+                }
+                Observed::Unreadable(error) if error.is_skipped_file() => {
+                    progress.suspend(|| eprintln!("sumoql: warning: {error}"));
+                }
+                Observed::Unreadable(error) => {
+                    progress.suspend(|| summary.report_unreadable(error))
+                }
             }
-            Observed::Unreadable(error) if error.is_skipped_file() => {
-                progress.suspend(|| eprintln!("sumoql: warning: {error}"));
-            }
-            Observed::Unreadable(error) => progress.suspend(|| summary.report_unreadable(error)),
-        }
-        ControlFlow::Continue(())
-    });
+            ControlFlow::Continue(())
+        },
+    );
     progress.finish();
     let (table, explain) = match result {
         Some((table, explain)) => (Some(table), explain),
@@ -319,7 +383,11 @@ fn execute(plan: &Plan, inputs: &[PathBuf], setup: InputSetup, request: &RunRequ
     if let Some(explain) = explain {
         // The counts go to stderr after the summary, so the result on
         // stdout stays valid CSV or JSON.
-        let _ = write!(io::stderr(), "{}", crate::explain::render(&explain, query_text));
+        let _ = write!(
+            io::stderr(),
+            "{}",
+            crate::explain::render(&explain, query_text)
+        );
     }
     status
 }
@@ -361,7 +429,10 @@ fn write_result(table: &ResultTable, total_rows: usize, request: &RunRequest) ->
     let (destination, terminal): (Box<dyn Write>, bool) = match &request.output {
         Some(path) => {
             let file = std::fs::File::create(path).map_err(|error| {
-                io::Error::new(error.kind(), format!("failed to create {}: {error}", path.display()))
+                io::Error::new(
+                    error.kind(),
+                    format!("failed to create {}: {error}", path.display()),
+                )
             })?;
             (Box::new(file), false)
         }

@@ -79,7 +79,10 @@ pub struct InputArgs {
 
 fn parse_input_format(text: &str) -> Result<InputFormat, String> {
     InputFormat::from_name(text).ok_or_else(|| {
-        let names: Vec<&str> = InputFormat::ALL.iter().map(|format| format.name()).collect();
+        let names: Vec<&str> = InputFormat::ALL
+            .iter()
+            .map(|format| format.name())
+            .collect();
         format!("expected one of {}", names.join(", "))
     })
 }
@@ -96,7 +99,8 @@ pub struct InputSetup {
 pub fn input_setup(arguments: &InputArgs, raw: RawMode, color: bool) -> Result<InputSetup, String> {
     let multiline = match &arguments.multiline {
         Some(pattern) => Some(
-            Regex::new(pattern).map_err(|error| format!("invalid --multiline pattern {pattern:?}: {error}"))?,
+            Regex::new(pattern)
+                .map_err(|error| format!("invalid --multiline pattern {pattern:?}: {error}"))?,
         ),
         None => None,
     };
@@ -122,7 +126,10 @@ pub fn input_setup(arguments: &InputArgs, raw: RawMode, color: bool) -> Result<I
         bytes_read: None,
         defer_decoding: false,
     };
-    Ok(InputSetup { options, extractions })
+    Ok(InputSetup {
+        options,
+        extractions,
+    })
 }
 
 /// The layout of the sources file.
@@ -158,15 +165,21 @@ struct ExtractionEntry {
 
 fn load_sources_file(path: &Path, color: bool) -> Result<(Vec<SourceRule>, Extractions), String> {
     let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|error| format!("failed to read the sources file {shown}: {error}"))?;
-    let file: SourcesFile = toml::from_str(&text).map_err(|error| format!("invalid sources file {shown}: {error}"))?;
-    let base = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| format!("failed to read the sources file {shown}: {error}"))?;
+    let file: SourcesFile =
+        toml::from_str(&text).map_err(|error| format!("invalid sources file {shown}: {error}"))?;
+    let base = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
 
     let mut rules = Vec::new();
     for (index, entry) in file.source.into_iter().enumerate() {
         let place = format!("{shown}: [[source]] number {} ({})", index + 1, entry.path);
         let settings = source_settings(&entry).map_err(|message| format!("{place}: {message}"))?;
-        let rule = SourceRule::new(&entry.path, base, settings).map_err(|message| format!("{place}: {message}"))?;
+        let rule = SourceRule::new(&entry.path, base, settings)
+            .map_err(|message| format!("{place}: {message}"))?;
         rules.push(rule);
     }
 
@@ -181,7 +194,11 @@ fn load_sources_file(path: &Path, color: bool) -> Result<(Vec<SourceRule>, Extra
                     .iter()
                     .map(|diagnostic| diagnostic.render(&source_name, &text, color))
                     .collect();
-                return Err(format!("invalid Field Extraction Rule \"{}\":\n{}", entry.name, rendered.join("\n")));
+                return Err(format!(
+                    "invalid Field Extraction Rule \"{}\":\n{}",
+                    entry.name,
+                    rendered.join("\n")
+                ));
             }
         }
     }
@@ -190,7 +207,12 @@ fn load_sources_file(path: &Path, color: bool) -> Result<(Vec<SourceRule>, Extra
 
 /// Joins a rule's scope and parse expression into query text.
 fn rule_text(entry: &ExtractionEntry) -> String {
-    let scope = entry.scope.as_deref().map(str::trim).filter(|scope| !scope.is_empty()).unwrap_or("*");
+    let scope = entry
+        .scope
+        .as_deref()
+        .map(str::trim)
+        .filter(|scope| !scope.is_empty())
+        .unwrap_or("*");
     let parse = entry.parse.trim();
     let parse = parse.strip_prefix('|').unwrap_or(parse).trim_start();
     format!("{scope}\n| {parse}")
@@ -198,11 +220,16 @@ fn rule_text(entry: &ExtractionEntry) -> String {
 
 fn source_settings(entry: &SourceEntry) -> Result<SourceSettings, String> {
     let format = match &entry.format {
-        Some(name) => Some(parse_input_format(name).map_err(|expected| format!("invalid format {name:?}: {expected}"))?),
+        Some(name) => Some(
+            parse_input_format(name)
+                .map_err(|expected| format!("invalid format {name:?}: {expected}"))?,
+        ),
         None => None,
     };
     let multiline = match &entry.multiline {
-        Some(pattern) => Some(Regex::new(pattern).map_err(|error| format!("invalid multiline pattern: {error}"))?),
+        Some(pattern) => Some(
+            Regex::new(pattern).map_err(|error| format!("invalid multiline pattern: {error}"))?,
+        ),
         None => None,
     };
     let time_zone = match &entry.timezone {
@@ -231,12 +258,20 @@ fn parse_time_zone(text: &str) -> Result<FixedOffset, String> {
         Some(("-", rest)) => (-1, rest),
         _ => return Err(invalid()),
     };
-    let digits: String = digits.chars().filter(|character| *character != ':').collect();
-    if !digits.chars().all(|character| character.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
+    let digits: String = digits
+        .chars()
+        .filter(|character| *character != ':')
+        .collect();
+    if !digits.chars().all(|character| character.is_ascii_digit()) || !matches!(digits.len(), 2 | 4)
+    {
         return Err(invalid());
     }
     let hours: i32 = digits[..2].parse().map_err(|_| invalid())?;
-    let minutes: i32 = if digits.len() == 4 { digits[2..].parse().map_err(|_| invalid())? } else { 0 };
+    let minutes: i32 = if digits.len() == 4 {
+        digits[2..].parse().map_err(|_| invalid())?
+    } else {
+        0
+    };
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60)).ok_or_else(invalid)
 }
 
@@ -264,7 +299,10 @@ impl Extractions {
         let base = EngineRecord(record);
         for rule in &self.rules {
             for (name, value) in rule.apply(&base) {
-                match fields.iter_mut().find(|(existing, _)| existing.eq_ignore_ascii_case(&name)) {
+                match fields
+                    .iter_mut()
+                    .find(|(existing, _)| existing.eq_ignore_ascii_case(&name))
+                {
                     Some(slot) => slot.1 = value,
                     None => fields.push((name, value)),
                 }
@@ -359,9 +397,16 @@ parse = 'parse regex "^(?<client_ip>\S+) " nodrop'
         let error = load_sources_file(&path, false).err().unwrap();
         assert!(error.contains("unknown field"), "{error}");
 
-        std::fs::write(&path, "[[extraction]]\nname = \"bad\"\nparse = \"count by x\"\n").unwrap();
+        std::fs::write(
+            &path,
+            "[[extraction]]\nname = \"bad\"\nparse = \"count by x\"\n",
+        )
+        .unwrap();
         let error = load_sources_file(&path, false).err().unwrap();
-        assert!(error.contains("invalid Field Extraction Rule \"bad\""), "{error}");
+        assert!(
+            error.contains("invalid Field Extraction Rule \"bad\""),
+            "{error}"
+        );
         assert!(error.contains("aggregate"), "{error}");
     }
 }

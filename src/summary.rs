@@ -40,10 +40,15 @@ impl Summary {
     /// Counts a malformed record and reports it unless its input already
     /// reported several.
     pub fn report_malformed(&mut self, malformed: &Malformed) {
-        let count = self.malformed_by_input.entry(malformed.source_name.clone()).or_default();
+        let count = self
+            .malformed_by_input
+            .entry(malformed.source_name.clone())
+            .or_default();
         *count += 1;
         if *count <= MALFORMED_REPORTS_PER_INPUT {
-            report(&format!("sumoql: warning: skipped malformed record in {malformed}"));
+            report(&format!(
+                "sumoql: warning: skipped malformed record in {malformed}"
+            ));
         }
     }
 
@@ -91,7 +96,11 @@ impl Summary {
             .collect();
         let skipped: u64 = self.malformed_by_input.values().sum();
 
-        let mut line = format!("{} {} read", group_digits(read), plural(read, "record", "records"));
+        let mut line = format!(
+            "{} {} read",
+            group_digits(read),
+            plural(read, "record", "records")
+        );
         if !by_format.is_empty() {
             line.push_str(&format!(" ({})", by_format.join(", ")));
         }
@@ -105,7 +114,11 @@ impl Summary {
         }
         let elapsed = self.started.elapsed().as_secs_f64();
         let rows = rows as u64;
-        line.push_str(&format!(", {} {}, {elapsed:.2} s", group_digits(rows), plural(rows, "row", "rows")));
+        line.push_str(&format!(
+            ", {} {}, {elapsed:.2} s",
+            group_digits(rows),
+            plural(rows, "row", "rows")
+        ));
         line
     }
 }
@@ -156,7 +169,12 @@ mod tests {
         summary.count_record(InputFormat::Evtx, false);
         summary.unreadable_inputs = 1;
         let line = summary.line(1);
-        assert!(line.starts_with("1 record read (evtx 1), 0 skipped as malformed, 1 input unreadable, 1 row, "), "{line}");
+        assert!(
+            line.starts_with(
+                "1 record read (evtx 1), 0 skipped as malformed, 1 input unreadable, 1 row, "
+            ),
+            "{line}"
+        );
     }
 
     #[test]
@@ -168,7 +186,9 @@ mod tests {
         summary.malformed_by_input.insert(Arc::from("a.xml"), 4);
         let line = summary.line(7);
         assert!(
-            line.starts_with("3 records read (evtx 2, windows-xml 1), 4 skipped as malformed, 7 rows, "),
+            line.starts_with(
+                "3 records read (evtx 2, windows-xml 1), 4 skipped as malformed, 7 rows, "
+            ),
             "{line}"
         );
     }

@@ -36,8 +36,16 @@ fn codes_with(query: &str, extra: &[&str]) -> BTreeSet<String> {
 
 /// Asserts that `firing` has a finding with `code` and `quiet` has none.
 fn assert_rule(code: &str, firing: &str, quiet: &str) {
-    assert!(codes(firing).contains(code), "{code} should fire on: {firing}\nfound {:?}", codes(firing));
-    assert!(!codes(quiet).contains(code), "{code} should not fire on: {quiet}\nfound {:?}", codes(quiet));
+    assert!(
+        codes(firing).contains(code),
+        "{code} should fire on: {firing}\nfound {:?}",
+        codes(firing)
+    );
+    assert!(
+        !codes(quiet).contains(code),
+        "{code} should not fire on: {quiet}\nfound {:?}",
+        codes(quiet)
+    );
 }
 
 /// Renders the text findings of query text, without the summary.
@@ -49,12 +57,32 @@ fn rendered(query: &str, extra: &[&str]) -> String {
 
 #[test]
 fn literal_pattern_syntax_sq001() {
-    assert_rule("SQ001", r#"* | where ip matches "172.1[6-9].*""#, r#"* | where ip matches /172\.1[6-9]\..*/"#);
-    assert_rule("SQ001", r#"* | where x matches "err?r""#, r#"* | where x matches "err*r""#);
-    assert_rule("SQ001", r#"* | where x matches "*\d{3}*""#, r#"* | where x matches "*\\dir\\*""#);
-    assert_rule("SQ001", r#"* | where x matches "a{2}""#, r#"* | where guid matches "{365abb72-*}""#);
+    assert_rule(
+        "SQ001",
+        r#"* | where ip matches "172.1[6-9].*""#,
+        r#"* | where ip matches /172\.1[6-9]\..*/"#,
+    );
+    assert_rule(
+        "SQ001",
+        r#"* | where x matches "err?r""#,
+        r#"* | where x matches "err*r""#,
+    );
+    assert_rule(
+        "SQ001",
+        r#"* | where x matches "*\d{3}*""#,
+        r#"* | where x matches "*\\dir\\*""#,
+    );
+    assert_rule(
+        "SQ001",
+        r#"* | where x matches "a{2}""#,
+        r#"* | where guid matches "{365abb72-*}""#,
+    );
     // Brackets around a wildcard are a syslog process id, written literally.
-    assert_rule("SQ001", r#"* | where x matches "sshd[0-9]*""#, r#"* | where x matches "sshd[*""#);
+    assert_rule(
+        "SQ001",
+        r#"* | where x matches "sshd[0-9]*""#,
+        r#"* | where x matches "sshd[*""#,
+    );
 }
 
 #[test]
@@ -85,7 +113,10 @@ fn case_sensitive_path_sq002() {
         r#"* | parse "path=*;" as path | where path matches "*\\Temp\\*""#,
         r#"* | parse "path=*;" as path | where path matches "/ui*""#,
     );
-    assert!(!codes(r#"* | parse "<Image>*</Image>" as image | where image matches "{{image}}""#).contains("SQ002"));
+    assert!(
+        !codes(r#"* | parse "<Image>*</Image>" as image | where image matches "{{image}}""#)
+            .contains("SQ002")
+    );
 }
 
 #[test]
@@ -93,9 +124,19 @@ fn case_sensitive_path_groups_per_field() {
     let query = r#"* | parse "<Image>*</Image>" as Image
         | where Image matches "*\\a.exe" or Image matches "*\\b.exe" or Image matches "*\\c.exe""#;
     let found = findings(query, &[]);
-    let case: Vec<&Json> = found.iter().filter(|finding| finding["code"] == "SQ002").collect();
+    let case: Vec<&Json> = found
+        .iter()
+        .filter(|finding| finding["code"] == "SQ002")
+        .collect();
     assert_eq!(case.len(), 1, "{found:?}");
-    assert!(case[0]["label"].as_str().unwrap().contains("2 more comparisons"), "{:?}", case[0]);
+    assert!(
+        case[0]["label"]
+            .as_str()
+            .unwrap()
+            .contains("2 more comparisons"),
+        "{:?}",
+        case[0]
+    );
 }
 
 #[test]
@@ -105,11 +146,31 @@ fn undefined_field_sq003() {
         r#"* | parse "<Image>*</Image>" as Image | where Imgae = "x""#,
         r#"* | parse "<Image>*</Image>" as Image | where Image = "x""#,
     );
-    assert_rule("SQ003", "* | where x = 1 | 2 as x", "* | 2 as x | where x = 1");
-    assert_rule("SQ003", "* | count by EventID | where Computer = \"a\"", "* | count by Computer | where Computer = \"a\"");
-    assert_rule("SQ003", "* | 1 as x | union [ * | where x = 1 ]", "* | union [ * | 1 as x | where x = 1 ] | where x = 1");
-    assert_rule("SQ003", "* | fields - EventID | where EventID = 1", "* | where EventID = 1 and _sourceHost = \"a\"");
-    assert_rule("SQ003", r#"* | json "a" as b | where c = 1"#, r#"* | json "a" as b | where b = 1"#);
+    assert_rule(
+        "SQ003",
+        "* | where x = 1 | 2 as x",
+        "* | 2 as x | where x = 1",
+    );
+    assert_rule(
+        "SQ003",
+        "* | count by EventID | where Computer = \"a\"",
+        "* | count by Computer | where Computer = \"a\"",
+    );
+    assert_rule(
+        "SQ003",
+        "* | 1 as x | union [ * | where x = 1 ]",
+        "* | union [ * | 1 as x | where x = 1 ] | where x = 1",
+    );
+    assert_rule(
+        "SQ003",
+        "* | fields - EventID | where EventID = 1",
+        "* | where EventID = 1 and _sourceHost = \"a\"",
+    );
+    assert_rule(
+        "SQ003",
+        r#"* | json "a" as b | where c = 1"#,
+        r#"* | json "a" as b | where b = 1"#,
+    );
 }
 
 #[test]
@@ -135,8 +196,14 @@ fn unknown_stage_stops_field_analysis() {
 
 #[test]
 fn undefined_field_suggests_close_name() {
-    let found = findings(r#"* | parse "<Image>*</Image>" as Image | where Imgae = "x""#, &[]);
-    let undefined = found.iter().find(|finding| finding["code"] == "SQ003").expect("SQ003");
+    let found = findings(
+        r#"* | parse "<Image>*</Image>" as Image | where Imgae = "x""#,
+        &[],
+    );
+    let undefined = found
+        .iter()
+        .find(|finding| finding["code"] == "SQ003")
+        .expect("SQ003");
     assert_eq!(undefined["help"], "did you mean `Image`?");
 }
 
@@ -147,7 +214,11 @@ fn unused_field_sq004() {
         r#"* | parse "<Image>*</Image>" as Image | count by EventID"#,
         r#"* | parse "<Image>*</Image>" as Image | count by Image"#,
     );
-    assert_rule("SQ004", "* | 1 as x | 2 as x | where x = 2", "* | 1 as x | where x = 1 | 2 as x");
+    assert_rule(
+        "SQ004",
+        "* | 1 as x | 2 as x | where x = 2",
+        "* | 1 as x | where x = 1 | 2 as x",
+    );
     // A message result shows every field the query sets.
     assert_rule("SQ004", "* | 1 as x | fields EventID", "* | 1 as x");
 }
@@ -155,7 +226,11 @@ fn unused_field_sq004() {
 #[test]
 fn sumoql_extension_sq005() {
     assert_rule("SQ005", "* | union [ EventID=1 ]", "* | where EventID = 1");
-    assert_rule("SQ005", "* | fields EventID as id", "* | EventID as id | fields id");
+    assert_rule(
+        "SQ005",
+        "* | fields EventID as id",
+        "* | EventID as id | fields id",
+    );
 }
 
 #[test]
@@ -166,22 +241,46 @@ fn not_run_offline_sq006() {
 
 #[test]
 fn quoted_wildcard_sq007() {
-    assert_rule("SQ007", r#"_sourceCategory="*sysmon*""#, "_sourceCategory=*sysmon*");
-    assert_rule("SQ007", r#"* | union [ (_sourceCategory="*a*" or x) ]"#, r#"_sourceCategory="windows/sysmon""#);
+    assert_rule(
+        "SQ007",
+        r#"_sourceCategory="*sysmon*""#,
+        "_sourceCategory=*sysmon*",
+    );
+    assert_rule(
+        "SQ007",
+        r#"* | union [ (_sourceCategory="*a*" or x) ]"#,
+        r#"_sourceCategory="windows/sysmon""#,
+    );
 }
 
 #[test]
 fn never_true_sq008() {
-    assert_rule("SQ008", "* | where EventID = 1 and EventID = 2", "* | where EventID = 1 or EventID = 2");
-    assert_rule("SQ008", "* | where x = \"a\" and x != \"a\"", "* | where x = \"a\" and y != \"a\"");
-    assert_rule("SQ008", "* | where isNull(x) and x matches \"a*\"", "* | where isNull(x) or x matches \"a*\"");
+    assert_rule(
+        "SQ008",
+        "* | where EventID = 1 and EventID = 2",
+        "* | where EventID = 1 or EventID = 2",
+    );
+    assert_rule(
+        "SQ008",
+        "* | where x = \"a\" and x != \"a\"",
+        "* | where x = \"a\" and y != \"a\"",
+    );
+    assert_rule(
+        "SQ008",
+        "* | where isNull(x) and x matches \"a*\"",
+        "* | where isNull(x) or x matches \"a*\"",
+    );
     assert_rule(
         "SQ008",
         r#"* | where toLowerCase(x) matches "*\\System32\\*""#,
         r#"* | where toLowerCase(x) matches "*\\system32\\*""#,
     );
     // `1` and `"1"` are equal under `=`, so both can hold.
-    assert_rule("SQ008", "* | where EventID = 1 and EventID = \"2\"", "* | where EventID = 1 and EventID = \"1\"");
+    assert_rule(
+        "SQ008",
+        "* | where EventID = 1 and EventID = \"2\"",
+        "* | where EventID = 1 and EventID = \"1\"",
+    );
 }
 
 #[test]
@@ -192,7 +291,11 @@ fn duplicate_term_sq009() {
         r#"* | where x matches "a*" or y = 1 or x matches "b*""#,
     );
     // Field names are case-insensitive, so these are the same term.
-    assert_rule("SQ009", "* | where (EventID = 1 and eventid = 1)", "* | where EventID = 1 and EventID >= 1");
+    assert_rule(
+        "SQ009",
+        "* | where (EventID = 1 and eventid = 1)",
+        "* | where EventID = 1 and EventID >= 1",
+    );
 }
 
 #[test]
@@ -203,7 +306,9 @@ fn parse_never_matched_sq101() {
         r#"* | parse "<Image><![CDATA[*]]></Image>" as x nodrop | count by x"#,
     );
     // Without data, no finding is reported.
-    assert!(!codes(r#"* | parse "<Nowhere>*</Nowhere>" as x nodrop | count by x"#).contains("SQ101"));
+    assert!(
+        !codes(r#"* | parse "<Nowhere>*</Nowhere>" as x nodrop | count by x"#).contains("SQ101")
+    );
 }
 
 #[test]
@@ -217,7 +322,11 @@ fn field_always_null_sq102() {
 
 #[test]
 fn branch_without_rows_sq103() {
-    assert_rule_with_input("SQ103", "EventID=999 | count by EventID", "EventID=1 | count by EventID");
+    assert_rule_with_input(
+        "SQ103",
+        "EventID=999 | count by EventID",
+        "EventID=1 | count by EventID",
+    );
     assert_rule_with_input(
         "SQ103",
         "EventID=1 | union [ EventID=3 | where EventID = 4 ]",
@@ -228,9 +337,15 @@ fn branch_without_rows_sq103() {
 fn assert_rule_with_input(code: &str, firing: &str, quiet: &str) {
     let input = ["--input", SAMPLE_LOG];
     let fired = codes_with(firing, &input);
-    assert!(fired.contains(code), "{code} should fire on: {firing}\nfound {fired:?}");
+    assert!(
+        fired.contains(code),
+        "{code} should fire on: {firing}\nfound {fired:?}"
+    );
     let quiet_codes = codes_with(quiet, &input);
-    assert!(!quiet_codes.contains(code), "{code} should not fire on: {quiet}\nfound {quiet_codes:?}");
+    assert!(
+        !quiet_codes.contains(code),
+        "{code} should not fire on: {quiet}\nfound {quiet_codes:?}"
+    );
 }
 
 #[test]
@@ -269,8 +384,15 @@ fn data_findings_render() {
 #[test]
 fn shipped_query_static_findings() {
     let output = run_sumoql(&["check", SHIPPED_QUERY]);
-    assert_eq!(output.code(), 0, "notes and warnings alone do not fail by default");
-    assert_eq!(output.stderr, format!("sumoql: {SHIPPED_QUERY}: 13 warnings, 6 notes\n"));
+    assert_eq!(
+        output.code(),
+        0,
+        "notes and warnings alone do not fail by default"
+    );
+    assert_eq!(
+        output.stderr,
+        format!("sumoql: {SHIPPED_QUERY}: 13 warnings, 6 notes\n")
+    );
     insta::assert_snapshot!(output.stdout);
 }
 
@@ -296,37 +418,86 @@ fn shipped_query_reports_its_three_problems() {
 
 #[test]
 fn shipped_query_data_findings_on_sample() {
-    let output = run_sumoql(&["check", "--format", "json", SHIPPED_QUERY, "--input", SAMPLE_LOG]);
-    let found: Vec<Json> = output.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let output = run_sumoql(&[
+        "check",
+        "--format",
+        "json",
+        SHIPPED_QUERY,
+        "--input",
+        SAMPLE_LOG,
+    ]);
+    let found: Vec<Json> = output
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
     let data: Vec<(String, u64)> = found
         .iter()
         .filter(|finding| finding["code"].as_str().unwrap().starts_with("SQ1"))
-        .map(|finding| (finding["code"].as_str().unwrap().to_string(), finding["line"].as_u64().unwrap()))
+        .map(|finding| {
+            (
+                finding["code"].as_str().unwrap().to_string(),
+                finding["line"].as_u64().unwrap(),
+            )
+        })
         .collect();
     // Network and file events have no `CommandLine`, so those two anchors never match.
-    assert_eq!(data, vec![("SQ101".to_string(), 37), ("SQ101".to_string(), 54)]);
+    assert_eq!(
+        data,
+        vec![("SQ101".to_string(), 37), ("SQ101".to_string(), 54)]
+    );
 }
 
 #[test]
 fn original_raw_anchors_match_no_record_in_sample() {
-    let output = run_sumoql(&["check", "--format", "json", "--raw", "original", SHIPPED_QUERY, "--input", SAMPLE_LOG]);
-    let found: Vec<Json> = output.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let output = run_sumoql(&[
+        "check",
+        "--format",
+        "json",
+        "--raw",
+        "original",
+        SHIPPED_QUERY,
+        "--input",
+        SAMPLE_LOG,
+    ]);
+    let found: Vec<Json> = output
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
     let parse_lines: Vec<u64> = found
         .iter()
         .filter(|finding| finding["code"] == "SQ101")
         .map(|finding| finding["line"].as_u64().unwrap())
         .collect();
     // Every anchor of every branch.
-    assert_eq!(parse_lines, vec![4, 5, 6, 7, 8, 33, 34, 35, 36, 37, 38, 52, 53, 54, 55]);
-    let first = found.iter().find(|finding| finding["code"] == "SQ101").unwrap();
-    assert!(first["note"].as_str().unwrap().contains("<Data Name='ParentImage'>"), "{first:?}");
+    assert_eq!(
+        parse_lines,
+        vec![4, 5, 6, 7, 8, 33, 34, 35, 36, 37, 38, 52, 53, 54, 55]
+    );
+    let first = found
+        .iter()
+        .find(|finding| finding["code"] == "SQ101")
+        .unwrap();
+    assert!(
+        first["note"]
+            .as_str()
+            .unwrap()
+            .contains("<Data Name='ParentImage'>"),
+        "{first:?}"
+    );
 }
 
 #[test]
 fn real_evtx_samples_show_missing_fields() {
-    let Some(shared) = shared_folder() else { return };
+    let Some(shared) = shared_folder() else {
+        return;
+    };
     let evtx = shared.join("data/sysmon/evtx");
-    let found = findings(&std::fs::read_to_string(SHIPPED_QUERY).unwrap(), &["--input", evtx.to_str().unwrap()]);
+    let found = findings(
+        &std::fs::read_to_string(SHIPPED_QUERY).unwrap(),
+        &["--input", evtx.to_str().unwrap()],
+    );
     let parse_lines: Vec<u64> = found
         .iter()
         .filter(|finding| finding["code"] == "SQ101")
@@ -339,7 +510,9 @@ fn real_evtx_samples_show_missing_fields() {
 
 #[test]
 fn real_samples_as_windows_xml_match_no_anchor() {
-    let Some(shared) = shared_folder() else { return };
+    let Some(shared) = shared_folder() else {
+        return;
+    };
     let converted = shared.join("data/sysmon/converted");
     let xml = converted.join("PanacheSysmon_vs_AtomicRedTeam01.xml");
     if !xml.is_file() {
@@ -347,7 +520,10 @@ fn real_samples_as_windows_xml_match_no_anchor() {
         return;
     }
     let query = std::fs::read_to_string(SHIPPED_QUERY).unwrap();
-    let found = findings(&query, &["--raw", "original", "--input", xml.to_str().unwrap()]);
+    let found = findings(
+        &query,
+        &["--raw", "original", "--input", xml.to_str().unwrap()],
+    );
     let parse_lines: Vec<u64> = found
         .iter()
         .filter(|finding| finding["code"] == "SQ101")
@@ -363,16 +539,24 @@ fn real_samples_as_windows_xml_match_no_anchor() {
 
 #[test]
 fn real_evtx_with_original_raw_match_no_anchor() {
-    let Some(shared) = shared_folder() else { return };
+    let Some(shared) = shared_folder() else {
+        return;
+    };
     let evtx = shared.join("data/sysmon/evtx");
     let query = std::fs::read_to_string(SHIPPED_QUERY).unwrap();
-    let found = findings(&query, &["--raw", "original", "--input", evtx.to_str().unwrap()]);
+    let found = findings(
+        &query,
+        &["--raw", "original", "--input", evtx.to_str().unwrap()],
+    );
     let parse_lines: Vec<u64> = found
         .iter()
         .filter(|finding| finding["code"] == "SQ101")
         .map(|finding| finding["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(parse_lines, vec![4, 5, 6, 7, 8, 33, 34, 35, 36, 37, 38, 52, 53, 54, 55]);
+    assert_eq!(
+        parse_lines,
+        vec![4, 5, 6, 7, 8, 33, 34, 35, 36, 37, 38, 52, 53, 54, 55]
+    );
 }
 
 #[test]
@@ -389,7 +573,10 @@ fn comment_silences_finding() {
     assert!(codes(other_code).contains("SQ009"));
 
     let output = run_sumoql(&["check", "-e", trailing]);
-    assert_eq!(output.stderr, "sumoql: <expression>: no findings (1 silenced)\n");
+    assert_eq!(
+        output.stderr,
+        "sumoql: <expression>: no findings (1 silenced)\n"
+    );
 }
 
 #[test]
@@ -397,35 +584,64 @@ fn deny_sets_exit_status() {
     let warning = "* | where EventID = 1 and EventID = 2";
     let note = "* | union [ * ]";
     assert_eq!(run_sumoql(&["check", "-e", warning]).code(), 0);
-    assert_eq!(run_sumoql(&["check", "--deny", "warning", "-e", warning]).code(), 1);
-    assert_eq!(run_sumoql(&["check", "--deny", "error", "-e", warning]).code(), 1 - 1);
-    assert_eq!(run_sumoql(&["check", "--deny", "warning", "-e", note]).code(), 0);
-    assert_eq!(run_sumoql(&["check", "--deny", "note", "-e", note]).code(), 1);
-    assert_eq!(run_sumoql(&["check", "--deny", "warning", SHIPPED_QUERY]).code(), 1);
+    assert_eq!(
+        run_sumoql(&["check", "--deny", "warning", "-e", warning]).code(),
+        1
+    );
+    assert_eq!(
+        run_sumoql(&["check", "--deny", "error", "-e", warning]).code(),
+        1 - 1
+    );
+    assert_eq!(
+        run_sumoql(&["check", "--deny", "warning", "-e", note]).code(),
+        0
+    );
+    assert_eq!(
+        run_sumoql(&["check", "--deny", "note", "-e", note]).code(),
+        1
+    );
+    assert_eq!(
+        run_sumoql(&["check", "--deny", "warning", SHIPPED_QUERY]).code(),
+        1
+    );
 }
 
 #[test]
 fn errors_always_fail() {
     let output = run_sumoql(&["check", "-e", "* | wehre x = 1"]);
     assert_eq!(output.code(), 1);
-    assert!(output.stdout.contains("error: unknown operator `wehre`"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("error: unknown operator `wehre`"),
+        "{}",
+        output.stdout
+    );
 
     let unsupported = run_sumoql(&["check", "-e", "* | geoip ip"]);
     assert_eq!(unsupported.code(), 1);
-    assert!(unsupported.stdout.contains("error[SQ006]"), "{}", unsupported.stdout);
+    assert!(
+        unsupported.stdout.contains("error[SQ006]"),
+        "{}",
+        unsupported.stdout
+    );
 }
 
 #[test]
 fn json_finding_has_position_and_texts() {
     let found = findings("*\n| where x = 1 and x = 2", &[]);
-    let never_true = found.iter().find(|finding| finding["code"] == "SQ008").expect("SQ008");
+    let never_true = found
+        .iter()
+        .find(|finding| finding["code"] == "SQ008")
+        .expect("SQ008");
     assert_eq!(never_true["file"], "<expression>");
     assert_eq!(never_true["severity"], "warning");
     assert_eq!(never_true["line"], 2);
     assert_eq!(never_true["column"], 19);
     assert_eq!(never_true["end_column"], 24);
     assert_eq!(never_true["message"], "this condition can never be true");
-    assert!(never_true["note"].as_str().unwrap().contains("cannot equal both `1` and `2`"));
+    assert!(never_true["note"]
+        .as_str()
+        .unwrap()
+        .contains("cannot equal both `1` and `2`"));
     assert!(never_true["help"].is_string());
 }
 
@@ -433,7 +649,13 @@ fn json_finding_has_position_and_texts() {
 fn missing_query_file_fails() {
     let output = run_sumoql(&["check", "queries/no-such-file.sumo"]);
     assert_eq!(output.code(), 1);
-    assert!(output.stderr.contains("failed to read query file queries/no-such-file.sumo"), "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("failed to read query file queries/no-such-file.sumo"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]

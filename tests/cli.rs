@@ -11,7 +11,9 @@ fn stable_stderr(stderr: &str) -> String {
     stderr
         .lines()
         .map(|line| match line.rfind(" rows, ") {
-            Some(position) if line.starts_with("sumoql: ") => format!("{} rows, <elapsed>", &line[..position]),
+            Some(position) if line.starts_with("sumoql: ") => {
+                format!("{} rows, <elapsed>", &line[..position])
+            }
             _ => line.to_string(),
         })
         .collect::<Vec<_>>()
@@ -42,7 +44,11 @@ fn shipped_query_on_sample_fires_every_branch() {
         "MaliciousLibraryC2Callback",
         "PackageInstallerDroppedExecutable",
     ] {
-        assert!(output.stdout.contains(branch), "{branch} missing from:\n{}", output.stdout);
+        assert!(
+            output.stdout.contains(branch),
+            "{branch} missing from:\n{}",
+            output.stdout
+        );
     }
 }
 
@@ -75,9 +81,20 @@ fn json_output_is_one_array() {
 
 #[test]
 fn original_raw_matches_no_anchor() {
-    let output = run_sumoql(&["run", "--raw", "original", "--format", "csv", SHIPPED_QUERY, SAMPLE_LOG]);
+    let output = run_sumoql(&[
+        "run",
+        "--raw",
+        "original",
+        "--format",
+        "csv",
+        SHIPPED_QUERY,
+        SAMPLE_LOG,
+    ]);
     assert_eq!(output.code(), 0);
-    assert_eq!(output.stdout, "_sourceHost,Username,ChildImage,DetectionBranch,_count\n");
+    assert_eq!(
+        output.stdout,
+        "_sourceHost,Username,ChildImage,DetectionBranch,_count\n"
+    );
 }
 
 #[test]
@@ -85,15 +102,31 @@ fn category_option_changes_scope() {
     let query = "_sourceCategory=lab/test | count";
     let default = run_sumoql(&["run", "--format", "csv", "-e", query, SAMPLE_LOG]);
     assert_eq!(default.stdout, "_count\n0\n");
-    let with_category = run_sumoql(&["run", "--format", "csv", "--category", "lab/test", "-e", query, SAMPLE_LOG]);
+    let with_category = run_sumoql(&[
+        "run",
+        "--format",
+        "csv",
+        "--category",
+        "lab/test",
+        "-e",
+        query,
+        SAMPLE_LOG,
+    ]);
     assert_ne!(with_category.stdout, "_count\n0\n");
 }
 
 #[test]
 fn standard_input_is_read_for_dash() {
-    let sample = fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sysmon_sample.xml")).unwrap();
+    let sample = fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/sysmon_sample.xml"
+    ))
+    .unwrap();
     let from_file = run_sumoql(&["run", "--format", "csv", SHIPPED_QUERY, SAMPLE_LOG]);
-    let from_stdin = run_sumoql_with_stdin(&["run", "--format", "csv", SHIPPED_QUERY, "-"], Some(&sample));
+    let from_stdin = run_sumoql_with_stdin(
+        &["run", "--format", "csv", SHIPPED_QUERY, "-"],
+        Some(&sample),
+    );
     assert_eq!(from_stdin.code(), 0, "stderr: {}", from_stdin.stderr);
     assert_eq!(from_stdin.stdout, from_file.stdout);
 }
@@ -108,7 +141,12 @@ fn invalid_query_exits_one_with_caret() {
 
 #[test]
 fn compile_error_exits_one_with_caret() {
-    let output = run_sumoql(&["run", "-e", "* | where tolowercas(Image) = \"x\"", SAMPLE_LOG]);
+    let output = run_sumoql(&[
+        "run",
+        "-e",
+        "* | where tolowercas(Image) = \"x\"",
+        SAMPLE_LOG,
+    ]);
     assert_eq!(output.code(), 1);
     insta::assert_snapshot!(output.stderr);
 }
@@ -117,7 +155,11 @@ fn compile_error_exits_one_with_caret() {
 fn missing_query_file_exits_one() {
     let output = run_sumoql(&["run", "no/such/query.sumo", SAMPLE_LOG]);
     assert_eq!(output.code(), 1);
-    assert!(output.stderr.contains("no/such/query.sumo"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no/such/query.sumo"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
@@ -130,7 +172,11 @@ fn unknown_option_exits_one() {
 fn missing_input_exits_two_and_names_path() {
     let output = run_sumoql(&["run", SHIPPED_QUERY, "no/such/log.xml", SAMPLE_LOG]);
     assert_eq!(output.code(), 2);
-    assert!(output.stderr.contains("no/such/log.xml"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no/such/log.xml"),
+        "{}",
+        output.stderr
+    );
     // The readable input is still processed.
     assert!(output.stdout.contains("MaliciousLibraryC2Callback"));
 }
@@ -143,27 +189,59 @@ fn zero_rows_exit_zero() {
 
 #[test]
 fn malformed_record_is_reported_and_skipped() {
-    let sample = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sysmon_sample.xml")).unwrap();
+    let sample = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/sysmon_sample.xml"
+    ))
+    .unwrap();
     let mut lines: Vec<&str> = sample.lines().collect();
-    lines.insert(2, "<Event><System><EventID>1</EventID></System><EventData><Data Name='Image'>broken");
+    lines.insert(
+        2,
+        "<Event><System><EventID>1</EventID></System><EventData><Data Name='Image'>broken",
+    );
     let path = write_temp("broken.xml", &(lines.join("\n") + "\n"));
 
-    let output = run_sumoql(&["run", "--format", "csv", "-e", "* | count", path.to_str().unwrap()]);
+    let output = run_sumoql(&[
+        "run",
+        "--format",
+        "csv",
+        "-e",
+        "* | count",
+        path.to_str().unwrap(),
+    ]);
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
-    let records = sample.lines().filter(|line| !line.trim().is_empty()).count();
+    let records = sample
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .count();
     assert_eq!(output.stdout, format!("_count\n{records}\n"));
-    assert!(output.stderr.contains("broken.xml: line 3"), "{}", output.stderr);
-    assert!(output.stderr.contains("1 skipped as malformed"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("broken.xml: line 3"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains("1 skipped as malformed"),
+        "{}",
+        output.stderr
+    );
 
     let strict = run_sumoql(&["run", "--strict", "-e", "* | count", path.to_str().unwrap()]);
     assert_eq!(strict.code(), 2);
-    assert!(strict.stderr.contains("broken.xml: line 3"), "{}", strict.stderr);
+    assert!(
+        strict.stderr.contains("broken.xml: line 3"),
+        "{}",
+        strict.stderr
+    );
 }
 
 #[test]
 fn message_query_shows_time_fields_and_raw() {
     let output = run_sumoql(&[
-        "run", "--format", "csv", "-e",
+        "run",
+        "--format",
+        "csv",
+        "-e",
         r#"_sourceCategory=windows/sysmon | where EventID = 3 | parse "<DestinationPort>*</DestinationPort>" as port | limit 1"#,
         SAMPLE_LOG,
     ]);

@@ -30,8 +30,10 @@ impl Record for Adapter<'_> {
 }
 
 fn run(query: &str) -> ResultTable {
-    let parsed = sumoql_syntax::parse_query(query).unwrap_or_else(|errors| panic!("parse failed: {errors:?}"));
-    let plan = sumoql_engine::compile(&parsed).unwrap_or_else(|errors| panic!("compile failed: {errors:?}"));
+    let parsed = sumoql_syntax::parse_query(query)
+        .unwrap_or_else(|errors| panic!("parse failed: {errors:?}"));
+    let plan = sumoql_engine::compile(&parsed)
+        .unwrap_or_else(|errors| panic!("compile failed: {errors:?}"));
     let mut execution = Execution::new(&plan);
     for item in Inputs::open(&[sample()], ReadOptions::default()) {
         if let Ok(Item::Record(record)) = item {

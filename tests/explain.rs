@@ -24,7 +24,14 @@ fn shipped_query_explained_on_sample() {
 #[test]
 fn explain_leaves_result_unchanged() {
     let plain = run_sumoql(&["run", "--format", "json", SHIPPED_QUERY, SAMPLE_LOG]);
-    let explained = run_sumoql(&["run", "--format", "json", "--explain", SHIPPED_QUERY, SAMPLE_LOG]);
+    let explained = run_sumoql(&[
+        "run",
+        "--format",
+        "json",
+        "--explain",
+        SHIPPED_QUERY,
+        SAMPLE_LOG,
+    ]);
     assert_eq!(explained.stdout, plain.stdout);
     assert!(!plain.stderr.contains("explain:"), "{}", plain.stderr);
 }
@@ -41,7 +48,14 @@ fn explain_shows_where_the_rows_go() {
 
 #[test]
 fn explain_with_original_raw_shows_anchors_failing() {
-    let output = run_sumoql(&["run", "--explain", "--raw", "original", SHIPPED_QUERY, SAMPLE_LOG]);
+    let output = run_sumoql(&[
+        "run",
+        "--explain",
+        "--raw",
+        "original",
+        SHIPPED_QUERY,
+        SAMPLE_LOG,
+    ]);
     let text = explain_text(&output.stderr);
     assert!(text.contains("pattern matched 0 of 7 rows"), "{text}");
     assert!(!text.contains("pattern matched 7 of 7 rows"), "{text}");

@@ -48,7 +48,9 @@ fn text(path: &Path) -> &str {
 
 #[test]
 fn shipped_query_same_in_every_windows_shape() {
-    let Some(sysmon) = sysmon_folder() else { return };
+    let Some(sysmon) = sysmon_folder() else {
+        return;
+    };
     let evtx = sysmon.join("evtx");
     let records = read_records(&evtx);
     assert_eq!(records.len(), 1225);
@@ -58,21 +60,61 @@ fn shipped_query_same_in_every_windows_shape() {
         records.iter().map(render).collect::<Vec<_>>().join("\n") + "\n"
     };
     let files = [
-        ("sumo-json", write(&folder.path().join("sumo.json"), lines(&|record| shapes::to_sumo_json(&record.event).to_string()))),
-        ("flat-json", write(&folder.path().join("nxlog.json"), lines(&|record| shapes::to_flat_json(&record.event).to_string()))),
-        ("winlogbeat", write(&folder.path().join("winlogbeat.json"), lines(&|record| shapes::to_winlogbeat(&record.event).to_string()))),
-        ("syslog", write(&folder.path().join("syslog.log"), lines(&|record| shapes::to_syslog_line(&record.event)))),
-        ("windows-xml", write(&folder.path().join("events.xml"), lines(&|record| render_event_xml(&record.event)))),
+        (
+            "sumo-json",
+            write(
+                &folder.path().join("sumo.json"),
+                lines(&|record| shapes::to_sumo_json(&record.event).to_string()),
+            ),
+        ),
+        (
+            "flat-json",
+            write(
+                &folder.path().join("nxlog.json"),
+                lines(&|record| shapes::to_flat_json(&record.event).to_string()),
+            ),
+        ),
+        (
+            "winlogbeat",
+            write(
+                &folder.path().join("winlogbeat.json"),
+                lines(&|record| shapes::to_winlogbeat(&record.event).to_string()),
+            ),
+        ),
+        (
+            "syslog",
+            write(
+                &folder.path().join("syslog.log"),
+                lines(&|record| shapes::to_syslog_line(&record.event)),
+            ),
+        ),
+        (
+            "windows-xml",
+            write(
+                &folder.path().join("events.xml"),
+                lines(&|record| render_event_xml(&record.event)),
+            ),
+        ),
     ];
 
     let from_evtx = run_sumoql(&["run", "--format", "csv", SHIPPED_QUERY, text(&evtx)]);
     assert_eq!(from_evtx.code(), 0, "{}", from_evtx.stderr);
-    assert!(from_evtx.stdout.lines().count() > 1, "the evtx samples hold detections");
+    assert!(
+        from_evtx.stdout.lines().count() > 1,
+        "the evtx samples hold detections"
+    );
     for (format, path) in files {
         let output = run_sumoql(&["run", "--format", "csv", SHIPPED_QUERY, text(&path)]);
         assert_eq!(output.code(), 0, "{format}: {}", output.stderr);
-        assert!(output.stderr.contains(&format!("({format} 1,225)")), "{format}: {}", output.stderr);
-        assert_eq!(output.stdout, from_evtx.stdout, "{format} differs from evtx");
+        assert!(
+            output.stderr.contains(&format!("({format} 1,225)")),
+            "{format}: {}",
+            output.stderr
+        );
+        assert_eq!(
+            output.stdout, from_evtx.stdout,
+            "{format} differs from evtx"
+        );
     }
 }
 
@@ -83,10 +125,18 @@ fn otrf_python_connections(path: &Path) -> Vec<(String, String)> {
     let mut found = Vec::new();
     for line in content.lines() {
         let event: Json = serde_json::from_str(line).unwrap();
-        let python = event["Image"].as_str().is_some_and(|image| image.ends_with("\\python.exe"));
+        let python = event["Image"]
+            .as_str()
+            .is_some_and(|image| image.ends_with("\\python.exe"));
         if event["SourceName"] == "Microsoft-Windows-Sysmon" && event["EventID"] == 3 && python {
-            let ip = event["DestinationIp"].as_str().unwrap_or_default().to_string();
-            let port = event["DestinationPort"].as_str().unwrap_or_default().to_string();
+            let ip = event["DestinationIp"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let port = event["DestinationPort"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             found.push((ip, port));
         }
     }
@@ -95,7 +145,9 @@ fn otrf_python_connections(path: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn otrf_python_connections_reach_the_anchors() {
-    let Some(sysmon) = sysmon_folder() else { return };
+    let Some(sysmon) = sysmon_folder() else {
+        return;
+    };
     let path = sysmon.join("json/otrf/proxylogon_ssrf_rce_poc_2021-03-14T01401970.json");
     let expected = otrf_python_connections(&path);
     assert_eq!(expected.len(), 10);
@@ -111,7 +163,11 @@ fn otrf_python_connections_reach_the_anchors() {
         | count by _sourceHost, Username, DestIP, DestPort"#;
     let output = run_sumoql(&["run", "--format", "ndjson", "-e", query, text(&path)]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
-    let rows: Vec<Json> = output.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let rows: Vec<Json> = output
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
     assert_eq!(rows.len(), 1, "{}", output.stdout);
     assert_eq!(rows[0]["_sourceHost"], "MXS01.azsentinel.local");
     assert_eq!(rows[0]["Username"], "MXS01\\wardog");
@@ -123,23 +179,48 @@ fn otrf_python_connections_reach_the_anchors() {
     assert!(expected.iter().all(|(_, port)| port == "443"));
     let shipped = run_sumoql(&["run", "--format", "csv", SHIPPED_QUERY, text(&path)]);
     assert_eq!(shipped.code(), 0, "{}", shipped.stderr);
-    assert_eq!(shipped.stdout, "_sourceHost,Username,ChildImage,DetectionBranch,_count\n");
-    assert!(shipped.stderr.contains("(flat-json 10,487)"), "{}", shipped.stderr);
+    assert_eq!(
+        shipped.stdout,
+        "_sourceHost,Username,ChildImage,DetectionBranch,_count\n"
+    );
+    assert!(
+        shipped.stderr.contains("(flat-json 10,487)"),
+        "{}",
+        shipped.stderr
+    );
 }
 
 #[test]
 fn otrf_folder_skips_zip_archives_with_a_warning() {
-    let Some(sysmon) = sysmon_folder() else { return };
-    let output = run_sumoql(&["run", "-e", "| count by _source", text(&sysmon.join("json/otrf"))]);
+    let Some(sysmon) = sysmon_folder() else {
+        return;
+    };
+    let output = run_sumoql(&[
+        "run",
+        "-e",
+        "| count by _source",
+        text(&sysmon.join("json/otrf")),
+    ]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
-    assert_eq!(output.stderr.matches("sumoql: warning: skipped").count(), 3, "{}", output.stderr);
+    assert_eq!(
+        output.stderr.matches("sumoql: warning: skipped").count(),
+        3,
+        "{}",
+        output.stderr
+    );
     assert!(output.stderr.contains("zip archive"), "{}", output.stderr);
-    assert!(output.stdout.contains("\nflat-json   12882\n"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("\nflat-json   12882\n"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]
 fn winlogbeat_golden_event_in_convert() {
-    let Some(sysmon) = sysmon_folder() else { return };
+    let Some(sysmon) = sysmon_folder() else {
+        return;
+    };
     let path = sysmon.join("json/winlogbeat-ecs/sysmon-12-processcreate.evtx.golden.json");
     let output = run_sumoql(&["convert", text(&path)]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
@@ -147,8 +228,14 @@ fn winlogbeat_golden_event_in_convert() {
     assert_eq!(record["_source"], "winlogbeat");
     assert_eq!(record["_sourceHost"], "vagrant");
     assert_eq!(record["EventID"], "1");
-    assert_eq!(record["EventData"]["ParentImage"], "C:\\Windows\\explorer.exe");
-    assert!(record["_raw"].as_str().unwrap().contains("<User><![CDATA[VAGRANT\\vagrant]]></User>"));
+    assert_eq!(
+        record["EventData"]["ParentImage"],
+        "C:\\Windows\\explorer.exe"
+    );
+    assert!(record["_raw"]
+        .as_str()
+        .unwrap()
+        .contains("<User><![CDATA[VAGRANT\\vagrant]]></User>"));
 }
 
 #[test]
@@ -157,27 +244,57 @@ fn compressed_and_globbed_inputs() {
     let sample = std::fs::read(SAMPLE_LOG).unwrap();
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     gzip.write_all(&sample).unwrap();
-    write(&folder.path().join("a/sample.xml.gz"), gzip.finish().unwrap());
-    write(&folder.path().join("b/sample.xml.zst"), zstd::stream::encode_all(&sample[..], 3).unwrap());
-    write(&folder.path().join("b/notes.txt"), "not matched by the pattern\n");
+    write(
+        &folder.path().join("a/sample.xml.gz"),
+        gzip.finish().unwrap(),
+    );
+    write(
+        &folder.path().join("b/sample.xml.zst"),
+        zstd::stream::encode_all(&sample[..], 3).unwrap(),
+    );
+    write(
+        &folder.path().join("b/notes.txt"),
+        "not matched by the pattern\n",
+    );
 
     let plain = run_sumoql(&["run", "--format", "csv", SHIPPED_QUERY, SAMPLE_LOG]);
     let pattern = folder.path().join("*/sample.xml.*");
-    let output = run_sumoql(&["run", "--format", "csv", "-e", "| count by _sourceName", text(&pattern)]);
+    let output = run_sumoql(&[
+        "run",
+        "--format",
+        "csv",
+        "-e",
+        "| count by _sourceName",
+        text(&pattern),
+    ]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
     let names: Vec<&str> = output.stdout.lines().skip(1).collect();
     assert_eq!(names.len(), 2, "{}", output.stdout);
     assert!(names[0].contains("a/sample.xml.gz,33"), "{}", output.stdout);
-    assert!(names[1].contains("b/sample.xml.zst,33"), "{}", output.stdout);
+    assert!(
+        names[1].contains("b/sample.xml.zst,33"),
+        "{}",
+        output.stdout
+    );
 
     for compressed in ["a/sample.xml.gz", "b/sample.xml.zst"] {
-        let output = run_sumoql(&["run", "--format", "csv", SHIPPED_QUERY, text(&folder.path().join(compressed))]);
+        let output = run_sumoql(&[
+            "run",
+            "--format",
+            "csv",
+            SHIPPED_QUERY,
+            text(&folder.path().join(compressed)),
+        ]);
         assert_eq!(output.stdout, plain.stdout, "{compressed}");
     }
 
     let nothing = run_sumoql(&["run", "-e", "*", text(&folder.path().join("*.evtx"))]);
     assert_eq!(nothing.code(), 2);
-    assert!(nothing.stderr.contains("no files match"), "{}", nothing.stderr);
+    assert!(
+        nothing.stderr.contains("no files match"),
+        "{}",
+        nothing.stderr
+    );
 }
 
 const APP_LOG: &str = "\
@@ -193,10 +310,26 @@ fn plain_text_lines_and_multiline_messages() {
     let folder = tempfile::tempdir().unwrap();
     let log = write(&folder.path().join("app.log"), APP_LOG);
 
-    let lines = run_sumoql(&["run", "--format", "ndjson", "-e", "error | fields _messageTime, _raw", text(&log)]);
+    let lines = run_sumoql(&[
+        "run",
+        "--format",
+        "ndjson",
+        "-e",
+        "error | fields _messageTime, _raw",
+        text(&log),
+    ]);
     assert_eq!(lines.code(), 0, "{}", lines.stderr);
-    let rows: Vec<Json> = lines.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
-    assert_eq!(rows.len(), 1, "the keyword matches one line: {}", lines.stdout);
+    let rows: Vec<Json> = lines
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        1,
+        "the keyword matches one line: {}",
+        lines.stdout
+    );
     assert_eq!(rows[0]["_messageTime"], 1_772_366_405_001u64);
     assert!(lines.stderr.contains("(text 5)"), "{}", lines.stderr);
 
@@ -211,7 +344,11 @@ fn plain_text_lines_and_multiline_messages() {
         text(&log),
     ]);
     assert_eq!(joined.code(), 0, "{}", joined.stderr);
-    let rows: Vec<Json> = joined.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let rows: Vec<Json> = joined
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
     assert_eq!(rows.len(), 1);
     let raw = rows[0]["_raw"].as_str().unwrap();
     assert!(raw.starts_with("2026-03-01 12:00:05,001 ERROR"), "{raw}");
@@ -222,12 +359,22 @@ fn plain_text_lines_and_multiline_messages() {
 #[test]
 fn message_time_falls_back_to_file_time() {
     let folder = tempfile::tempdir().unwrap();
-    let log = write(&folder.path().join("plain.log"), "no timestamp on this line\n");
+    let log = write(
+        &folder.path().join("plain.log"),
+        "no timestamp on this line\n",
+    );
     let file = std::fs::File::options().write(true).open(&log).unwrap();
     let modified = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_767_225_600);
     file.set_modified(modified).unwrap();
 
-    let output = run_sumoql(&["run", "--format", "ndjson", "-e", "| fields _messageTime", text(&log)]);
+    let output = run_sumoql(&[
+        "run",
+        "--format",
+        "ndjson",
+        "-e",
+        "| fields _messageTime",
+        text(&log),
+    ]);
     assert_eq!(output.stdout.trim(), "{\"_messageTime\":1767225600000}");
 }
 
@@ -253,9 +400,20 @@ fn generic_json_lines() {
         "{\"level\":\"info\",\"_source\":\"json\",\"_count\":1}\n{\"level\":\"error\",\"_source\":\"json\",\"_count\":1}\n"
     );
 
-    let auto = run_sumoql(&["run", "--format", "ndjson", "-e", "| json auto | count by level", text(&log)]);
+    let auto = run_sumoql(&[
+        "run",
+        "--format",
+        "ndjson",
+        "-e",
+        "| json auto | count by level",
+        text(&log),
+    ]);
     assert_eq!(auto.code(), 0, "{}", auto.stderr);
-    assert!(auto.stdout.contains("\"level\":\"error\""), "{}", auto.stdout);
+    assert!(
+        auto.stdout.contains("\"level\":\"error\""),
+        "{}",
+        auto.stdout
+    );
 }
 
 #[test]
@@ -282,20 +440,49 @@ parse = 'parse regex "^(?<client_ip>\S+) .*\" (?<status>\d{3}) " nodrop'
 "#,
     );
     let log = folder.path().join("web/access.log");
-    let query = "_sourceCategory=web/nginx | where status >= 400 | count by _sourceHost, client_ip, status";
-    let output = run_sumoql(&["run", "--format", "csv", "--sources", text(&sources), "-e", query, text(&log)]);
+    let query =
+        "_sourceCategory=web/nginx | where status >= 400 | count by _sourceHost, client_ip, status";
+    let output = run_sumoql(&[
+        "run",
+        "--format",
+        "csv",
+        "--sources",
+        text(&sources),
+        "-e",
+        query,
+        text(&log),
+    ]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
-    assert_eq!(output.stdout, "_sourceHost,client_ip,status,_count\nweb-01,10.0.0.9,401,1\nweb-01,10.0.0.5,403,1\n");
+    assert_eq!(
+        output.stdout,
+        "_sourceHost,client_ip,status,_count\nweb-01,10.0.0.9,401,1\nweb-01,10.0.0.5,403,1\n"
+    );
 
     // A command-line option wins over the sources file.
     let overridden = run_sumoql(&[
-        "run", "--format", "csv", "--sources", text(&sources), "--host", "from-flag", "-e",
-        "| count by _sourceHost", text(&log),
+        "run",
+        "--format",
+        "csv",
+        "--sources",
+        text(&sources),
+        "--host",
+        "from-flag",
+        "-e",
+        "| count by _sourceHost",
+        text(&log),
     ]);
     assert_eq!(overridden.stdout, "_sourceHost,_count\nfrom-flag,3\n");
 
     // Without the sources file the records have no category, so the scope matches none.
-    let without = run_sumoql(&["run", "--format", "csv", "--no-sources", "-e", query, text(&log)]);
+    let without = run_sumoql(&[
+        "run",
+        "--format",
+        "csv",
+        "--no-sources",
+        "-e",
+        query,
+        text(&log),
+    ]);
     assert_eq!(without.stdout, "_sourceHost,client_ip,status,_count\n");
 }
 
@@ -308,19 +495,46 @@ fn invalid_sources_file_exits_one() {
     );
     let output = run_sumoql(&["run", "--sources", text(&sources), "-e", "*", SAMPLE_LOG]);
     assert_eq!(output.code(), 1);
-    assert!(output.stderr.contains("invalid Field Extraction Rule \"broken\""), "{}", output.stderr);
-    assert!(output.stderr.contains("sort cannot be used in a field extraction rule"), "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("invalid Field Extraction Rule \"broken\""),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output
+            .stderr
+            .contains("sort cannot be used in a field extraction rule"),
+        "{}",
+        output.stderr
+    );
 }
 
 #[test]
 fn forced_input_format_reads_xml_as_text() {
-    let output = run_sumoql(&["run", "--input-format", "text", "-e", "| count by _source", SAMPLE_LOG]);
+    let output = run_sumoql(&[
+        "run",
+        "--input-format",
+        "text",
+        "-e",
+        "| count by _source",
+        SAMPLE_LOG,
+    ]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
-    assert!(output.stdout.contains("\ntext         33\n"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("\ntext         33\n"),
+        "{}",
+        output.stdout
+    );
 
     let invalid = run_sumoql(&["run", "--input-format", "csv", "-e", "*", SAMPLE_LOG]);
     assert_eq!(invalid.code(), 1);
-    assert!(invalid.stderr.contains("expected one of evtx, windows-xml"), "{}", invalid.stderr);
+    assert!(
+        invalid.stderr.contains("expected one of evtx, windows-xml"),
+        "{}",
+        invalid.stderr
+    );
 }
 
 #[test]
@@ -328,7 +542,16 @@ fn limit_output_file_quiet_and_markdown() {
     let folder = tempfile::tempdir().unwrap();
     let result = folder.path().join("result.md");
     let output = run_sumoql(&[
-        "run", "--format", "markdown", "--limit", "2", "--quiet", "--output", text(&result), SHIPPED_QUERY, SAMPLE_LOG,
+        "run",
+        "--format",
+        "markdown",
+        "--limit",
+        "2",
+        "--quiet",
+        "--output",
+        text(&result),
+        SHIPPED_QUERY,
+        SAMPLE_LOG,
     ]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
     assert_eq!(output.stdout, "");
@@ -336,7 +559,10 @@ fn limit_output_file_quiet_and_markdown() {
     let written = std::fs::read_to_string(&result).unwrap();
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(lines.len(), 4, "{written}");
-    assert_eq!(lines[0], "| _sourceHost | Username | ChildImage | DetectionBranch | _count |");
+    assert_eq!(
+        lines[0],
+        "| _sourceHost | Username | ChildImage | DetectionBranch | _count |"
+    );
     assert_eq!(lines[1], "|---|---|---|---|--:|");
 
     let table = run_sumoql(&["run", "--limit", "3", SHIPPED_QUERY, SAMPLE_LOG]);
@@ -353,7 +579,10 @@ fn convert_writes_json_xml_and_canonical() {
     assert_eq!(record["_sourceCategory"], "windows/sysmon");
     assert!(record["_messageTime"].is_u64());
     assert!(record["EventData"].is_object());
-    assert!(record["_raw"].as_str().unwrap().starts_with("<Event><System>"));
+    assert!(record["_raw"]
+        .as_str()
+        .unwrap()
+        .starts_with("<Event><System>"));
 
     let folder = tempfile::tempdir().unwrap();
     let xml = folder.path().join("events.xml");
@@ -365,21 +594,35 @@ fn convert_writes_json_xml_and_canonical() {
 
     let canonical = run_sumoql(&["convert", "--to", "canonical", "--quiet", SAMPLE_LOG]);
     assert_eq!(canonical.stdout.lines().count(), 33);
-    assert!(canonical.stdout.lines().all(|line| line.starts_with("<Event><System>")));
+    assert!(canonical
+        .stdout
+        .lines()
+        .all(|line| line.starts_with("<Event><System>")));
 }
 
 #[test]
 fn fields_lists_kinds_counts_and_examples() {
     let output = run_sumoql(&["fields", "--format", "ndjson", SAMPLE_LOG]);
     assert_eq!(output.code(), 0, "{}", output.stderr);
-    let rows: Vec<Json> = output.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
-    let row = |name: &str| rows.iter().find(|row| row["field"] == name).unwrap_or_else(|| panic!("no {name}"));
+    let rows: Vec<Json> = output
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let row = |name: &str| {
+        rows.iter()
+            .find(|row| row["field"] == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
     assert_eq!(row("_sourceHost")["kind"], "metadata");
     assert_eq!(row("_sourceHost")["records"], 33);
     assert_eq!(row("EventID")["kind"], "field");
     assert_eq!(row("Image")["kind"], "in _raw (parse)");
     assert_eq!(row("EventID")["percent"], 100);
-    assert!(row("_sourceCategory")["examples"].as_str().unwrap().contains("windows/sysmon"));
+    assert!(row("_sourceCategory")["examples"]
+        .as_str()
+        .unwrap()
+        .contains("windows/sysmon"));
 }
 
 #[test]
@@ -388,13 +631,23 @@ fn completions_and_man_page() {
         let output = run_sumoql(&["completions", shell]);
         assert_eq!(output.code(), 0, "{shell}: {}", output.stderr);
         for word in ["convert", "fields", "input-format"] {
-            assert!(output.stdout.contains(word), "{shell} completions lack {word}");
+            assert!(
+                output.stdout.contains(word),
+                "{shell} completions lack {word}"
+            );
         }
     }
     let man = run_sumoql(&["man"]);
     assert_eq!(man.code(), 0, "{}", man.stderr);
-    assert!(man.stdout.starts_with(".ie"), "{}", &man.stdout[..80.min(man.stdout.len())]);
-    assert!(man.stdout.contains(".TH sumoql"), "the page has a title line");
+    assert!(
+        man.stdout.starts_with(".ie"),
+        "{}",
+        &man.stdout[..80.min(man.stdout.len())]
+    );
+    assert!(
+        man.stdout.contains(".TH sumoql"),
+        "the page has a title line"
+    );
 }
 
 #[test]
@@ -402,6 +655,9 @@ fn every_subcommand_help_has_examples() {
     for command in ["run", "convert", "fields", "completions", "man"] {
         let output = run_sumoql(&[command, "--help"]);
         assert_eq!(output.code(), 0, "{command}");
-        assert!(output.stdout.contains("Examples:"), "{command} --help has no examples");
+        assert!(
+            output.stdout.contains("Examples:"),
+            "{command} --help has no examples"
+        );
     }
 }

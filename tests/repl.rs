@@ -36,7 +36,8 @@ const TAB: &str = "\t";
 
 /// Creates a folder of its own for each test, so history files do not mix.
 fn test_folder(name: &str) -> PathBuf {
-    let folder = std::env::temp_dir().join(format!("sumoql-repl-e2e-{}-{name}", std::process::id()));
+    let folder =
+        std::env::temp_dir().join(format!("sumoql-repl-e2e-{}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&folder);
     fs::create_dir_all(&folder).unwrap();
     folder
@@ -76,7 +77,8 @@ fn start_repl_with(arguments: &[&str], history: &Path, terminal: Terminal) -> Pt
     let options = Options::new()
         .timeout_ms(Some(EXPECT_TIMEOUT_MS))
         .strip_ansi_escape_codes(terminal == Terminal::Plain);
-    let mut session = spawn_with_options(command, options).expect("sumoql repl starts in a pseudo-terminal");
+    let mut session =
+        spawn_with_options(command, options).expect("sumoql repl starts in a pseudo-terminal");
     session.exp_string(PROMPT).expect("first prompt");
     session
 }
@@ -88,14 +90,19 @@ fn send(session: &mut PtySession, text: &str) {
 
 /// Pastes `text` as a terminal with bracketed paste does, then presses Enter.
 fn paste_and_enter(session: &mut PtySession, text: &str) {
-    send(session, &format!("{BRACKETED_PASTE_START}{text}{BRACKETED_PASTE_END}"));
+    send(
+        session,
+        &format!("{BRACKETED_PASTE_START}{text}{BRACKETED_PASTE_END}"),
+    );
     send(session, ENTER);
 }
 
 /// Waits for the status line after a result and returns what came before
 /// it, without carriage returns.
 fn output_until_status(session: &mut PtySession) -> String {
-    let (before, _) = session.exp_regex(STATUS_LINE).expect("a result and its status line");
+    let (before, _) = session
+        .exp_regex(STATUS_LINE)
+        .expect("a result and its status line");
     before.replace('\r', "")
 }
 
@@ -118,14 +125,22 @@ fn run_table(arguments: &[&str]) -> String {
 fn pasted_shipped_query_prints_run_table() {
     let expected = run_table(&["run", SHIPPED_QUERY, SAMPLE_LOG]);
     let folder = test_folder("paste");
-    let query = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_QUERY)).unwrap();
+    let query =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_QUERY)).unwrap();
 
     let mut repl = start_repl(&[SAMPLE_LOG], &folder.join("history"));
     paste_and_enter(&mut repl, &query);
     let output = output_until_status(&mut repl);
 
-    assert!(output.ends_with(&expected), "expected the table of `sumoql run`:\n{expected}\ngot:\n{output}");
-    assert_eq!(output.matches("_sourceHost ").count(), 1, "the query ran more than once:\n{output}");
+    assert!(
+        output.ends_with(&expected),
+        "expected the table of `sumoql run`:\n{expected}\ngot:\n{output}"
+    );
+    assert_eq!(
+        output.matches("_sourceHost ").count(),
+        1,
+        "the query ran more than once:\n{output}"
+    );
     quit_with_ctrl_d(&mut repl);
 }
 
@@ -138,8 +153,12 @@ fn highlighting_follows_no_color() {
 
     let mut coloured = start_repl_with(&[SAMPLE_LOG], &folder.join("history"), Terminal::ColorRaw);
     send(&mut coloured, "* | where a = \"x\"");
-    coloured.exp_string(KEYWORD_STYLE).expect("`where` in the keyword colour");
-    coloured.exp_string(STRING_STYLE).expect("the string in the string colour");
+    coloured
+        .exp_string(KEYWORD_STYLE)
+        .expect("`where` in the keyword colour");
+    coloured
+        .exp_string(STRING_STYLE)
+        .expect("the string in the string colour");
     send(&mut coloured, ENTER);
     coloured.exp_regex(STATUS_LINE).unwrap();
     quit_with_ctrl_d(&mut coloured);
@@ -153,7 +172,10 @@ fn highlighting_follows_no_color() {
     assert!(!typed.contains("\x1b[32m"), "{typed:?}");
     // rustyline turns on bracketed paste in the terminal before each prompt.
     let before_prompt = plain.exp_string(PROMPT).unwrap();
-    assert!(before_prompt.contains(BRACKETED_PASTE_ON), "{before_prompt:?}");
+    assert!(
+        before_prompt.contains(BRACKETED_PASTE_ON),
+        "{before_prompt:?}"
+    );
     plain.send_control('d').unwrap();
     plain.exp_eof().expect("the REPL ends on Ctrl-D");
 }
@@ -167,14 +189,23 @@ fn broken_query_shows_caret_then_good_query_runs() {
     send(&mut repl, "* | wehre EventID = 1");
     send(&mut repl, ENTER);
     let diagnostic = repl.exp_string(PROMPT).unwrap().replace('\r', "");
-    assert!(diagnostic.contains("error: unknown operator `wehre`"), "{diagnostic}");
+    assert!(
+        diagnostic.contains("error: unknown operator `wehre`"),
+        "{diagnostic}"
+    );
     assert!(diagnostic.contains(" --> <repl>:1:5"), "{diagnostic}");
-    assert!(diagnostic.contains("1 | * | wehre EventID = 1\n  |     ^^^^^"), "{diagnostic}");
+    assert!(
+        diagnostic.contains("1 | * | wehre EventID = 1\n  |     ^^^^^"),
+        "{diagnostic}"
+    );
 
     send(&mut repl, "* | where EventID = 1 | count");
     send(&mut repl, ENTER);
     let output = output_until_status(&mut repl);
-    assert!(output.ends_with(&expected), "expected:\n{expected}\ngot:\n{output}");
+    assert!(
+        output.ends_with(&expected),
+        "expected:\n{expected}\ngot:\n{output}"
+    );
     quit_with_ctrl_d(&mut repl);
 }
 
@@ -192,7 +223,10 @@ fn query_typed_over_lines_runs_once_complete() {
     send(&mut repl, "= 1) | count");
     send(&mut repl, ENTER);
     let output = output_until_status(&mut repl);
-    assert!(output.ends_with(&expected), "expected:\n{expected}\ngot:\n{output}");
+    assert!(
+        output.ends_with(&expected),
+        "expected:\n{expected}\ngot:\n{output}"
+    );
     quit_with_ctrl_d(&mut repl);
 }
 
@@ -201,7 +235,8 @@ fn history_recalls_multi_line_query_in_new_session() {
     let expected = run_table(&["run", SHIPPED_QUERY, SAMPLE_LOG]);
     let folder = test_folder("history");
     let history = folder.join("history");
-    let query = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_QUERY)).unwrap();
+    let query =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_QUERY)).unwrap();
 
     let mut first = start_repl(&[SAMPLE_LOG], &history);
     paste_and_enter(&mut first, &query);
@@ -213,7 +248,11 @@ fn history_recalls_multi_line_query_in_new_session() {
 
     let saved = fs::read_to_string(&history).unwrap();
     let entries: Vec<&str> = saved.lines().filter(|line| *line != "#V2").collect();
-    assert_eq!(entries.len(), 2, "the query and `:quit`, one line each:\n{saved}");
+    assert_eq!(
+        entries.len(),
+        2,
+        "the query and `:quit`, one line each:\n{saved}"
+    );
     assert!(entries[0].starts_with("// Branch 1:"), "{saved}");
     assert!(entries[0].ends_with("DetectionBranch"), "{saved}");
 
@@ -223,7 +262,10 @@ fn history_recalls_multi_line_query_in_new_session() {
     send(&mut second, UP);
     send(&mut second, ENTER);
     let output = output_until_status(&mut second);
-    assert!(output.ends_with(&expected), "expected:\n{expected}\ngot:\n{output}");
+    assert!(
+        output.ends_with(&expected),
+        "expected:\n{expected}\ngot:\n{output}"
+    );
     quit_with_ctrl_d(&mut second);
 }
 
@@ -240,13 +282,18 @@ fn tab_completes_operator_and_command() {
     send(&mut repl, TAB);
     send(&mut repl, ENTER);
     let output = output_until_status(&mut repl);
-    assert!(output.ends_with(&expected), "expected:\n{expected}\ngot:\n{output}");
+    assert!(
+        output.ends_with(&expected),
+        "expected:\n{expected}\ngot:\n{output}"
+    );
 
     repl.exp_string(PROMPT).unwrap();
     send(&mut repl, ":fie");
     send(&mut repl, TAB);
     send(&mut repl, ENTER);
-    let fields = repl.exp_string("records; EventData values are not fields").unwrap();
+    let fields = repl
+        .exp_string("records; EventData values are not fields")
+        .unwrap();
     assert!(fields.contains("EventID"), "{fields}");
     assert!(fields.contains("TargetFilename"), "{fields}");
     quit_with_ctrl_d(&mut repl);
@@ -256,7 +303,11 @@ fn tab_completes_operator_and_command() {
 /// reads the pipe runs until it is cancelled. Stops when the reader closes
 /// the pipe, when `stop` is raised, or after a bounded number of copies
 /// and time. Sends on `started` once the reader has opened the pipe.
-fn feed_pipe_endlessly(pipe: PathBuf, stop: Arc<AtomicBool>, started: mpsc::Sender<()>) -> std::thread::JoinHandle<()> {
+fn feed_pipe_endlessly(
+    pipe: PathBuf,
+    stop: Arc<AtomicBool>,
+    started: mpsc::Sender<()>,
+) -> std::thread::JoinHandle<()> {
     const MAX_COPIES: usize = 100_000;
     const MAX_DURATION: Duration = Duration::from_secs(300);
 
@@ -282,7 +333,10 @@ fn feed_pipe_endlessly(pipe: PathBuf, stop: Arc<AtomicBool>, started: mpsc::Send
 fn ctrl_c_cancels_query_not_repl() {
     let folder = test_folder("cancel");
     let pipe = folder.join("events.pipe");
-    let made = Command::new("mkfifo").arg(&pipe).status().expect("mkfifo runs");
+    let made = Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .expect("mkfifo runs");
     assert!(made.success());
 
     // The REPL reads its inputs once when it starts: give it one copy.
@@ -293,7 +347,10 @@ fn ctrl_c_cancels_query_not_repl() {
     };
     let pipe_argument = pipe.to_str().unwrap().to_string();
     // With no memory for records, every query reads the pipe again.
-    let mut repl = start_repl(&["--memory-limit", "0", &pipe_argument], &folder.join("history"));
+    let mut repl = start_repl(
+        &["--memory-limit", "0", &pipe_argument],
+        &folder.join("history"),
+    );
     first_copy.join().unwrap();
 
     let stop = Arc::new(AtomicBool::new(false));
@@ -311,7 +368,10 @@ fn ctrl_c_cancels_query_not_repl() {
     feeder.join().unwrap();
     let cancelled = cancelled.expect("prompt after Ctrl-C").replace('\r', "");
     assert!(cancelled.contains("query cancelled after"), "{cancelled}");
-    assert!(!cancelled.contains("_count"), "a cancelled query prints no table:\n{cancelled}");
+    assert!(
+        !cancelled.contains("_count"),
+        "a cancelled query prints no table:\n{cancelled}"
+    );
 
     // The session goes on.
     send(&mut repl, &format!(":input {SAMPLE_LOG}"));
@@ -337,11 +397,15 @@ fn shared_evtx_folder_matches_run() {
     let evtx = evtx.to_str().unwrap().to_string();
     let expected = run_table(&["run", SHIPPED_QUERY, &evtx]);
     let folder = test_folder("shared");
-    let query = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_QUERY)).unwrap();
+    let query =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(SHIPPED_QUERY)).unwrap();
 
     let mut repl = start_repl(&[&evtx], &folder.join("history"));
     paste_and_enter(&mut repl, &query);
     let output = output_until_status(&mut repl);
-    assert!(output.ends_with(&expected), "expected:\n{expected}\ngot:\n{output}");
+    assert!(
+        output.ends_with(&expected),
+        "expected:\n{expected}\ngot:\n{output}"
+    );
     quit_with_ctrl_d(&mut repl);
 }

@@ -31,7 +31,10 @@ fn decode_evtx_folder(folder: &Path) -> Vec<Json> {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(folder)
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "evtx"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "evtx")
+        })
         .collect();
     paths.sort();
 
@@ -69,10 +72,14 @@ fn detection(event: &Json) -> Option<DetectionKey> {
     let host = text(system.get("Computer")).unwrap_or_default();
     let field = |name: &str| text(data.get(name));
     let ends_with_any = |value: &Option<String>, suffixes: &[&str]| {
-        value.as_ref().is_some_and(|value| suffixes.iter().any(|suffix| value.ends_with(suffix)))
+        value
+            .as_ref()
+            .is_some_and(|value| suffixes.iter().any(|suffix| value.ends_with(suffix)))
     };
     let contains_any = |value: &Option<String>, needles: &[&str]| {
-        value.as_ref().is_some_and(|value| needles.iter().any(|needle| value.contains(needle)))
+        value
+            .as_ref()
+            .is_some_and(|value| needles.iter().any(|needle| value.contains(needle)))
     };
     let user = field("User").unwrap_or_default();
 
@@ -83,21 +90,51 @@ fn detection(event: &Json) -> Option<DetectionKey> {
             let child = field("Image");
             let parent_hit = ends_with_any(
                 &parent,
-                &["\\pip.exe", "\\pip3.exe", "\\python.exe", "\\python3.exe", "\\node.exe", "\\npm.cmd"],
+                &[
+                    "\\pip.exe",
+                    "\\pip3.exe",
+                    "\\python.exe",
+                    "\\python3.exe",
+                    "\\node.exe",
+                    "\\npm.cmd",
+                ],
             ) || contains_any(
                 &parent_command,
-                &["pip install", "pip3 install", "npm install", "npm ci", "yarn add", "setup.py"],
+                &[
+                    "pip install",
+                    "pip3 install",
+                    "npm install",
+                    "npm ci",
+                    "yarn add",
+                    "setup.py",
+                ],
             );
             let child_hit = ends_with_any(
                 &child,
                 &[
-                    "\\cmd.exe", "\\powershell.exe", "\\pwsh.exe", "\\mshta.exe", "\\rundll32.exe",
-                    "\\certutil.exe", "\\bitsadmin.exe", "\\wscript.exe", "\\cscript.exe",
-                    "\\regsvr32.exe", "\\msiexec.exe", "\\schtasks.exe", "\\sc.exe", "\\reg.exe",
+                    "\\cmd.exe",
+                    "\\powershell.exe",
+                    "\\pwsh.exe",
+                    "\\mshta.exe",
+                    "\\rundll32.exe",
+                    "\\certutil.exe",
+                    "\\bitsadmin.exe",
+                    "\\wscript.exe",
+                    "\\cscript.exe",
+                    "\\regsvr32.exe",
+                    "\\msiexec.exe",
+                    "\\schtasks.exe",
+                    "\\sc.exe",
+                    "\\reg.exe",
                 ],
             );
             (parent_hit && child_hit).then(|| {
-                (host, user, child.unwrap_or_default(), "PackageInstallSpawnedSuspiciousProcess".to_string())
+                (
+                    host,
+                    user,
+                    child.unwrap_or_default(),
+                    "PackageInstallSpawnedSuspiciousProcess".to_string(),
+                )
             })
         }
         "3" => {
@@ -110,27 +147,67 @@ fn detection(event: &Json) -> Option<DetectionKey> {
             // The quoted patterns `172.1[6-9].*` and so on are literal text in
             // Sumo, so only these prefixes exclude an address.
             let private = ip.as_ref().is_some_and(|ip| {
-                ["10.", "192.168.", "127."].iter().any(|prefix| ip.starts_with(prefix))
-                    || ["172.1[6-9].", "172.2[0-9].", "172.3[0-1]."].iter().any(|prefix| ip.starts_with(prefix))
+                ["10.", "192.168.", "127."]
+                    .iter()
+                    .any(|prefix| ip.starts_with(prefix))
+                    || ["172.1[6-9].", "172.2[0-9].", "172.3[0-1]."]
+                        .iter()
+                        .any(|prefix| ip.starts_with(prefix))
             });
             let trusted = ends_with_any(
                 &destination_host,
-                &["pypi.org", "pythonhosted.org", "npmjs.com", "github.com", "githubusercontent.com", "anaconda.com", "yarnpkg.com"],
+                &[
+                    "pypi.org",
+                    "pythonhosted.org",
+                    "npmjs.com",
+                    "github.com",
+                    "githubusercontent.com",
+                    "anaconda.com",
+                    "yarnpkg.com",
+                ],
             );
-            (image_hit && port_hit && !private && !trusted)
-                .then(|| (host, user, image.unwrap_or_default(), "MaliciousLibraryC2Callback".to_string()))
+            (image_hit && port_hit && !private && !trusted).then(|| {
+                (
+                    host,
+                    user,
+                    image.unwrap_or_default(),
+                    "MaliciousLibraryC2Callback".to_string(),
+                )
+            })
         }
         "11" => {
             let image = field("Image");
             let dropped = field("TargetFilename");
-            let image_hit = ends_with_any(&image, &["\\python.exe", "\\python3.exe", "\\node.exe", "\\pip.exe", "\\pip3.exe"]);
-            let extension_hit = ends_with_any(&dropped, &[".exe", ".dll", ".bat", ".ps1", ".vbs", ".scr"]);
+            let image_hit = ends_with_any(
+                &image,
+                &[
+                    "\\python.exe",
+                    "\\python3.exe",
+                    "\\node.exe",
+                    "\\pip.exe",
+                    "\\pip3.exe",
+                ],
+            );
+            let extension_hit =
+                ends_with_any(&dropped, &[".exe", ".dll", ".bat", ".ps1", ".vbs", ".scr"]);
             let place_hit = contains_any(
                 &dropped,
-                &["\\Startup\\", "AppData\\Local\\Temp\\", "Windows\\Temp\\", "System32\\", "SysWOW64\\", "\\ProgramData\\"],
+                &[
+                    "\\Startup\\",
+                    "AppData\\Local\\Temp\\",
+                    "Windows\\Temp\\",
+                    "System32\\",
+                    "SysWOW64\\",
+                    "\\ProgramData\\",
+                ],
             );
             (image_hit && extension_hit && place_hit).then(|| {
-                (host, user, image.unwrap_or_default(), "PackageInstallerDroppedExecutable".to_string())
+                (
+                    host,
+                    user,
+                    image.unwrap_or_default(),
+                    "PackageInstallerDroppedExecutable".to_string(),
+                )
             })
         }
         _ => None,
@@ -153,7 +230,12 @@ fn actual_counts(output: &str) -> BTreeMap<DetectionKey, u64> {
     for line in output.lines() {
         let row: Json = serde_json::from_str(line).unwrap();
         let column = |name: &str| text(row.get(name)).unwrap_or_default();
-        let key = (column("_sourceHost"), column("Username"), column("ChildImage"), column("DetectionBranch"));
+        let key = (
+            column("_sourceHost"),
+            column("Username"),
+            column("ChildImage"),
+            column("DetectionBranch"),
+        );
         counts.insert(key, row["_count"].as_u64().unwrap());
     }
     counts
@@ -161,21 +243,34 @@ fn actual_counts(output: &str) -> BTreeMap<DetectionKey, u64> {
 
 #[test]
 fn shipped_query_finds_real_detections_in_evtx() {
-    let Some(sysmon) = sysmon_folder() else { return };
+    let Some(sysmon) = sysmon_folder() else {
+        return;
+    };
     let evtx_folder = sysmon.join("evtx");
 
     let expected = expected_counts(&decode_evtx_folder(&evtx_folder));
-    let output = run_sumoql(&["run", "--format", "ndjson", SHIPPED_QUERY, evtx_folder.to_str().unwrap()]);
+    let output = run_sumoql(&[
+        "run",
+        "--format",
+        "ndjson",
+        SHIPPED_QUERY,
+        evtx_folder.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "stderr: {}", output.stderr);
     let actual = actual_counts(&output.stdout);
 
-    assert!(!expected.is_empty(), "the samples hold python.exe parents spawning cmd.exe");
+    assert!(
+        !expected.is_empty(),
+        "the samples hold python.exe parents spawning cmd.exe"
+    );
     assert_eq!(actual, expected);
 }
 
 #[test]
 fn shipped_query_same_over_evtx_xml_and_json() {
-    let Some(sysmon) = sysmon_folder() else { return };
+    let Some(sysmon) = sysmon_folder() else {
+        return;
+    };
     let converted = sysmon.join("converted");
     let stems = [
         "PanacheSysmon_vs_AtomicRedTeam01",
@@ -193,8 +288,19 @@ fn shipped_query_same_over_evtx_xml_and_json() {
         let outputs: Vec<String> = inputs
             .iter()
             .map(|input| {
-                let output = run_sumoql(&["run", "--format", "csv", SHIPPED_QUERY, input.to_str().unwrap()]);
-                assert!(output.status.success(), "{}: {}", input.display(), output.stderr);
+                let output = run_sumoql(&[
+                    "run",
+                    "--format",
+                    "csv",
+                    SHIPPED_QUERY,
+                    input.to_str().unwrap(),
+                ]);
+                assert!(
+                    output.status.success(),
+                    "{}: {}",
+                    input.display(),
+                    output.stderr
+                );
                 output.stdout
             })
             .collect();
@@ -205,13 +311,24 @@ fn shipped_query_same_over_evtx_xml_and_json() {
 
 #[test]
 fn original_raw_finds_nothing_in_real_data() {
-    let Some(sysmon) = sysmon_folder() else { return };
+    let Some(sysmon) = sysmon_folder() else {
+        return;
+    };
     let evtx_folder = sysmon.join("evtx");
     let output = run_sumoql(&[
-        "run", "--format", "csv", "--raw", "original", SHIPPED_QUERY, evtx_folder.to_str().unwrap(),
+        "run",
+        "--format",
+        "csv",
+        "--raw",
+        "original",
+        SHIPPED_QUERY,
+        evtx_folder.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "stderr: {}", output.stderr);
-    assert_eq!(output.stdout, "_sourceHost,Username,ChildImage,DetectionBranch,_count\n");
+    assert_eq!(
+        output.stdout,
+        "_sourceHost,Username,ChildImage,DetectionBranch,_count\n"
+    );
 }
 
 /// The prefilter passes over records that cannot produce a row; the result
@@ -226,16 +343,30 @@ fn prefilter_keeps_results() {
     }
     for input in &inputs {
         for raw in ["canonical", "original"] {
-            let arguments = ["run", "--format", "csv", "--raw", raw, SHIPPED_QUERY, input.as_str()];
+            let arguments = [
+                "run",
+                "--format",
+                "csv",
+                "--raw",
+                raw,
+                SHIPPED_QUERY,
+                input.as_str(),
+            ];
             let filtered = run_sumoql(&arguments);
             let unfiltered = run_sumoql_with_env(&arguments, &[("SUMOQL_NO_PREFILTER", "1")]);
             assert!(filtered.status.success(), "{input}: {}", filtered.stderr);
-            assert_eq!(filtered.stdout, unfiltered.stdout, "{input} with --raw {raw}");
+            assert_eq!(
+                filtered.stdout, unfiltered.stdout,
+                "{input} with --raw {raw}"
+            );
 
             let mut one_thread = arguments.to_vec();
             one_thread.insert(1, "--threads=1");
             let sequential = run_sumoql_with_env(&one_thread, &[("SUMOQL_NO_PREFILTER", "1")]);
-            assert_eq!(filtered.stdout, sequential.stdout, "{input} with --raw {raw} on one thread");
+            assert_eq!(
+                filtered.stdout, sequential.stdout,
+                "{input} with --raw {raw} on one thread"
+            );
         }
     }
 }
@@ -258,7 +389,17 @@ fn threads_give_same_results() {
     ];
     for input in &inputs {
         for query in queries {
-            let arguments = |threads: &'static str| vec!["run", threads, "--format", "csv", "-e", query, input.as_str()];
+            let arguments = |threads: &'static str| {
+                vec![
+                    "run",
+                    threads,
+                    "--format",
+                    "csv",
+                    "-e",
+                    query,
+                    input.as_str(),
+                ]
+            };
             let one = run_sumoql(&arguments("--threads=1"));
             let two = run_sumoql(&arguments("--threads=2"));
             let four = run_sumoql(&arguments("--threads=4"));

@@ -29,10 +29,18 @@ fn sumoql_in(folder: &Path, arguments: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("sumoql binary starts");
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     Output {
-        code: output.status.code().expect("sumoql was not killed by a signal"),
+        code: output
+            .status
+            .code()
+            .expect("sumoql was not killed by a signal"),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
@@ -62,7 +70,10 @@ fn workspace_copy() -> tempfile::TempDir {
     fs::create_dir_all(folder.path().join("queries")).unwrap();
     fs::copy(repository().join(QUERY), folder.path().join(QUERY)).unwrap();
     copy_folder(&repository().join(CASES), &folder.path().join(CASES));
-    copy_folder(&repository().join("samples"), &folder.path().join("samples"));
+    copy_folder(
+        &repository().join("samples"),
+        &folder.path().join("samples"),
+    );
     folder
 }
 
@@ -70,7 +81,11 @@ fn workspace_copy() -> tempfile::TempDir {
 fn edit_query(folder: &Path, from: &str, to: &str) {
     let path = folder.join(QUERY);
     let text = fs::read_to_string(&path).unwrap();
-    assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once in the query");
+    assert_eq!(
+        text.matches(from).count(),
+        1,
+        "{from:?} must occur once in the query"
+    );
     fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
@@ -100,14 +115,20 @@ fn pending_files(folder: &Path) -> Vec<PathBuf> {
 #[test]
 fn shipped_cases_pass() {
     let output = sumoql_in(repository(), &["test", "queries/"], "");
-    assert_eq!(output.code, 0, "stdout:\n{}\nstderr:\n{}", output.stdout, output.stderr);
+    assert_eq!(
+        output.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        output.stdout, output.stderr
+    );
     let cases = fs::read_dir(repository().join(CASES))
         .unwrap()
         .filter(|entry| entry.as_ref().unwrap().path().is_dir())
         .count();
     assert!(cases >= 7, "the shipped cases are missing");
     assert!(
-        output.stdout.contains(&format!("sumoql: {cases} passed, 0 failed")),
+        output
+            .stdout
+            .contains(&format!("sumoql: {cases} passed, 0 failed")),
         "{}",
         output.stdout
     );
@@ -123,9 +144,18 @@ fn every_branch_has_a_case_that_fires_it() {
             "PackageInstallSpawnedSuspiciousProcess",
         ),
         ("branch2_c2_callback", "MaliciousLibraryC2Callback"),
-        ("branch3_dropped_executable", "PackageInstallerDroppedExecutable"),
+        (
+            "branch3_dropped_executable",
+            "PackageInstallerDroppedExecutable",
+        ),
     ] {
-        let snapshot = fs::read_to_string(repository().join(CASES).join(case).join("expected.snapshot")).unwrap();
+        let snapshot = fs::read_to_string(
+            repository()
+                .join(CASES)
+                .join(case)
+                .join("expected.snapshot"),
+        )
+        .unwrap();
         let rows: Vec<&str> = snapshot
             .lines()
             .filter(|line| line.starts_with("| ") && !line.starts_with("| _"))
@@ -138,8 +168,17 @@ fn every_branch_has_a_case_that_fires_it() {
         );
     }
     for case in ["benign_developer_activity", "scope_other_category"] {
-        let snapshot = fs::read_to_string(repository().join(CASES).join(case).join("expected.snapshot")).unwrap();
-        assert!(snapshot.contains("\nrows: 0\n"), "{case} must stay silent:\n{snapshot}");
+        let snapshot = fs::read_to_string(
+            repository()
+                .join(CASES)
+                .join(case)
+                .join("expected.snapshot"),
+        )
+        .unwrap();
+        assert!(
+            snapshot.contains("\nrows: 0\n"),
+            "{case} must stay silent:\n{snapshot}"
+        );
     }
 }
 
@@ -151,9 +190,9 @@ fn removing_node_from_branch_2_fails_naming_the_lost_rows() {
 
     let output = sumoql_in(work.path(), &["test", "queries/"], "");
     assert_eq!(output.code, 1, "stderr: {}", output.stderr);
-    assert!(output
-        .stdout
-        .contains("test t1204_005_malicious_library/branch2_c2_callback ... FAILED (1 row removed)"));
+    assert!(output.stdout.contains(
+        "test t1204_005_malicious_library/branch2_c2_callback ... FAILED (1 row removed)"
+    ));
     assert!(output.stdout.contains(
         "  - | CI-RUNNER-3.corp.example | CORP\\ci.runner | C:\\Program Files\\nodejs\\node.exe | MaliciousLibraryC2Callback | 1 |"
     ));
@@ -162,7 +201,9 @@ fn removing_node_from_branch_2_fails_naming_the_lost_rows() {
     ));
     // Branch 3's node.exe rows are untouched.
     assert!(
-        !output.stdout.contains("PackageInstallerDroppedExecutable | 1 |\n"),
+        !output
+            .stdout
+            .contains("PackageInstallerDroppedExecutable | 1 |\n"),
         "{}",
         output.stdout
     );
@@ -171,7 +212,12 @@ fn removing_node_from_branch_2_fails_naming_the_lost_rows() {
     // The new results wait as pending files; the accepted snapshots are unchanged.
     let pending = pending_files(work.path());
     assert_eq!(pending.len(), 2, "{pending:?}");
-    let accepted = fs::read_to_string(work.path().join(CASES).join("branch2_c2_callback/expected.snapshot")).unwrap();
+    let accepted = fs::read_to_string(
+        work.path()
+            .join(CASES)
+            .join("branch2_c2_callback/expected.snapshot"),
+    )
+    .unwrap();
     assert!(accepted.contains("nodejs\\node.exe | MaliciousLibraryC2Callback"));
 
     // Accepting makes the edit the new expectation.
@@ -203,7 +249,11 @@ fn an_allow_list_entry_changes_only_the_rows_it_allows() {
         "",
     );
     assert_eq!(output.code, 1);
-    assert!(output.stdout.contains("running 1 case of 1 query"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("running 1 case of 1 query"),
+        "{}",
+        output.stdout
+    );
     assert!(
         output.stdout.contains("  - | CI-RUNNER-3.corp.example | CORP\\ci.runner | C:\\Python311\\python3.exe | MaliciousLibraryC2Callback | 1 |"),
         "{}",
@@ -215,7 +265,10 @@ fn an_allow_list_entry_changes_only_the_rows_it_allows() {
 fn a_changed_count_is_one_changed_row() {
     let work = workspace_copy();
     // One more callback from the same process: the group's count goes from 1 to 2.
-    let log = work.path().join(CASES).join("branch2_c2_callback/logs/events.xml");
+    let log = work
+        .path()
+        .join(CASES)
+        .join("branch2_c2_callback/logs/events.xml");
     let text = fs::read_to_string(&log).unwrap();
     let first = text.lines().next().unwrap().to_string();
     fs::write(&log, format!("{text}{first}\n")).unwrap();
@@ -223,11 +276,17 @@ fn a_changed_count_is_one_changed_row() {
     let output = sumoql_in(work.path(), &["test", "queries/"], "");
     assert_eq!(output.code, 1);
     assert!(
-        output.stdout.contains("FAILED (1 row changed, header changed)"),
+        output
+            .stdout
+            .contains("FAILED (1 row changed, header changed)"),
         "{}",
         output.stdout
     );
-    assert!(output.stdout.contains("      _count: 1 -> 2\n"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("      _count: 1 -> 2\n"),
+        "{}",
+        output.stdout
+    );
     assert!(
         output
             .stdout
@@ -258,7 +317,9 @@ fn a_query_that_no_longer_parses_fails_with_its_diagnostic() {
         output.stdout
     );
     assert!(
-        output.stdout.contains("--> queries/t1204_005_malicious_library.sumo:"),
+        output
+            .stdout
+            .contains("--> queries/t1204_005_malicious_library.sumo:"),
         "{}",
         output.stdout
     );
@@ -289,9 +350,9 @@ fn a_new_case_is_pending_until_accepted() {
     assert!(output
         .stdout
         .contains("test t1204_005_malicious_library/new_case ... FAILED (new result, no accepted snapshot yet)"));
-    assert!(output
-        .stdout
-        .contains("  | DEV-WS01.corp.example | CORP\\alice.nguyen | C:\\Windows\\System32\\cmd.exe"));
+    assert!(output.stdout.contains(
+        "  | DEV-WS01.corp.example | CORP\\alice.nguyen | C:\\Windows\\System32\\cmd.exe"
+    ));
     assert!(
         !case.join("expected.snapshot").exists(),
         "a new snapshot was accepted silently"
@@ -318,14 +379,21 @@ fn review_accepts_discards_and_keeps_pending_as_answered() {
     // Branch 2's change reaches two cases; a third case is new.
     let case = work.path().join(CASES).join("zz_new");
     copy_folder(
-        &work.path().join(CASES).join("branch3_dropped_executable/logs"),
+        &work
+            .path()
+            .join(CASES)
+            .join("branch3_dropped_executable/logs"),
         &case.join("logs"),
     );
 
     // Answers: an unknown one, accept (branch2), discard (sample_log), skip (zz_new).
     let output = sumoql_in(work.path(), &["test", "--review"], "maybe\ny\nn\ns\n");
     assert_eq!(output.code, 1, "{}", output.stdout);
-    assert!(output.stdout.contains("please answer y, n, s"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("please answer y, n, s"),
+        "{}",
+        output.stdout
+    );
     assert!(
         output
             .stdout
@@ -385,7 +453,11 @@ fn init_creates_a_passing_case_from_the_current_result() {
     let sample = repository().join("samples/sysmon_sample.xml");
     let sample = sample.to_str().unwrap();
 
-    let output = sumoql_in(work.path(), &["test", "--init", "queries/net.sumo", sample], "");
+    let output = sumoql_in(
+        work.path(),
+        &["test", "--init", "queries/net.sumo", sample],
+        "",
+    );
     assert_eq!(output.code, 0, "stderr: {}", output.stderr);
     assert!(output
         .stdout
@@ -404,7 +476,11 @@ fn init_creates_a_passing_case_from_the_current_result() {
     assert!(test.stdout.contains("test net/sysmon_sample ... ok"));
 
     // A second case needs its own name; the settings given are stored.
-    let again = sumoql_in(work.path(), &["test", "--init", "queries/net.sumo", sample], "");
+    let again = sumoql_in(
+        work.path(),
+        &["test", "--init", "queries/net.sumo", sample],
+        "",
+    );
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains("already exists"), "{}", again.stderr);
     let named = sumoql_in(
@@ -423,7 +499,9 @@ fn init_creates_a_passing_case_from_the_current_result() {
     );
     assert_eq!(named.code, 0, "{}", named.stderr);
     assert!(
-        named.stdout.contains("The query finds nothing in these logs"),
+        named
+            .stdout
+            .contains("The query finds nothing in these logs"),
         "{}",
         named.stdout
     );
@@ -444,7 +522,11 @@ fn init_refuses_a_broken_query_and_missing_logs() {
     assert!(output.stderr.contains("bad.sumo:1:"), "{}", output.stderr);
 
     fs::write(work.path().join("good.sumo"), "* | count\n").unwrap();
-    let output = sumoql_in(work.path(), &["test", "--init", "good.sumo", "missing.xml"], "");
+    let output = sumoql_in(
+        work.path(),
+        &["test", "--init", "good.sumo", "missing.xml"],
+        "",
+    );
     assert_eq!(output.code, 2);
     assert!(output.stderr.contains("missing.xml"), "{}", output.stderr);
     assert!(!work.path().join("good.tests").join("missing").exists());
@@ -454,7 +536,9 @@ fn init_refuses_a_broken_query_and_missing_logs() {
 fn unreadable_inputs_exit_two() {
     let work = workspace_copy();
     fs::write(
-        work.path().join(CASES).join("benign_developer_activity/case.toml"),
+        work.path()
+            .join(CASES)
+            .join("benign_developer_activity/case.toml"),
         "inputs = [\"no-such-log.xml\"]\n",
     )
     .unwrap();
@@ -463,14 +547,20 @@ fn unreadable_inputs_exit_two() {
     assert!(output
         .stdout
         .contains("benign_developer_activity ... ERROR (unreadable input)"));
-    assert!(output.stdout.contains("no-such-log.xml"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("no-such-log.xml"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]
 fn a_typo_in_the_settings_fails_the_case() {
     let work = workspace_copy();
     fs::write(
-        work.path().join(CASES).join("benign_developer_activity/case.toml"),
+        work.path()
+            .join(CASES)
+            .join("benign_developer_activity/case.toml"),
         "categroy = \"x\"\n",
     )
     .unwrap();
@@ -486,14 +576,21 @@ fn a_typo_in_the_settings_fails_the_case() {
 fn junit_report_lists_every_case() {
     let work = workspace_copy();
     edit_query(work.path(), BRANCH_2_IMAGES, BRANCH_2_IMAGES_WITHOUT_NODE);
-    let output = sumoql_in(work.path(), &["test", "--junit", "report.xml", "queries/"], "");
+    let output = sumoql_in(
+        work.path(),
+        &["test", "--junit", "report.xml", "queries/"],
+        "",
+    );
     assert_eq!(output.code, 1);
     let report = work.path().join("report.xml").read_to_string();
     assert!(report.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"sumoql test\" tests=\"7\" failures=\"2\" errors=\"0\""), "{report}");
     assert_eq!(report.matches("<testcase ").count(), 7);
     assert!(report
         .contains("<testcase name=\"branch2_c2_callback\" classname=\"queries/t1204_005_malicious_library.sumo\""));
-    assert!(report.contains("<failure message=\"1 row removed\">"), "{report}");
+    assert!(
+        report.contains("<failure message=\"1 row removed\">"),
+        "{report}"
+    );
     assert!(report.contains("C:\\Program Files\\nodejs\\node.exe | MaliciousLibraryC2Callback"));
     assert!(!report.contains('\u{1b}'));
 }
@@ -503,7 +600,11 @@ fn no_cases_is_an_error() {
     let work = tempfile::tempdir().unwrap();
     let output = sumoql_in(work.path(), &["test"], "");
     assert_eq!(output.code, 1);
-    assert!(output.stderr.contains("no `queries` folder here"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("no `queries` folder here"),
+        "{}",
+        output.stderr
+    );
 
     fs::write(work.path().join("lonely.sumo"), "* | count\n").unwrap();
     let output = sumoql_in(work.path(), &["test", "lonely.sumo"], "");

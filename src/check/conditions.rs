@@ -20,8 +20,18 @@ pub fn check(query: &Query, source: &str) -> Vec<Diagnostic> {
 
 /// Checks every `and`/`or` chain once, at its top, and every comparison.
 /// `chain` is the operator of the chain `expr` is an operand of.
-fn visit(expr: &Spanned<Expr>, chain: Option<BinaryOperator>, source: &str, findings: &mut Vec<Diagnostic>) {
-    if let Expr::Binary { operator: operator @ (BinaryOperator::And | BinaryOperator::Or), left, right } = &expr.node {
+fn visit(
+    expr: &Spanned<Expr>,
+    chain: Option<BinaryOperator>,
+    source: &str,
+    findings: &mut Vec<Diagnostic>,
+) {
+    if let Expr::Binary {
+        operator: operator @ (BinaryOperator::And | BinaryOperator::Or),
+        left,
+        right,
+    } = &expr.node
+    {
         if chain != Some(*operator) {
             let mut terms = Vec::new();
             collect_chain(expr, *operator, &mut terms);
@@ -53,10 +63,18 @@ fn operator_word(operator: BinaryOperator) -> &'static str {
 
 // --- SQ009 ---------------------------------------------------------------
 
-fn duplicate_terms(terms: &[&Spanned<Expr>], operator: BinaryOperator, source: &str, findings: &mut Vec<Diagnostic>) {
+fn duplicate_terms(
+    terms: &[&Spanned<Expr>],
+    operator: BinaryOperator,
+    source: &str,
+    findings: &mut Vec<Diagnostic>,
+) {
     let shapes: Vec<String> = terms.iter().map(|term| shape(&term.node)).collect();
     for (index, term) in terms.iter().enumerate() {
-        let Some(first) = shapes[..index].iter().position(|known| *known == shapes[index]) else {
+        let Some(first) = shapes[..index]
+            .iter()
+            .position(|known| *known == shapes[index])
+        else {
             continue;
         };
         let word = operator_word(operator);
@@ -89,8 +107,13 @@ enum Constraint<'e> {
 impl<'e> Constraint<'e> {
     fn of(term: &'e Spanned<Expr>) -> Option<Constraint<'e>> {
         match &term.node {
-            Expr::Binary { operator, left, right } => {
-                let (subject, constant) = match (is_constant(&left.node), is_constant(&right.node)) {
+            Expr::Binary {
+                operator,
+                left,
+                right,
+            } => {
+                let (subject, constant) = match (is_constant(&left.node), is_constant(&right.node))
+                {
                     (false, true) => (&**left, &right.node),
                     (true, false) => (&**right, &left.node),
                     _ => return None,
@@ -107,7 +130,9 @@ impl<'e> Constraint<'e> {
             }
             Expr::Matches { value, .. } => Some(Constraint::NeedsValue(value)),
             Expr::In { value, .. } => Some(Constraint::NeedsValue(value)),
-            Expr::Call { name, arguments } if name.eq_ignore_ascii_case("isNull") && arguments.len() == 1 => {
+            Expr::Call { name, arguments }
+                if name.eq_ignore_ascii_case("isNull") && arguments.len() == 1 =>
+            {
                 Some(Constraint::Null(&arguments[0]))
             }
             _ => None,
@@ -125,9 +150,12 @@ impl<'e> Constraint<'e> {
 }
 
 fn contradictions(terms: &[&Spanned<Expr>], source: &str, findings: &mut Vec<Diagnostic>) {
-    let constraints: Vec<Option<Constraint>> = terms.iter().map(|term| Constraint::of(term)).collect();
+    let constraints: Vec<Option<Constraint>> =
+        terms.iter().map(|term| Constraint::of(term)).collect();
     for (later, constraint) in constraints.iter().enumerate() {
-        let Some(constraint) = constraint else { continue };
+        let Some(constraint) = constraint else {
+            continue;
+        };
         for (earlier, other) in constraints[..later].iter().enumerate() {
             let Some(other) = other else { continue };
             if shape(&constraint.subject().node) != shape(&other.subject().node) {
@@ -143,7 +171,9 @@ fn contradictions(terms: &[&Spanned<Expr>], source: &str, findings: &mut Vec<Dia
                             format!("contradicts `{earlier_text}` in the same `and` chain"),
                         )
                         .with_note(reason)
-                        .with_help("if either value should pass, join the terms with `or` or use `in (…)`"),
+                        .with_help(
+                            "if either value should pass, join the terms with `or` or use `in (…)`",
+                        ),
                 );
                 break;
             }
@@ -153,7 +183,9 @@ fn contradictions(terms: &[&Spanned<Expr>], source: &str, findings: &mut Vec<Dia
 
 /// Explains why two constraints on the same subject cannot both hold.
 fn conflict(first: &Constraint, second: &Constraint, source: &str) -> Option<String> {
-    let subject = source.get(first.subject().span.clone()).unwrap_or("the value");
+    let subject = source
+        .get(first.subject().span.clone())
+        .unwrap_or("the value");
     match (first, second) {
         (Constraint::Equal(_, a), Constraint::Equal(_, b)) if !constants_equal(a, b) => Some(format!(
             "`{subject}` cannot equal both {} and {}",
@@ -211,7 +243,11 @@ fn folded_case_mismatch(expr: &Spanned<Expr>) -> Option<Diagnostic> {
             Expr::String(text) => (value, text, &pattern.span),
             _ => return None,
         },
-        Expr::Binary { operator: BinaryOperator::Equal, left, right } => match (&left.node, &right.node) {
+        Expr::Binary {
+            operator: BinaryOperator::Equal,
+            left,
+            right,
+        } => match (&left.node, &right.node) {
             (_, Expr::String(text)) => (left, text, &right.span),
             (Expr::String(text), _) => (right, text, &left.span),
             _ => return None,

@@ -14,7 +14,12 @@ use super::patterns::anchor_field_name;
 use super::rules::Rule;
 use super::walk::{line_of, walk};
 
-pub fn check(query: &Query, explain: &BranchExplain, source: &str, raw: RawMode) -> Vec<Diagnostic> {
+pub fn check(
+    query: &Query,
+    explain: &BranchExplain,
+    source: &str,
+    raw: RawMode,
+) -> Vec<Diagnostic> {
     let mut checker = DataChecker {
         source,
         raw,
@@ -37,18 +42,28 @@ impl DataChecker<'_> {
         // Fields left null because the `parse` that sets them never matched;
         // SQ101 already explains why they are null.
         let mut unset_by_parse: HashSet<String> = HashSet::new();
-        let has_union = query.stages.iter().any(|stage| matches!(stage.node, Stage::Union(_)));
+        let has_union = query
+            .stages
+            .iter()
+            .any(|stage| matches!(stage.node, Stage::Union(_)));
 
         let branch_description = |after_union: bool| match union_line {
-            Some(line) => format!("the `union` branch at line {line} produces no rows over the inputs"),
-            None if has_union && !after_union => "the main query produces no rows of its own over the inputs".to_string(),
+            Some(line) => {
+                format!("the `union` branch at line {line} produces no rows over the inputs")
+            }
+            None if has_union && !after_union => {
+                "the main query produces no rows of its own over the inputs".to_string()
+            }
             None => "the query produces no rows over the inputs".to_string(),
         };
 
         if explain.records_in > 0 && explain.records_out == 0 {
             if let Some(scope) = &query.scope {
                 self.no_rows(
-                    format!("{}: the scope selects none of the records read", branch_description(false)),
+                    format!(
+                        "{}: the scope selects none of the records read",
+                        branch_description(false)
+                    ),
                     first_line(self.source, &scope.span),
                     format!("none of the {} records matches", explain.records_in),
                 );
@@ -61,20 +76,43 @@ impl DataChecker<'_> {
                 continue;
             };
             match (&stage.node, &counts.detail) {
-                (Stage::Parse { pattern, names, nodrop, .. }, StageDetail::Parse { matched: 0, fields })
-                    if counts.rows_in > 0 =>
-                {
+                (
+                    Stage::Parse {
+                        pattern,
+                        names,
+                        nodrop,
+                        ..
+                    },
+                    StageDetail::Parse { matched: 0, fields },
+                ) if counts.rows_in > 0 => {
                     let element = pattern.node.split('*').next().and_then(anchor_field_name);
-                    self.parse_never_matched(pattern.span.clone(), counts, fields, *nodrop, element.as_deref(), names.first());
+                    self.parse_never_matched(
+                        pattern.span.clone(),
+                        counts,
+                        fields,
+                        *nodrop,
+                        element.as_deref(),
+                        names.first(),
+                    );
                     unset_by_parse.extend(fields.iter().map(|field| field.to_ascii_lowercase()));
                 }
-                (Stage::ParseRegex { regex, nodrop, .. }, StageDetail::Parse { matched: 0, fields })
+                (
+                    Stage::ParseRegex { regex, nodrop, .. },
+                    StageDetail::Parse { matched: 0, fields },
+                ) if counts.rows_in > 0 => {
+                    self.parse_never_matched(
+                        regex.span.clone(),
+                        counts,
+                        fields,
+                        *nodrop,
+                        None,
+                        None,
+                    );
+                    unset_by_parse.extend(fields.iter().map(|field| field.to_ascii_lowercase()));
+                }
+                (Stage::Where(condition), StageDetail::Where { fields, .. })
                     if counts.rows_in > 0 =>
                 {
-                    self.parse_never_matched(regex.span.clone(), counts, fields, *nodrop, None, None);
-                    unset_by_parse.extend(fields.iter().map(|field| field.to_ascii_lowercase()));
-                }
-                (Stage::Where(condition), StageDetail::Where { fields, .. }) if counts.rows_in > 0 => {
                     for field in fields {
                         let lowercase = field.name.to_ascii_lowercase();
                         if field.non_null_rows == 0 && !unset_by_parse.contains(&lowercase) {
@@ -92,7 +130,10 @@ impl DataChecker<'_> {
             let is_union = matches!(stage.node, Stage::Union(_));
             if counts.rows_in > 0 && counts.rows_out == 0 && !is_union {
                 self.no_rows(
-                    format!("{}: no row leaves this stage", branch_description(after_union)),
+                    format!(
+                        "{}: no row leaves this stage",
+                        branch_description(after_union)
+                    ),
                     first_line(self.source, &stage.span),
                     format!("{} rows enter this stage and none leaves", counts.rows_in),
                 );
@@ -145,7 +186,10 @@ impl DataChecker<'_> {
         self.findings.push(
             Rule::ParseNeverMatched
                 .finding(
-                    format!("parse pattern matched none of the {} rows that reached it", counts.rows_in),
+                    format!(
+                        "parse pattern matched none of the {} rows that reached it",
+                        counts.rows_in
+                    ),
                     pattern_span,
                     label,
                 )

@@ -96,13 +96,19 @@ impl Available {
         if self.removed.contains_key(lowercase) {
             return false;
         }
-        is_record_field(lowercase) && (self.record_fields || self.kept_record_fields.contains(lowercase))
+        is_record_field(lowercase)
+            && (self.record_fields || self.kept_record_fields.contains(lowercase))
     }
 
     /// Keeps only the named fields, as `fields a, b` and aggregates do;
     /// every other field is recorded as dropped at `line`.
     fn keep_only(&mut self, kept_names: &HashSet<String>, line: usize) {
-        let dropped: Vec<String> = self.defined.keys().filter(|name| !kept_names.contains(*name)).cloned().collect();
+        let dropped: Vec<String> = self
+            .defined
+            .keys()
+            .filter(|name| !kept_names.contains(*name))
+            .cloned()
+            .collect();
         for name in dropped {
             self.defined.remove(&name);
             self.removed.insert(name, line);
@@ -115,9 +121,12 @@ impl Available {
                 }
             }
         }
-        self.kept_record_fields.retain(|name| kept_names.contains(name));
+        self.kept_record_fields
+            .retain(|name| kept_names.contains(name));
         for name in kept_names {
-            if is_record_field(name) && (self.record_fields || self.kept_record_fields.contains(name)) {
+            if is_record_field(name)
+                && (self.record_fields || self.kept_record_fields.contains(name))
+            {
                 self.kept_record_fields.insert(name.clone());
             }
         }
@@ -135,7 +144,9 @@ impl Available {
         let still_removed: HashMap<String, usize> = self
             .removed
             .iter()
-            .filter(|(name, _)| !self.defined.contains_key(*name) && branch.removed.contains_key(*name))
+            .filter(|(name, _)| {
+                !self.defined.contains_key(*name) && branch.removed.contains_key(*name)
+            })
             .map(|(name, line)| (name.clone(), *line))
             .collect();
         self.removed = still_removed;
@@ -143,7 +154,10 @@ impl Available {
 }
 
 fn is_record_field(lowercase: &str) -> bool {
-    lowercase.starts_with('_') || sumoql_input::SYSTEM_FIELDS.iter().any(|name| name.eq_ignore_ascii_case(lowercase))
+    lowercase.starts_with('_')
+        || sumoql_input::SYSTEM_FIELDS
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(lowercase))
 }
 
 struct Analysis<'s> {
@@ -168,13 +182,29 @@ impl Analysis<'_> {
             let line = line_of(self.source, stage.span.start);
             match &stage.node {
                 Stage::Where(condition) => self.read_expr(condition, &available, enclosing, id),
-                Stage::Parse { field, names, nodrop, .. } => {
+                Stage::Parse {
+                    field,
+                    names,
+                    nodrop,
+                    ..
+                } => {
                     self.read_source(field.as_ref(), &available, enclosing, id);
                     for name in names {
-                        self.define(&mut available, &name.node, name.span.clone(), !*nodrop, false);
+                        self.define(
+                            &mut available,
+                            &name.node,
+                            name.span.clone(),
+                            !*nodrop,
+                            false,
+                        );
                     }
                 }
-                Stage::ParseRegex { field, regex, nodrop, .. } => {
+                Stage::ParseRegex {
+                    field,
+                    regex,
+                    nodrop,
+                    ..
+                } => {
                     self.read_source(field.as_ref(), &available, enclosing, id);
                     for name in regex_group_names(&regex.node) {
                         self.define(&mut available, &name, regex.span.clone(), !*nodrop, false);
@@ -184,11 +214,26 @@ impl Analysis<'_> {
                     self.read_expr(value, &available, enclosing, id);
                     self.define(&mut available, &name.node, name.span.clone(), true, false);
                 }
-                Stage::Fields { mode: FieldsMode::Keep, items } => {
+                Stage::Fields {
+                    mode: FieldsMode::Keep,
+                    items,
+                } => {
                     let mut kept_names = HashSet::new();
                     for item in items {
-                        self.read(&item.node.name, item.span.clone(), &available, enclosing, id);
-                        kept_names.insert(item.node.alias.as_ref().unwrap_or(&item.node.name).to_ascii_lowercase());
+                        self.read(
+                            &item.node.name,
+                            item.span.clone(),
+                            &available,
+                            enclosing,
+                            id,
+                        );
+                        kept_names.insert(
+                            item.node
+                                .alias
+                                .as_ref()
+                                .unwrap_or(&item.node.name)
+                                .to_ascii_lowercase(),
+                        );
                     }
                     available.keep_only(&kept_names, line);
                     for item in items {
@@ -198,7 +243,10 @@ impl Analysis<'_> {
                         }
                     }
                 }
-                Stage::Fields { mode: FieldsMode::Remove, items } => {
+                Stage::Fields {
+                    mode: FieldsMode::Remove,
+                    items,
+                } => {
                     for item in items {
                         let lowercase = item.node.name.to_ascii_lowercase();
                         available.defined.remove(&lowercase);
@@ -207,7 +255,8 @@ impl Analysis<'_> {
                     }
                 }
                 Stage::Union(branch) => {
-                    let branch_available = self.pipeline(&branch.node, Some(&available), stage.span.start + 1);
+                    let branch_available =
+                        self.pipeline(&branch.node, Some(&available), stage.span.start + 1);
                     available.merge(branch_available);
                 }
                 Stage::Sort(keys) => {
@@ -231,27 +280,60 @@ impl Analysis<'_> {
                     available.keep_only(&kept_names, line);
                     for call in functions {
                         if let Some(alias) = &call.node.alias {
-                            self.define(&mut available, &alias.node, alias.span.clone(), true, false);
+                            self.define(
+                                &mut available,
+                                &alias.node,
+                                alias.span.clone(),
+                                true,
+                                false,
+                            );
                         }
                     }
                 }
                 Stage::Limit(_) => {}
-                Stage::ParseMulti { field, patterns, nodrop } => {
+                Stage::ParseMulti {
+                    field,
+                    patterns,
+                    nodrop,
+                } => {
                     self.read_source(field.as_ref(), &available, enclosing, id);
                     for name in patterns.iter().flat_map(|pattern| &pattern.node.names) {
-                        self.define(&mut available, &name.node, name.span.clone(), !*nodrop, false);
+                        self.define(
+                            &mut available,
+                            &name.node,
+                            name.span.clone(),
+                            !*nodrop,
+                            false,
+                        );
                     }
                 }
                 Stage::Json(json) if !json.auto && !json.names.is_empty() => {
                     self.read_source(json.field.as_ref(), &available, enclosing, id);
                     for name in &json.names {
-                        self.define(&mut available, &name.node, name.span.clone(), !json.nodrop, false);
+                        self.define(
+                            &mut available,
+                            &name.node,
+                            name.span.clone(),
+                            !json.nodrop,
+                            false,
+                        );
                     }
                 }
-                Stage::ParseXml { field, names, nodrop, .. } if !names.is_empty() => {
+                Stage::ParseXml {
+                    field,
+                    names,
+                    nodrop,
+                    ..
+                } if !names.is_empty() => {
                     self.read_source(field.as_ref(), &available, enclosing, id);
                     for name in names {
-                        self.define(&mut available, &name.node, name.span.clone(), !*nodrop, false);
+                        self.define(
+                            &mut available,
+                            &name.node,
+                            name.span.clone(),
+                            !*nodrop,
+                            false,
+                        );
                     }
                 }
                 _ => self.follow_unknown_stage(&mut available),
@@ -272,13 +354,25 @@ impl Analysis<'_> {
         available.unknown = true;
     }
 
-    fn read_source(&mut self, field: Option<&Spanned<String>>, available: &Available, enclosing: Option<&Available>, id: usize) {
+    fn read_source(
+        &mut self,
+        field: Option<&Spanned<String>>,
+        available: &Available,
+        enclosing: Option<&Available>,
+        id: usize,
+    ) {
         if let Some(field) = field {
             self.read(&field.node, field.span.clone(), available, enclosing, id);
         }
     }
 
-    fn read_expr(&mut self, expr: &Spanned<Expr>, available: &Available, enclosing: Option<&Available>, id: usize) {
+    fn read_expr(
+        &mut self,
+        expr: &Spanned<Expr>,
+        available: &Available,
+        enclosing: Option<&Available>,
+        id: usize,
+    ) {
         let mut fields = Vec::new();
         walk(expr, &mut |node| {
             if let Expr::Field(name) = &node.node {
@@ -291,7 +385,14 @@ impl Analysis<'_> {
     }
 
     /// Marks the definitions a read may see as used, or reports the read.
-    fn read(&mut self, name: &str, span: Span, available: &Available, enclosing: Option<&Available>, id: usize) {
+    fn read(
+        &mut self,
+        name: &str,
+        span: Span,
+        available: &Available,
+        enclosing: Option<&Available>,
+        id: usize,
+    ) {
         let lowercase = name.to_ascii_lowercase();
         if let Some(ids) = available.defined.get(&lowercase) {
             for definition in ids {
@@ -312,10 +413,15 @@ impl Analysis<'_> {
         } else if enclosing.is_some_and(|outer| outer.has(&lowercase)) {
             (
                 format!("field `{name}` is not set in this `union` branch"),
-                "a branch starts from the records, not from the rows of the query around it".to_string(),
+                "a branch starts from the records, not from the rows of the query around it"
+                    .to_string(),
             )
         } else if let Some(set_at) = self.set_anywhere.get(&lowercase) {
-            let place = if *set_at > line { "after this stage" } else { "in another branch" };
+            let place = if *set_at > line {
+                "after this stage"
+            } else {
+                "in another branch"
+            };
             (
                 format!("field `{name}` is read before any stage sets it"),
                 format!("set only at line {set_at}, {place}"),
@@ -332,7 +438,10 @@ impl Analysis<'_> {
 
         let help = match self.closest_known_name(&lowercase) {
             Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => "extract the field from `_raw` with `parse` before this stage, or check its name".to_string(),
+            None => {
+                "extract the field from `_raw` with `parse` before this stage, or check its name"
+                    .to_string()
+            }
         };
         self.findings.push(
             Rule::UndefinedField
@@ -345,7 +454,14 @@ impl Analysis<'_> {
     /// Records a definition. `replaces` is true when the row surely has
     /// this value afterwards, which is so except for `parse … nodrop`: it
     /// keeps the old value when the pattern does not match.
-    fn define(&mut self, available: &mut Available, name: &str, span: Span, replaces: bool, used: bool) {
+    fn define(
+        &mut self,
+        available: &mut Available,
+        name: &str,
+        span: Span,
+        replaces: bool,
+        used: bool,
+    ) {
         let id = self.definitions.len();
         self.definitions.push(Definition {
             name: name.to_string(),
@@ -366,10 +482,19 @@ impl Analysis<'_> {
             .definitions
             .iter()
             .map(|definition| definition.name.clone())
-            .chain(sumoql_input::SYSTEM_FIELDS.iter().map(|name| name.to_string()));
+            .chain(
+                sumoql_input::SYSTEM_FIELDS
+                    .iter()
+                    .map(|name| name.to_string()),
+            );
         candidates
             .filter(|candidate| !candidate.eq_ignore_ascii_case(lowercase))
-            .map(|candidate| (edit_distance(lowercase, &candidate.to_ascii_lowercase()), candidate))
+            .map(|candidate| {
+                (
+                    edit_distance(lowercase, &candidate.to_ascii_lowercase()),
+                    candidate,
+                )
+            })
             .filter(|(distance, _)| *distance <= MAX_SUGGESTION_DISTANCE)
             .min_by_key(|(distance, _)| *distance)
             .map(|(_, candidate)| candidate)
@@ -379,17 +504,26 @@ impl Analysis<'_> {
 /// Records every field name the query sets, with the line of its first setter.
 fn collect_set_names(query: &Query, source: &str, names: &mut HashMap<String, usize>) {
     let mut add = |name: &str, offset: usize| {
-        names.entry(name.to_ascii_lowercase()).or_insert_with(|| line_of(source, offset));
+        names
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| line_of(source, offset));
     };
     super::walk::for_each_stage(query, &mut |stage| match &stage.node {
-        Stage::Parse { names: targets, .. } => targets.iter().for_each(|name| add(&name.node, name.span.start)),
-        Stage::ParseRegex { regex, .. } => {
-            regex_group_names(&regex.node).iter().for_each(|name| add(name, regex.span.start))
-        }
+        Stage::Parse { names: targets, .. } => targets
+            .iter()
+            .for_each(|name| add(&name.node, name.span.start)),
+        Stage::ParseRegex { regex, .. } => regex_group_names(&regex.node)
+            .iter()
+            .for_each(|name| add(name, regex.span.start)),
         Stage::Assign { name, .. } => add(&name.node, name.span.start),
         Stage::Fields { items, .. } => items
             .iter()
-            .filter_map(|item| item.node.alias.as_ref().map(|alias| (alias, item.span.start)))
+            .filter_map(|item| {
+                item.node
+                    .alias
+                    .as_ref()
+                    .map(|alias| (alias, item.span.start))
+            })
             .for_each(|(alias, offset)| add(alias, offset)),
         Stage::Aggregate { functions, .. } => functions
             .iter()
@@ -440,6 +574,9 @@ mod tests {
 
     #[test]
     fn group_names_found() {
-        assert_eq!(regex_group_names("(?<user>\\w+)@(?P<host>[^ ]+)(?:x)(?i)"), vec!["user", "host"]);
+        assert_eq!(
+            regex_group_names("(?<user>\\w+)@(?P<host>[^ ]+)(?:x)(?i)"),
+            vec!["user", "host"]
+        );
     }
 }

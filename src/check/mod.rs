@@ -37,7 +37,12 @@ pub struct CheckArgs {
     queries: Vec<PathBuf>,
 
     /// Query text to check, instead of query files.
-    #[arg(short = 'e', long = "expression", value_name = "QUERY", conflicts_with = "queries")]
+    #[arg(
+        short = 'e',
+        long = "expression",
+        value_name = "QUERY",
+        conflicts_with = "queries"
+    )]
     expression: Option<String>,
 
     /// Log files or folders to run the query over, for the findings that
@@ -95,8 +100,9 @@ pub fn check(arguments: CheckArgs) -> u8 {
             .queries
             .iter()
             .map(|path| {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|error| format!("failed to read query file {}: {error}", path.display()));
+                let text = std::fs::read_to_string(path).map_err(|error| {
+                    format!("failed to read query file {}: {error}", path.display())
+                });
                 (path.display().to_string(), text)
             })
             .collect(),
@@ -139,10 +145,20 @@ pub fn check(arguments: CheckArgs) -> u8 {
             tally.count(finding);
         }
         tally.silenced = outcome.silenced;
-        denied |= outcome.findings.iter().any(|finding| finding.severity >= arguments.deny.severity());
+        denied |= outcome
+            .findings
+            .iter()
+            .any(|finding| finding.severity >= arguments.deny.severity());
 
-        let written = write_findings(&mut out, arguments.format, &source_name, &text, &outcome.findings, color)
-            .and_then(|()| out.flush());
+        let written = write_findings(
+            &mut out,
+            arguments.format,
+            &source_name,
+            &text,
+            &outcome.findings,
+            color,
+        )
+        .and_then(|()| out.flush());
         if let Err(error) = written {
             if error.kind() != io::ErrorKind::BrokenPipe {
                 eprintln!("sumoql: error: failed to write the findings: {error}");
@@ -190,15 +206,26 @@ fn check_query(text: &str, arguments: &CheckArgs, setup: &InputSetup) -> Outcome
             let raw = setup.options.raw;
             let mut summary = Summary::new();
             let options = setup.options.clone();
-            let result = execute_inputs_explained(&plan, &arguments.inputs, options, &setup.extractions, true, |item| {
-                match item {
-                    Observed::Record(record) => summary.count_record(record.format, record.lossy_utf8),
-                    Observed::Malformed(malformed) => summary.report_malformed(malformed),
-                    Observed::Unreadable(error) if error.is_skipped_file() => eprintln!("sumoql: warning: {error}"),
-                    Observed::Unreadable(error) => summary.report_unreadable(error),
-                }
-                ControlFlow::Continue(())
-            });
+            let result = execute_inputs_explained(
+                &plan,
+                &arguments.inputs,
+                options,
+                &setup.extractions,
+                true,
+                |item| {
+                    match item {
+                        Observed::Record(record) => {
+                            summary.count_record(record.format, record.lossy_utf8)
+                        }
+                        Observed::Malformed(malformed) => summary.report_malformed(malformed),
+                        Observed::Unreadable(error) if error.is_skipped_file() => {
+                            eprintln!("sumoql: warning: {error}")
+                        }
+                        Observed::Unreadable(error) => summary.report_unreadable(error),
+                    }
+                    ControlFlow::Continue(())
+                },
+            );
             outcome.unusable_inputs = summary.has_unreadable_inputs();
             if let Some((table, Some(explain))) = result {
                 summary.print(table.rows.len());
@@ -206,9 +233,11 @@ fn check_query(text: &str, arguments: &CheckArgs, setup: &InputSetup) -> Outcome
             }
         }
         Ok(_) => {}
-        Err(errors) => {
-            findings.extend(errors.into_iter().map(|error| portability::explain_unsupported(error, Stop::Compile)))
-        }
+        Err(errors) => findings.extend(
+            errors
+                .into_iter()
+                .map(|error| portability::explain_unsupported(error, Stop::Compile)),
+        ),
     }
 
     let silences = Silences::parse(text);

@@ -10,7 +10,8 @@ use sumoql_syntax::Diagnostic;
 use super::rules::Rule;
 use super::walk::{field_name, for_each_stage, quote, stage_expressions, walk};
 
-const MATCHES_DOC: &str = "https://www.sumologic.com/help/docs/search/search-query-language/search-operators/matches/";
+const MATCHES_DOC: &str =
+    "https://www.sumologic.com/help/docs/search/search-query-language/search-operators/matches/";
 
 /// Sysmon event fields that hold paths or command lines, in lower case.
 const PATH_FIELDS: [&str; 14] = [
@@ -31,7 +32,14 @@ const PATH_FIELDS: [&str; 14] = [
 ];
 
 /// Name endings that mark a field as holding paths or command lines.
-const PATH_SUFFIXES: [&str; 6] = ["image", "commandline", "filename", "file", "path", "directory"];
+const PATH_SUFFIXES: [&str; 6] = [
+    "image",
+    "commandline",
+    "filename",
+    "file",
+    "path",
+    "directory",
+];
 
 /// File name extensions that mark a literal as a Windows path.
 const PATH_EXTENSIONS: [&str; 12] = [
@@ -84,7 +92,11 @@ fn literal_pattern(node: &Spanned<Expr>, source: &str) -> Option<Diagnostic> {
         "Sumo's quoted `matches` patterns know only the `*` wildcard; regex syntax works only \
          between slashes ({MATCHES_DOC}). This pattern matches only values that contain `{syntax}` as written"
     );
-    note.push_str(if ip_like { ", which no IP address does." } else { "." });
+    note.push_str(if ip_like {
+        ", which no IP address does."
+    } else {
+        "."
+    });
     let mut help = format!(
         "write it as a regex: `{value_text} matches /{}/`",
         wildcard_to_regex(written)
@@ -159,14 +171,19 @@ fn repetition_at(characters: &[char]) -> Option<String> {
     let mut parts = inside.splitn(2, ',');
     let low = parts.next()?;
     let is_number = |text: &str| !text.is_empty() && text.chars().all(|c| c.is_ascii_digit());
-    let valid = is_number(low) && parts.next().is_none_or(|high| high.is_empty() || is_number(high));
+    let valid = is_number(low)
+        && parts
+            .next()
+            .is_none_or(|high| high.is_empty() || is_number(high));
     valid.then(|| characters[..=close].iter().collect())
 }
 
 fn looks_like_address_pattern(pattern: &str) -> bool {
     pattern.contains('.')
         && pattern.chars().any(|c| c.is_ascii_digit())
-        && pattern.chars().all(|c| c.is_ascii_digit() || ".[]-*".contains(c))
+        && pattern
+            .chars()
+            .all(|c| c.is_ascii_digit() || ".[]-*".contains(c))
 }
 
 /// Turns a quoted pattern, as written in the query, into the regex it was
@@ -214,14 +231,27 @@ struct CaseComparison {
     rewrite: String,
 }
 
-fn case_sensitive_comparison(node: &Spanned<Expr>, origins: &FieldOrigins, source: &str) -> Option<CaseComparison> {
-    let text_of = |expr: &Spanned<Expr>| source.get(expr.span.clone()).unwrap_or_default().to_string();
+fn case_sensitive_comparison(
+    node: &Spanned<Expr>,
+    origins: &FieldOrigins,
+    source: &str,
+) -> Option<CaseComparison> {
+    let text_of = |expr: &Spanned<Expr>| {
+        source
+            .get(expr.span.clone())
+            .unwrap_or_default()
+            .to_string()
+    };
     let (field, literal, rewrite) = match &node.node {
         Expr::Matches { value, pattern } => {
             let field = field_name(&value.node)?;
             match &pattern.node {
                 Expr::String(text) => {
-                    let rewrite = format!("toLowerCase({}) matches {}", text_of(value), quote(&text.to_lowercase()));
+                    let rewrite = format!(
+                        "toLowerCase({}) matches {}",
+                        text_of(value),
+                        quote(&text.to_lowercase())
+                    );
                     (field, text.clone(), rewrite)
                 }
                 Expr::Regex(regex) if !regex.contains("(?i)") => {
@@ -231,20 +261,38 @@ fn case_sensitive_comparison(node: &Spanned<Expr>, origins: &FieldOrigins, sourc
                 _ => return None,
             }
         }
-        Expr::Binary { operator: operator @ (BinaryOperator::Equal | BinaryOperator::NotEqual), left, right } => {
+        Expr::Binary {
+            operator: operator @ (BinaryOperator::Equal | BinaryOperator::NotEqual),
+            left,
+            right,
+        } => {
             let (field_side, text) = match (&left.node, &right.node) {
                 (Expr::Field(_), Expr::String(text)) => (left, text),
                 (Expr::String(text), Expr::Field(_)) => (right, text),
                 _ => return None,
             };
-            let symbol = if *operator == BinaryOperator::Equal { "=" } else { "!=" };
-            let rewrite = format!("toLowerCase({}) {symbol} {}", text_of(field_side), quote(&text.to_lowercase()));
+            let symbol = if *operator == BinaryOperator::Equal {
+                "="
+            } else {
+                "!="
+            };
+            let rewrite = format!(
+                "toLowerCase({}) {symbol} {}",
+                text_of(field_side),
+                quote(&text.to_lowercase())
+            );
             (field_name(&field_side.node)?, text.clone(), rewrite)
         }
-        Expr::In { value, list, negated } => {
+        Expr::In {
+            value,
+            list,
+            negated,
+        } => {
             let field = field_name(&value.node)?;
             let literal = list.iter().find_map(|item| match &item.node {
-                Expr::String(text) if text.chars().any(|c| c.is_ascii_alphabetic()) => Some(text.clone()),
+                Expr::String(text) if text.chars().any(|c| c.is_ascii_alphabetic()) => {
+                    Some(text.clone())
+                }
                 _ => None,
             })?;
             let items: Vec<String> = list
@@ -255,7 +303,11 @@ fn case_sensitive_comparison(node: &Spanned<Expr>, origins: &FieldOrigins, sourc
                 })
                 .collect();
             let keyword = if *negated { "not in" } else { "in" };
-            let rewrite = format!("toLowerCase({}) {keyword} ({})", text_of(value), items.join(", "));
+            let rewrite = format!(
+                "toLowerCase({}) {keyword} ({})",
+                text_of(value),
+                items.join(", ")
+            );
             (field, literal, rewrite)
         }
         _ => return None,
@@ -274,7 +326,8 @@ fn case_sensitive_comparison(node: &Spanned<Expr>, origins: &FieldOrigins, sourc
     Some(CaseComparison {
         span: node.span.clone(),
         field: field.to_string(),
-        command_lines: origin.contains("commandline") || field.to_ascii_lowercase().contains("commandline"),
+        command_lines: origin.contains("commandline")
+            || field.to_ascii_lowercase().contains("commandline"),
         literal,
         rewrite,
     })
@@ -282,12 +335,26 @@ fn case_sensitive_comparison(node: &Spanned<Expr>, origins: &FieldOrigins, sourc
 
 fn case_finding(comparisons: &[CaseComparison]) -> Diagnostic {
     let first = &comparisons[0];
-    let kind_of_value = if first.command_lines { "command lines" } else { "paths" };
-    let mut label = format!("case-sensitive: `{}` would not match", other_case_example(&first.literal));
+    let kind_of_value = if first.command_lines {
+        "command lines"
+    } else {
+        "paths"
+    };
+    let mut label = format!(
+        "case-sensitive: `{}` would not match",
+        other_case_example(&first.literal)
+    );
     if comparisons.len() > 1 {
         let more = comparisons.len() - 1;
-        let noun = if more == 1 { "comparison" } else { "comparisons" };
-        label.push_str(&format!("; {more} more {noun} of `{}` in this stage as well", first.field));
+        let noun = if more == 1 {
+            "comparison"
+        } else {
+            "comparisons"
+        };
+        label.push_str(&format!(
+            "; {more} more {noun} of `{}` in this stage as well",
+            first.field
+        ));
     }
     Rule::CaseSensitivePath
         .finding(
@@ -315,7 +382,8 @@ fn other_case_example(literal: &str) -> String {
 
 fn holds_paths(field: &str) -> bool {
     let lower = field.to_ascii_lowercase();
-    PATH_FIELDS.contains(&lower.as_str()) || PATH_SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
+    PATH_FIELDS.contains(&lower.as_str())
+        || PATH_SUFFIXES.iter().any(|suffix| lower.ends_with(suffix))
 }
 
 /// Reports whether a literal reads as a Windows path: it has a backslash,
@@ -324,7 +392,11 @@ fn looks_like_path(literal: &str) -> bool {
     let lower = literal.to_ascii_lowercase();
     let bytes = lower.as_bytes();
     let drive = bytes.len() >= 2 && bytes[0].is_ascii_alphabetic() && bytes[1] == b':';
-    literal.contains('\\') || drive || PATH_EXTENSIONS.iter().any(|extension| lower.trim_end_matches('*').ends_with(extension))
+    literal.contains('\\')
+        || drive
+        || PATH_EXTENSIONS
+            .iter()
+            .any(|extension| lower.trim_end_matches('*').ends_with(extension))
 }
 
 /// The event field each field of the query was taken from, so that
@@ -390,10 +462,19 @@ pub(super) fn anchor_field_name(before: &str) -> Option<String> {
             return Some(value.trim_matches(|c| c == '\'' || c == '"').to_string());
         }
         // A closing tag such as `</Image>` names no field.
-        return tag.split_whitespace().next().filter(|name| !name.starts_with('/')).map(str::to_string);
+        return tag
+            .split_whitespace()
+            .next()
+            .filter(|name| !name.starts_with('/'))
+            .map(str::to_string);
     }
-    let key = text.strip_suffix('=').or_else(|| text.strip_suffix(':'))?.trim_end();
-    let word = key.rsplit(|c: char| !(c.is_alphanumeric() || c == '_')).next()?;
+    let key = text
+        .strip_suffix('=')
+        .or_else(|| text.strip_suffix(':'))?
+        .trim_end();
+    let word = key
+        .rsplit(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()?;
     (!word.is_empty()).then(|| word.to_string())
 }
 
@@ -434,9 +515,18 @@ mod tests {
 
     #[test]
     fn anchor_names_field() {
-        assert_eq!(anchor_field_name("<Image><![CDATA[").as_deref(), Some("Image"));
-        assert_eq!(anchor_field_name("<DestinationIp>").as_deref(), Some("DestinationIp"));
-        assert_eq!(anchor_field_name("<Data Name='Image'>").as_deref(), Some("Image"));
+        assert_eq!(
+            anchor_field_name("<Image><![CDATA[").as_deref(),
+            Some("Image")
+        );
+        assert_eq!(
+            anchor_field_name("<DestinationIp>").as_deref(),
+            Some("DestinationIp")
+        );
+        assert_eq!(
+            anchor_field_name("<Data Name='Image'>").as_deref(),
+            Some("Image")
+        );
         assert_eq!(anchor_field_name("user=").as_deref(), Some("user"));
         assert_eq!(anchor_field_name("Image: ").as_deref(), Some("Image"));
         assert_eq!(anchor_field_name("]]></Image> "), None);

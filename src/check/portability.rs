@@ -10,23 +10,60 @@ use super::walk::for_each_stage;
 
 const METADATA_DOC: &str =
     "https://www.sumologic.com/help/docs/search/get-started-with-search/search-basics/built-in-metadata/";
-const FIELDS_DOC: &str = "https://www.sumologic.com/help/docs/search/search-query-language/search-operators/fields/";
+const FIELDS_DOC: &str =
+    "https://www.sumologic.com/help/docs/search/search-query-language/search-operators/fields/";
 const SUBQUERY_DOC: &str = "https://www.sumologic.com/help/docs/search/subqueries/";
 
 /// Sumo Logic search operators, in lower case, as Sumo's operator pages
 /// document them. Only names that sumoql rejects as unknown are reported.
 const SUMO_OPERATORS: [&str; 25] = [
-    "json", "timeslice", "lookup", "geoip", "threatip", "threatlookup", "transpose", "top", "topk",
-    "keyvalue", "kv", "csv", "split", "dedup", "fillmissing", "save", "cat", "join", "first", "last",
-    "most_recent", "least_recent", "values", "pct", "parsehex",
+    "json",
+    "timeslice",
+    "lookup",
+    "geoip",
+    "threatip",
+    "threatlookup",
+    "transpose",
+    "top",
+    "topk",
+    "keyvalue",
+    "kv",
+    "csv",
+    "split",
+    "dedup",
+    "fillmissing",
+    "save",
+    "cat",
+    "join",
+    "first",
+    "last",
+    "most_recent",
+    "least_recent",
+    "values",
+    "pct",
+    "parsehex",
 ];
 
 /// Sumo Logic scalar functions, in lower case, as Sumo's operator pages
 /// document them. Only names that sumoql rejects as unknown are reported.
 const SUMO_FUNCTIONS: [&str; 17] = [
-    "isprivateip", "ispublicip", "isreservedip", "isvalidip", "isvalidipv4", "isvalidipv6",
-    "comparecidrprefix", "getcidrprefix", "maskfromcidr", "ipv4tonumber", "formatdate", "now",
-    "base64decode", "urldecode", "hextodec", "format", "pow",
+    "isprivateip",
+    "ispublicip",
+    "isreservedip",
+    "isvalidip",
+    "isvalidipv4",
+    "isvalidipv6",
+    "comparecidrprefix",
+    "getcidrprefix",
+    "maskfromcidr",
+    "ipv4tonumber",
+    "formatdate",
+    "now",
+    "base64decode",
+    "urldecode",
+    "hextodec",
+    "format",
+    "pow",
 ];
 
 pub fn check(query: &Query) -> Vec<Diagnostic> {
@@ -49,9 +86,14 @@ pub fn check(query: &Query) -> Vec<Diagnostic> {
             );
             quoted_wildcards(branch.node.scope.as_ref(), &mut findings);
         }
-        Stage::Fields { mode: FieldsMode::Keep, items } => {
+        Stage::Fields {
+            mode: FieldsMode::Keep,
+            items,
+        } => {
             for item in items {
-                let Some(alias) = &item.node.alias else { continue };
+                let Some(alias) = &item.node.alias else {
+                    continue;
+                };
                 let name = &item.node.name;
                 findings.push(
                     Rule::SumoqlExtension
@@ -75,9 +117,16 @@ pub fn check(query: &Query) -> Vec<Diagnostic> {
 fn quoted_wildcards(scope: Option<&Spanned<Scope>>, findings: &mut Vec<Diagnostic>) {
     let Some(scope) = scope else { return };
     match &scope.node {
-        Scope::Term { field, value, quoted: true, negated } if value.contains('*') => {
+        Scope::Term {
+            field,
+            value,
+            quoted: true,
+            negated,
+        } if value.contains('*') => {
             let operator = if *negated { "!=" } else { "=" };
-            let bare = value.chars().all(|c| c.is_alphanumeric() || "-_:/.+@#$%^*?".contains(c));
+            let bare = value
+                .chars()
+                .all(|c| c.is_alphanumeric() || "-_:/.+@#$%^*?".contains(c));
             let help = if bare {
                 format!("drop the quotes: `{field}{operator}{value}`")
             } else {
@@ -122,7 +171,8 @@ pub enum Stop {
 pub fn explain_unsupported(diagnostic: Diagnostic, stop: Stop) -> Diagnostic {
     let message = diagnostic.message.as_str();
     let name = message.split('`').nth(1);
-    let known = |list: &[&str]| name.is_some_and(|name| list.contains(&name.to_ascii_lowercase().as_str()));
+    let known =
+        |list: &[&str]| name.is_some_and(|name| list.contains(&name.to_ascii_lowercase().as_str()));
 
     // The compiler reports constructs that the parser accepts from Sumo but
     // the engine cannot run yet as "… is not supported by sumoql yet".
@@ -135,7 +185,8 @@ pub fn explain_unsupported(diagnostic: Diagnostic, stop: Stop) -> Diagnostic {
         }
         (_, Some(name))
             if message.starts_with("operator `")
-                && (message.ends_with("is not supported by sumoql yet") || message.ends_with("cannot run offline")) =>
+                && (message.ends_with("is not supported by sumoql yet")
+                    || message.ends_with("cannot run offline")) =>
         {
             format!("`{name}` is a Sumo Logic operator that sumoql does not run offline")
         }
@@ -148,12 +199,20 @@ pub fn explain_unsupported(diagnostic: Diagnostic, stop: Stop) -> Diagnostic {
         _ => return diagnostic,
     };
     Rule::NotRunOffline
-        .finding(summary, diagnostic.span.clone(), "valid in Sumo, not supported by sumoql")
+        .finding(
+            summary,
+            diagnostic.span.clone(),
+            "valid in Sumo, not supported by sumoql",
+        )
         .with_note(match stop {
             Stop::Parse => "sumoql cannot parse this query, so no other rule checked it",
-            Stop::Compile => "sumoql cannot run this query, so the rules that read `--input` did not run",
+            Stop::Compile => {
+                "sumoql cannot run this query, so the rules that read `--input` did not run"
+            }
         })
-        .with_help("run this query in Sumo Logic, or remove the construct to check the rest offline")
+        .with_help(
+            "run this query in Sumo Logic, or remove the construct to check the rest offline",
+        )
 }
 
 #[cfg(test)]
@@ -162,10 +221,20 @@ mod tests {
 
     #[test]
     fn unknown_sumo_operator_is_explained() {
-        let error = Diagnostic::error("unknown operator `timeslice`", 4..13, "not a supported operator");
+        let error = Diagnostic::error(
+            "unknown operator `timeslice`",
+            4..13,
+            "not a supported operator",
+        );
         let finding = explain_unsupported(error, Stop::Parse);
         assert_eq!(finding.code, Some("SQ006"));
-        assert!(finding.message.contains("`timeslice` is a Sumo Logic operator"), "{}", finding.message);
+        assert!(
+            finding
+                .message
+                .contains("`timeslice` is a Sumo Logic operator"),
+            "{}",
+            finding.message
+        );
     }
 
     #[test]

@@ -75,7 +75,12 @@ impl Rule {
     }
 
     /// Builds a finding of this rule.
-    pub fn finding(self, message: impl Into<String>, span: Span, label: impl Into<String>) -> Diagnostic {
+    pub fn finding(
+        self,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic::finding(self.severity(), self.code(), message, span, label)
     }
 }

@@ -61,7 +61,11 @@ impl Silences {
                     .map(|later| line_of(source, later.start))
             };
             if let Some(target) = target {
-                silences.by_line.entry(target).or_default().extend(parse_codes(codes));
+                silences
+                    .by_line
+                    .entry(target)
+                    .or_default()
+                    .extend(parse_codes(codes));
             }
         }
         silences
@@ -80,13 +84,20 @@ impl Silences {
         if self.file.iter().any(|silenced| silenced == code) {
             return true;
         }
-        let names_code = |line: usize| self.by_line.get(&line).is_some_and(|codes| codes.iter().any(|silenced| silenced == code));
+        let names_code = |line: usize| {
+            self.by_line
+                .get(&line)
+                .is_some_and(|codes| codes.iter().any(|silenced| silenced == code))
+        };
         if names_code(line_of(source, finding.span.start)) {
             return true;
         }
         stages
             .iter()
-            .filter(|stage| stage.start <= finding.span.start && finding.span.start < stage.end.max(stage.start + 1))
+            .filter(|stage| {
+                stage.start <= finding.span.start
+                    && finding.span.start < stage.end.max(stage.start + 1)
+            })
             .any(|stage| names_code(line_of(source, stage.start)))
     }
 }
@@ -96,7 +107,11 @@ fn parse_codes(text: &str) -> Vec<String> {
     text.split(|c: char| c == ',' || c.is_whitespace())
         .filter(|word| !word.is_empty())
         .map(str::to_ascii_uppercase)
-        .take_while(|word| word.len() > 2 && word.starts_with("SQ") && word[2..].chars().all(|c| c.is_ascii_digit()))
+        .take_while(|word| {
+            word.len() > 2
+                && word.starts_with("SQ")
+                && word[2..].chars().all(|c| c.is_ascii_digit())
+        })
         .collect()
 }
 
@@ -110,7 +125,10 @@ mod tests {
 
     #[test]
     fn codes_stop_at_reason() {
-        assert_eq!(parse_codes(" SQ001, sq002 SQ003 because we want it, SQ004"), vec!["SQ001", "SQ002", "SQ003"]);
+        assert_eq!(
+            parse_codes(" SQ001, sq002 SQ003 because we want it, SQ004"),
+            vec!["SQ001", "SQ002", "SQ003"]
+        );
     }
 
     #[test]

@@ -46,7 +46,11 @@ pub fn children(expr: &Expr) -> Vec<&Spanned<Expr>> {
         Expr::Matches { value, pattern } => vec![value, pattern],
         Expr::In { value, list, .. } => std::iter::once(&**value).chain(list.iter()).collect(),
         Expr::Call { arguments, .. } => arguments.iter().collect(),
-        Expr::Conditional { condition, then, otherwise } => vec![condition, then, otherwise],
+        Expr::Conditional {
+            condition,
+            then,
+            otherwise,
+        } => vec![condition, then, otherwise],
     }
 }
 
@@ -70,19 +74,48 @@ pub fn shape(expr: &Expr) -> String {
         Expr::Regex(text) => format!("regex:{text:?}"),
         Expr::Not(inner) => format!("not({})", shape(&inner.node)),
         Expr::Negate(inner) => format!("negate({})", shape(&inner.node)),
-        Expr::Binary { operator, left, right } => {
-            format!("{operator:?}({}, {})", shape(&left.node), shape(&right.node))
+        Expr::Binary {
+            operator,
+            left,
+            right,
+        } => {
+            format!(
+                "{operator:?}({}, {})",
+                shape(&left.node),
+                shape(&right.node)
+            )
         }
-        Expr::Matches { value, pattern } => format!("matches({}, {})", shape(&value.node), shape(&pattern.node)),
-        Expr::In { value, list, negated } => {
+        Expr::Matches { value, pattern } => {
+            format!("matches({}, {})", shape(&value.node), shape(&pattern.node))
+        }
+        Expr::In {
+            value,
+            list,
+            negated,
+        } => {
             let items: Vec<String> = list.iter().map(|item| shape(&item.node)).collect();
-            format!("in[{negated}]({}; {})", shape(&value.node), items.join(", "))
+            format!(
+                "in[{negated}]({}; {})",
+                shape(&value.node),
+                items.join(", ")
+            )
         }
         Expr::Call { name, arguments } => {
-            let arguments: Vec<String> = arguments.iter().map(|argument| shape(&argument.node)).collect();
-            format!("call:{}({})", name.to_ascii_lowercase(), arguments.join(", "))
+            let arguments: Vec<String> = arguments
+                .iter()
+                .map(|argument| shape(&argument.node))
+                .collect();
+            format!(
+                "call:{}({})",
+                name.to_ascii_lowercase(),
+                arguments.join(", ")
+            )
         }
-        Expr::Conditional { condition, then, otherwise } => format!(
+        Expr::Conditional {
+            condition,
+            then,
+            otherwise,
+        } => format!(
             "if({}, {}, {})",
             shape(&condition.node),
             shape(&then.node),

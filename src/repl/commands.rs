@@ -69,7 +69,12 @@ pub const COMMANDS: [CommandHelp; 10] = [
 ];
 
 /// Other spellings accepted for commands.
-const ALIASES: [(&str, &str); 4] = [(":h", ":help"), (":?", ":help"), (":q", ":quit"), (":exit", ":quit")];
+const ALIASES: [(&str, &str); 4] = [
+    (":h", ":help"),
+    (":?", ":help"),
+    (":q", ":quit"),
+    (":exit", ":quit"),
+];
 
 pub const RAW_NAMES: [&str; 2] = ["canonical", "original"];
 
@@ -151,22 +156,30 @@ pub fn parse_command(line: &str) -> Result<Command, String> {
             Some(arguments.iter().map(|path| expand_home(path)).collect())
         })),
         ":format" => {
-            let format = single(":format FORMAT")?.map(|text| parse_format(text)).transpose()?;
+            let format = single(":format FORMAT")?
+                .map(|text| parse_format(text))
+                .transpose()?;
             Ok(Command::Format(format))
         }
-        ":category" => Ok(Command::Category(single(":category CAT|channel")?.map(|text| {
-            if text == CATEGORY_FROM_CHANNEL {
-                None
-            } else {
-                Some(text.clone())
-            }
-        }))),
+        ":category" => Ok(Command::Category(single(":category CAT|channel")?.map(
+            |text| {
+                if text == CATEGORY_FROM_CHANNEL {
+                    None
+                } else {
+                    Some(text.clone())
+                }
+            },
+        ))),
         ":raw" => {
-            let raw = single(":raw canonical|original")?.map(|text| parse_raw(text)).transpose()?;
+            let raw = single(":raw canonical|original")?
+                .map(|text| parse_raw(text))
+                .transpose()?;
             Ok(Command::Raw(raw))
         }
         ":rows" => {
-            let rows = single(":rows N|all")?.map(|text| parse_rows(text)).transpose()?;
+            let rows = single(":rows N|all")?
+                .map(|text| parse_rows(text))
+                .transpose()?;
             Ok(Command::Rows(rows))
         }
         _ => unreachable!("resolve_name returns only names from COMMANDS"),
@@ -188,33 +201,47 @@ fn resolve_name(word: &str) -> Result<&'static str, String> {
         .collect();
     match matches.as_slice() {
         [name] => Ok(name),
-        [] => Err(format!("unknown command `{word}`; `:help` lists the commands")),
-        several => Err(format!("ambiguous command `{word}`: {}", several.join(", "))),
+        [] => Err(format!(
+            "unknown command `{word}`; `:help` lists the commands"
+        )),
+        several => Err(format!(
+            "ambiguous command `{word}`: {}",
+            several.join(", ")
+        )),
     }
 }
 
 fn parse_format(text: &str) -> Result<OutputFormat, String> {
     OutputFormat::from_str(text, true).map_err(|_| {
-        format!("invalid format `{text}`; expected one of {}", format_names().join(", "))
+        format!(
+            "invalid format `{text}`; expected one of {}",
+            format_names().join(", ")
+        )
     })
 }
 
 fn format_name(format: OutputFormat) -> String {
-    format
-        .to_possible_value()
-        .map_or_else(|| format!("{format:?}"), |value| value.get_name().to_string())
+    format.to_possible_value().map_or_else(
+        || format!("{format:?}"),
+        |value| value.get_name().to_string(),
+    )
 }
 
 /// Returns the names `:format` accepts, the same as `--format`.
 pub fn format_names() -> Vec<String> {
-    OutputFormat::value_variants().iter().map(|format| format_name(*format)).collect()
+    OutputFormat::value_variants()
+        .iter()
+        .map(|format| format_name(*format))
+        .collect()
 }
 
 fn parse_raw(text: &str) -> Result<RawMode, String> {
     match text.to_ascii_lowercase().as_str() {
         "canonical" => Ok(RawMode::Canonical),
         "original" => Ok(RawMode::Original),
-        _ => Err(format!("invalid _raw mode `{text}`; expected canonical or original")),
+        _ => Err(format!(
+            "invalid _raw mode `{text}`; expected canonical or original"
+        )),
     }
 }
 
@@ -231,7 +258,9 @@ fn parse_rows(text: &str) -> Result<Option<usize>, String> {
     }
     match text.parse::<usize>() {
         Ok(rows) if rows > 0 => Ok(Some(rows)),
-        _ => Err(format!("invalid row count `{text}`; expected a positive number or `all`")),
+        _ => Err(format!(
+            "invalid row count `{text}`; expected a positive number or `all`"
+        )),
     }
 }
 
@@ -299,13 +328,18 @@ pub fn execute(command: Command, session: &mut Session, console: &mut Console) -
                 session.run_query(&text, &path.display().to_string(), console);
                 return Flow::Remember(text);
             }
-            Err(error) => console.message(format!("error: failed to read query file {}: {error}", path.display())),
+            Err(error) => console.message(format!(
+                "error: failed to read query file {}: {error}",
+                path.display()
+            )),
         },
         Command::Save(path) => save_last_query(session, &path, console),
         Command::Input(Some(paths)) => session.set_inputs(paths, console),
         Command::Input(None) => show_inputs(session, console),
         Command::Format(Some(format)) => session.settings.format = format,
-        Command::Format(None) => console.message(format!("format: {}", format_name(session.settings.format))),
+        Command::Format(None) => {
+            console.message(format!("format: {}", format_name(session.settings.format)))
+        }
         Command::Fields => session.print_fields(console),
         Command::Category(Some(category)) => {
             session.settings.category = category;
@@ -328,10 +362,19 @@ pub fn execute(command: Command, session: &mut Session, console: &mut Console) -
 }
 
 fn print_help(console: &mut Console) {
-    let width = COMMANDS.iter().map(|command| command.usage.chars().count()).max().unwrap_or(0);
+    let width = COMMANDS
+        .iter()
+        .map(|command| command.usage.chars().count())
+        .max()
+        .unwrap_or(0);
     for command in &COMMANDS {
         let padding = width - command.usage.chars().count();
-        console.message(format!("{}{}  {}", command.usage, " ".repeat(padding), command.summary));
+        console.message(format!(
+            "{}{}  {}",
+            command.usage,
+            " ".repeat(padding),
+            command.summary
+        ));
     }
     console.message("Anything else is a query, run over the inputs.");
     console.message(KEYS_HELP);
@@ -352,7 +395,10 @@ fn save_last_query(session: &Session, path: &std::path::Path, console: &mut Cons
             group_digits(text.lines().count() as u64),
             path.display()
         )),
-        Err(error) => console.message(format!("error: failed to write {}: {error}", path.display())),
+        Err(error) => console.message(format!(
+            "error: failed to write {}: {error}",
+            path.display()
+        )),
     }
 }
 
@@ -374,7 +420,8 @@ fn show_inputs(session: &Session, console: &mut Console) {
 fn show_category(session: &Session, console: &mut Console) {
     console.message(match &session.settings.category {
         Some(category) => format!("_sourceCategory: {category} for every record"),
-        None => "_sourceCategory: derived from each event's channel (windows/sysmon for Sysmon)".to_string(),
+        None => "_sourceCategory: derived from each event's channel (windows/sysmon for Sysmon)"
+            .to_string(),
     });
 }
 
@@ -387,7 +434,10 @@ mod tests {
     use crate::repl::session::Settings;
 
     const SAMPLE_LOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/sysmon_sample.xml");
-    const SHIPPED_QUERY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/queries/t1204_005_malicious_library.sumo");
+    const SHIPPED_QUERY: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/queries/t1204_005_malicious_library.sumo"
+    );
 
     /// A session on the bundled sample and the text it printed.
     struct Harness {
@@ -439,7 +489,8 @@ mod tests {
     }
 
     fn temp_folder(name: &str) -> PathBuf {
-        let folder = std::env::temp_dir().join(format!("sumoql-repl-{}-{name}", std::process::id()));
+        let folder =
+            std::env::temp_dir().join(format!("sumoql-repl-{}-{name}", std::process::id()));
         std::fs::create_dir_all(&folder).unwrap();
         folder
     }
@@ -450,7 +501,11 @@ mod tests {
         assert_eq!(harness.run(":help"), Flow::Continue);
         let err = harness.take_err();
         for command in &COMMANDS {
-            assert!(err.contains(command.usage), "{} missing from:\n{err}", command.usage);
+            assert!(
+                err.contains(command.usage),
+                "{} missing from:\n{err}",
+                command.usage
+            );
         }
         assert!(err.contains("Alt-Enter"), "{err}");
     }
@@ -478,7 +533,10 @@ mod tests {
         let mut harness = Harness::new();
         assert_eq!(harness.run(":load /nonexistent/q.sumo"), Flow::Continue);
         let err = harness.take_err();
-        assert!(err.contains("failed to read query file /nonexistent/q.sumo"), "{err}");
+        assert!(
+            err.contains("failed to read query file /nonexistent/q.sumo"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -487,7 +545,10 @@ mod tests {
         let path = temp_folder("save").join("last.sumo");
         harness.query("* | where EventID = 1\n| count");
         harness.run(&format!(":save {}", path.display()));
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "* | where EventID = 1\n| count\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "* | where EventID = 1\n| count\n"
+        );
         assert!(harness.take_err().contains("saved 2 lines"));
     }
 
@@ -518,7 +579,9 @@ mod tests {
     fn input_rejects_standard_input() {
         let mut harness = Harness::new();
         harness.run(":input -");
-        assert!(harness.take_err().contains("standard input (`-`) cannot be an input"));
+        assert!(harness
+            .take_err()
+            .contains("standard input (`-`) cannot be an input"));
         assert_eq!(harness.session.inputs().len(), 1);
     }
 
@@ -531,9 +594,15 @@ mod tests {
         harness.take_err();
         harness.run(":format");
         assert_eq!(harness.take_err(), "format: csv\n");
-        assert_eq!(parse_command(":format JSON"), Ok(Command::Format(Some(OutputFormat::Json))));
+        assert_eq!(
+            parse_command(":format JSON"),
+            Ok(Command::Format(Some(OutputFormat::Json)))
+        );
         let error = parse_command(":format xml").unwrap_err();
-        assert!(error.starts_with("invalid format `xml`; expected one of table, csv, json"), "{error}");
+        assert!(
+            error.starts_with("invalid format `xml`; expected one of table, csv, json"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -555,7 +624,9 @@ mod tests {
         assert_ne!(harness.take_out(), "_count\n0\n");
 
         harness.run(":category channel");
-        assert!(harness.take_err().contains("derived from each event's channel"));
+        assert!(harness
+            .take_err()
+            .contains("derived from each event's channel"));
         harness.query("_sourceCategory=lab/test | count");
         assert_eq!(harness.take_out(), "_count\n0\n");
     }
@@ -566,12 +637,17 @@ mod tests {
         harness.run(":format csv");
         harness.run(":raw original");
         harness.run(&format!(":load {SHIPPED_QUERY}"));
-        assert_eq!(harness.take_out(), "_sourceHost,Username,ChildImage,DetectionBranch,_count\n");
+        assert_eq!(
+            harness.take_out(),
+            "_sourceHost,Username,ChildImage,DetectionBranch,_count\n"
+        );
         harness.run(":raw");
         assert_eq!(harness.take_err().lines().last(), Some("_raw: original"));
         harness.run(":raw canonical");
         harness.run(&format!(":load {SHIPPED_QUERY}"));
-        assert!(harness.take_out().contains("PackageInstallerDroppedExecutable"));
+        assert!(harness
+            .take_out()
+            .contains("PackageInstallerDroppedExecutable"));
     }
 
     #[test]
@@ -585,31 +661,44 @@ mod tests {
         harness.run(":rows all");
         harness.query("* | fields EventRecordID");
         assert!(harness.take_out().lines().count() > 4);
-        assert_eq!(parse_command(":rows 0"), Err("invalid row count `0`; expected a positive number or `all`".into()));
+        assert_eq!(
+            parse_command(":rows 0"),
+            Err("invalid row count `0`; expected a positive number or `all`".into())
+        );
     }
 
     #[test]
     fn prefixes_aliases_and_unknown_names() {
-        assert_eq!(parse_command(":fo csv"), Ok(Command::Format(Some(OutputFormat::Csv))));
+        assert_eq!(
+            parse_command(":fo csv"),
+            Ok(Command::Format(Some(OutputFormat::Csv)))
+        );
         assert_eq!(parse_command(":FIELDS"), Ok(Command::Fields));
         assert_eq!(parse_command(":h"), Ok(Command::Help));
         assert_eq!(
             parse_command(":frobnicate"),
             Err("unknown command `:frobnicate`; `:help` lists the commands".into())
         );
-        assert_eq!(parse_command(":f"), Err("ambiguous command `:f`: :format, :fields".into()));
-        assert_eq!(parse_command(":fields x"), Err("`:fields` takes no arguments".into()));
-        assert_eq!(parse_command(":load"), Err("missing file name; usage: :load FILE.sumo".into()));
+        assert_eq!(
+            parse_command(":f"),
+            Err("ambiguous command `:f`: :format, :fields".into())
+        );
+        assert_eq!(
+            parse_command(":fields x"),
+            Err("`:fields` takes no arguments".into())
+        );
+        assert_eq!(
+            parse_command(":load"),
+            Err("missing file name; usage: :load FILE.sumo".into())
+        );
     }
 
     #[test]
     fn arguments_split_with_quotes() {
-        assert_eq!(split_arguments(r#":input "my logs/a b.xml" c\ d 'e f'"#).unwrap(), vec![
-            ":input",
-            "my logs/a b.xml",
-            "c d",
-            "e f"
-        ]);
+        assert_eq!(
+            split_arguments(r#":input "my logs/a b.xml" c\ d 'e f'"#).unwrap(),
+            vec![":input", "my logs/a b.xml", "c d", "e f"]
+        );
         assert!(split_arguments(":input \"open").is_err());
     }
 }

@@ -32,9 +32,14 @@ pub fn complete(line: &str, cursor: usize, input_fields: &[String]) -> Completio
     let tokens = tokenize(&line[..start]);
 
     let last = tokens.last();
-    let in_comment = last.is_some_and(|token| token.kind == TokenKind::Comment && is_open_at_end(token, line, start));
+    let in_comment = last.is_some_and(|token| {
+        token.kind == TokenKind::Comment && is_open_at_end(token, line, start)
+    });
     if in_comment {
-        return Completion::Words { start, candidates: Vec::new() };
+        return Completion::Words {
+            start,
+            candidates: Vec::new(),
+        };
     }
     let in_string = last.is_some_and(|token| token.kind == TokenKind::String && !token.closed);
 
@@ -108,16 +113,24 @@ fn push_fields(names: &mut Vec<(String, String)>, input_fields: &[String], line:
 /// `parse "…" as ChildImage nodrop`, including the later names of a list
 /// (`as a, b`).
 fn names_created_by_as(text: &str) -> Vec<String> {
-    let significant: Vec<_> = tokenize(text).into_iter().filter(|token| token.is_significant()).collect();
+    let significant: Vec<_> = tokenize(text)
+        .into_iter()
+        .filter(|token| token.is_significant())
+        .collect();
     let mut names = Vec::new();
     for (index, token) in significant.iter().enumerate() {
         if token.kind != TokenKind::Word || !token.text(text).eq_ignore_ascii_case("as") {
             continue;
         }
         let mut next = index + 1;
-        while let Some(name) = significant.get(next).filter(|token| token.kind == TokenKind::Word) {
+        while let Some(name) = significant
+            .get(next)
+            .filter(|token| token.kind == TokenKind::Word)
+        {
             names.push(name.text(text).to_string());
-            let comma_follows = significant.get(next + 1).is_some_and(|token| token.text(text) == ",");
+            let comma_follows = significant
+                .get(next + 1)
+                .is_some_and(|token| token.text(text) == ",");
             if !comma_follows {
                 break;
             }
@@ -136,7 +149,10 @@ fn matching(names: Vec<(String, String)>, prefix: &str) -> Vec<Pair> {
         .into_iter()
         .filter(|(display, _)| display.to_ascii_lowercase().starts_with(&prefix))
         .filter(|(display, _)| seen.insert(display.to_ascii_lowercase()))
-        .map(|(display, replacement)| Pair { display, replacement })
+        .map(|(display, replacement)| Pair {
+            display,
+            replacement,
+        })
         .collect()
 }
 
@@ -167,7 +183,10 @@ fn complete_command(before: &str) -> Completion {
         ":load" | ":save" | ":input" => return Completion::Path,
         _ => Vec::new(),
     };
-    let names = choices.into_iter().map(|choice| (choice.clone(), choice)).collect();
+    let names = choices
+        .into_iter()
+        .map(|choice| (choice.clone(), choice))
+        .collect();
     Completion::Words {
         start: argument_start,
         candidates: matching(names, argument),
@@ -181,9 +200,13 @@ mod tests {
     fn words(line: &str, fields: &[&str]) -> (usize, Vec<String>) {
         let fields: Vec<String> = fields.iter().map(|field| field.to_string()).collect();
         match complete(line, line.len(), &fields) {
-            Completion::Words { start, candidates } => {
-                (start, candidates.into_iter().map(|pair| pair.replacement).collect())
-            }
+            Completion::Words { start, candidates } => (
+                start,
+                candidates
+                    .into_iter()
+                    .map(|pair| pair.replacement)
+                    .collect(),
+            ),
             Completion::Path => panic!("expected words for {line:?}"),
         }
     }
@@ -200,7 +223,10 @@ mod tests {
         let (_, candidates) = words("* | co", &[]);
         assert_eq!(candidates[0], "count");
         assert_eq!(candidates[1], "count_distinct");
-        assert!(candidates.contains(&"concat(".to_string()), "{candidates:?}");
+        assert!(
+            candidates.contains(&"concat(".to_string()),
+            "{candidates:?}"
+        );
     }
 
     #[test]
@@ -219,8 +245,14 @@ mod tests {
     #[test]
     fn function_names_get_a_parenthesis() {
         let (_, candidates) = words("* | where isN", &[]);
-        assert!(candidates.contains(&"isNull(".to_string()), "{candidates:?}");
-        assert!(candidates.contains(&"isNumeric(".to_string()), "{candidates:?}");
+        assert!(
+            candidates.contains(&"isNull(".to_string()),
+            "{candidates:?}"
+        );
+        assert!(
+            candidates.contains(&"isNumeric(".to_string()),
+            "{candidates:?}"
+        );
     }
 
     #[test]

@@ -81,7 +81,9 @@ fn strip_styles(text: &str) -> String {
     let mut rest = text;
     while let Some(start) = rest.find('\x1b') {
         plain.push_str(&rest[..start]);
-        let end = rest[start..].find('m').map_or(rest.len(), |offset| start + offset + 1);
+        let end = rest[start..]
+            .find('m')
+            .map_or(rest.len(), |offset| start + offset + 1);
         rest = &rest[end..];
     }
     plain.push_str(rest);
@@ -103,17 +105,32 @@ mod tests {
     #[test]
     fn keywords_strings_and_comments_are_coloured() {
         let styled = highlight("* | where a = \"x\" // note");
-        assert!(styled.contains(&format!("{KEYWORD}where{RESET}")), "{styled:?}");
-        assert!(styled.contains(&format!("{STRING}\"x\"{RESET}")), "{styled:?}");
-        assert!(styled.contains(&format!("{COMMENT}// note{RESET}")), "{styled:?}");
+        assert!(
+            styled.contains(&format!("{KEYWORD}where{RESET}")),
+            "{styled:?}"
+        );
+        assert!(
+            styled.contains(&format!("{STRING}\"x\"{RESET}")),
+            "{styled:?}"
+        );
+        assert!(
+            styled.contains(&format!("{COMMENT}// note{RESET}")),
+            "{styled:?}"
+        );
     }
 
     #[test]
     fn scope_words_are_not_stage_keywords() {
         let styled = highlight("where OR count | count");
         assert!(styled.starts_with("where "), "{styled:?}");
-        assert!(styled.contains(&format!("{KEYWORD}OR{RESET} count ")), "{styled:?}");
-        assert!(styled.ends_with(&format!("{KEYWORD}count{RESET}")), "{styled:?}");
+        assert!(
+            styled.contains(&format!("{KEYWORD}OR{RESET} count ")),
+            "{styled:?}"
+        );
+        assert!(
+            styled.ends_with(&format!("{KEYWORD}count{RESET}")),
+            "{styled:?}"
+        );
     }
 
     #[test]
@@ -123,6 +140,9 @@ mod tests {
 
     #[test]
     fn command_word_is_coloured() {
-        assert_eq!(highlight(":load a.sumo"), format!("{COMMAND}:load{RESET} a.sumo"));
+        assert_eq!(
+            highlight(":load a.sumo"),
+            format!("{COMMAND}:load{RESET} a.sumo")
+        );
     }
 }

@@ -82,17 +82,29 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let rest = &text[position..];
         let first = rest.chars().next().unwrap_or_default();
         let mode = *modes.last().unwrap_or(&Mode::Stage);
-        let previous = tokens.iter().rev().find(|token| token.is_significant()).copied();
+        let previous = tokens
+            .iter()
+            .rev()
+            .find(|token| token.is_significant())
+            .copied();
 
         let (kind, length, closed) = if first.is_whitespace() {
-            (TokenKind::Whitespace, prefix_length(rest, char::is_whitespace), true)
+            (
+                TokenKind::Whitespace,
+                prefix_length(rest, char::is_whitespace),
+                true,
+            )
         } else if let Some(body) = rest.strip_prefix("/*") {
             match body.find("*/") {
                 Some(end) => (TokenKind::Comment, 2 + end + 2, true),
                 None => (TokenKind::Comment, rest.len(), false),
             }
         } else if rest.starts_with("//") && !text[..position].ends_with(':') {
-            (TokenKind::Comment, rest.find('\n').unwrap_or(rest.len()), true)
+            (
+                TokenKind::Comment,
+                rest.find('\n').unwrap_or(rest.len()),
+                true,
+            )
         } else if first == '"' || first == '\'' {
             match quoted_length(rest, first) {
                 Some(length) => (TokenKind::String, length, true),
@@ -123,7 +135,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 }
             }
             TokenKind::Open if first == '[' => {
-                let after_union = previous.is_some_and(|token| token.text(text).eq_ignore_ascii_case("union"));
+                let after_union =
+                    previous.is_some_and(|token| token.text(text).eq_ignore_ascii_case("union"));
                 modes.push(if after_union { Mode::Scope } else { mode });
             }
             TokenKind::Close if first == ']' && modes.len() > 1 => {
@@ -169,7 +182,9 @@ fn quoted_length(text: &str, quote: char) -> Option<usize> {
 fn starts_regex(text: &str, previous: Option<Token>) -> bool {
     previous.is_some_and(|token| {
         let previous_text = token.text(text);
-        previous_text == "(" || previous_text == "," || previous_text.eq_ignore_ascii_case("matches")
+        previous_text == "("
+            || previous_text == ","
+            || previous_text.eq_ignore_ascii_case("matches")
     })
 }
 
@@ -234,7 +249,10 @@ mod tests {
     #[test]
     fn url_slashes_open_no_comment() {
         let tokens = kinds("* | where x = \"a\" | lookup https://host/x");
-        assert!(tokens.iter().all(|(kind, _)| *kind != TokenKind::Comment), "{tokens:?}");
+        assert!(
+            tokens.iter().all(|(kind, _)| *kind != TokenKind::Comment),
+            "{tokens:?}"
+        );
     }
 
     #[test]
@@ -256,13 +274,19 @@ mod tests {
     fn regex_hides_brackets() {
         let tokens = kinds("* | where x matches /a(b[/ | count");
         assert!(tokens.contains(&(TokenKind::Regex, "/a(b[/")), "{tokens:?}");
-        assert!(!tokens.iter().any(|(kind, _)| *kind == TokenKind::Open), "{tokens:?}");
+        assert!(
+            !tokens.iter().any(|(kind, _)| *kind == TokenKind::Open),
+            "{tokens:?}"
+        );
     }
 
     #[test]
     fn division_is_no_regex() {
         let tokens = kinds("* | num(a) / 2 as b");
-        assert!(tokens.contains(&(TokenKind::Punctuation, "/")), "{tokens:?}");
+        assert!(
+            tokens.contains(&(TokenKind::Punctuation, "/")),
+            "{tokens:?}"
+        );
     }
 
     #[test]
@@ -292,9 +316,16 @@ mod tests {
     fn union_branch_starts_a_scope() {
         let text = "* | union [ _sourceCategory=a/* | count ] | count";
         let tokens = tokenize(text);
-        let scope_word = tokens.iter().find(|token| token.text(text) == "a/*").unwrap();
+        let scope_word = tokens
+            .iter()
+            .find(|token| token.text(text) == "a/*")
+            .unwrap();
         assert!(scope_word.in_scope);
-        let last_count = tokens.iter().rev().find(|token| token.text(text) == "count").unwrap();
+        let last_count = tokens
+            .iter()
+            .rev()
+            .find(|token| token.text(text) == "count")
+            .unwrap();
         assert!(!last_count.in_scope);
     }
 

@@ -27,7 +27,9 @@ use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::Hinter;
 use rustyline::history::FileHistory;
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Cmd, CompletionType, Config, Context, Editor, Helper, KeyCode, KeyEvent, Modifiers};
+use rustyline::{
+    Cmd, CompletionType, Config, Context, Editor, Helper, KeyCode, KeyEvent, Modifiers,
+};
 
 use crate::output::OutputFormat;
 use crate::{RawArgument, EXIT_INPUT, EXIT_QUERY_OR_USAGE, EXIT_SUCCESS};
@@ -174,7 +176,9 @@ pub fn run(arguments: ReplArgs) -> u8 {
 fn install_interrupt_handler(cancel: &Arc<AtomicBool>) {
     let flag = Arc::clone(cancel);
     if let Err(error) = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)) {
-        eprintln!("sumoql: warning: Ctrl-C will end the REPL instead of the running query: {error}");
+        eprintln!(
+            "sumoql: warning: Ctrl-C will end the REPL instead of the running query: {error}"
+        );
     }
 }
 
@@ -231,17 +235,28 @@ impl HistoryFile {
         match editor.load_history(path) {
             Ok(()) => {}
             Err(ReadlineError::Io(error)) if error.kind() == io::ErrorKind::NotFound => {}
-            Err(error) => eprintln!("sumoql: warning: failed to read the history {}: {error}", path.display()),
+            Err(error) => eprintln!(
+                "sumoql: warning: failed to read the history {}: {error}",
+                path.display()
+            ),
         }
     }
 
     /// Adds an entry and appends it to the file, so a second REPL running
     /// at the same time keeps its own entries too.
-    fn add(&self, editor: &mut Editor<ReplHelper, FileHistory>, entry: &str, console: &mut Console) {
+    fn add(
+        &self,
+        editor: &mut Editor<ReplHelper, FileHistory>,
+        entry: &str,
+        console: &mut Console,
+    ) {
         let _ = editor.add_history_entry(entry);
         if let Some(path) = &self.path {
             if let Err(error) = editor.append_history(path) {
-                console.message(format!("warning: failed to write the history {}: {error}", path.display()));
+                console.message(format!(
+                    "warning: failed to write the history {}: {error}",
+                    path.display()
+                ));
             }
         }
     }
@@ -259,7 +274,12 @@ impl Helper for ReplHelper {}
 impl Completer for ReplHelper {
     type Candidate = Pair;
 
-    fn complete(&self, line: &str, cursor: usize, context: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+    fn complete(
+        &self,
+        line: &str,
+        cursor: usize,
+        context: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
         match complete::complete(line, cursor, &self.field_names) {
             complete::Completion::Words { start, candidates } => Ok((start, candidates)),
             complete::Completion::Path => self.files.complete(line, cursor, context),

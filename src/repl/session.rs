@@ -130,17 +130,23 @@ impl FieldCatalog {
     }
 
     fn add(&mut self, name: &str, source: FieldSource) {
-        let entry = self.fields.entry(name.to_ascii_lowercase()).or_insert_with(|| FieldCount {
-            name: name.to_string(),
-            source,
-            records: 0,
-        });
+        let entry = self
+            .fields
+            .entry(name.to_ascii_lowercase())
+            .or_insert_with(|| FieldCount {
+                name: name.to_string(),
+                source,
+                records: 0,
+            });
         entry.records += 1;
     }
 
     /// Returns the field names of the input, for completion.
     pub fn names(&self) -> Vec<String> {
-        self.fields.values().map(|field| field.name.clone()).collect()
+        self.fields
+            .values()
+            .map(|field| field.name.clone())
+            .collect()
     }
 
     /// Returns the fields in the order `:fields` lists them: metadata, then
@@ -159,12 +165,18 @@ impl FieldCatalog {
         };
         let mut fields: Vec<&FieldCount> = self.fields.values().collect();
         fields.sort_by(|left, right| {
-            (left.source, position(left), std::cmp::Reverse(left.records), &left.name).cmp(&(
-                right.source,
-                position(right),
-                std::cmp::Reverse(right.records),
-                &right.name,
-            ))
+            (
+                left.source,
+                position(left),
+                std::cmp::Reverse(left.records),
+                &left.name,
+            )
+                .cmp(&(
+                    right.source,
+                    position(right),
+                    std::cmp::Reverse(right.records),
+                    &right.name,
+                ))
         });
         fields
     }
@@ -182,17 +194,27 @@ impl ReadCounts {
     fn describe_skipped(&self) -> String {
         let mut text = String::new();
         if self.malformed > 0 {
-            text.push_str(&format!(", {} skipped as malformed", group_digits(self.malformed)));
+            text.push_str(&format!(
+                ", {} skipped as malformed",
+                group_digits(self.malformed)
+            ));
         }
         if self.unreadable > 0 {
-            text.push_str(&format!(", {} inputs unreadable", group_digits(self.unreadable)));
+            text.push_str(&format!(
+                ", {} inputs unreadable",
+                group_digits(self.unreadable)
+            ));
         }
         text
     }
 
     /// Counts a stream item that is not a record and reports it, the first
     /// few malformed records one by one.
-    fn report(&mut self, item: Result<Item, sumoql_input::ReadError>, console: &mut Console) -> Option<Record> {
+    fn report(
+        &mut self,
+        item: Result<Item, sumoql_input::ReadError>,
+        console: &mut Console,
+    ) -> Option<Record> {
         match item {
             Ok(Item::Record(record)) => {
                 self.records += 1;
@@ -217,12 +239,16 @@ impl ReadCounts {
 #[derive(Debug, PartialEq, Eq)]
 pub enum QueryOutcome {
     /// The result was printed.
-    Printed { rows: usize },
+    Printed {
+        rows: usize,
+    },
     /// The query has errors; their diagnostics were printed.
     Invalid,
     NoInput,
     /// Ctrl-C stopped the run after this many records.
-    Cancelled { records: u64 },
+    Cancelled {
+        records: u64,
+    },
 }
 
 pub struct Session {
@@ -371,7 +397,12 @@ impl Session {
     /// Compiles and runs `text`, printing its result or its diagnostics.
     /// `source_name` names the text in diagnostics. The text becomes the
     /// last query even when it is invalid, so `:save` can keep a draft.
-    pub fn run_query(&mut self, text: &str, source_name: &str, console: &mut Console) -> QueryOutcome {
+    pub fn run_query(
+        &mut self,
+        text: &str,
+        source_name: &str,
+        console: &mut Console,
+    ) -> QueryOutcome {
         self.last_query = Some(text.to_string());
 
         let plan = match compile_query(text) {
@@ -405,7 +436,11 @@ impl Session {
 
         let rows = table.rows.len();
         self.print_table(table, console);
-        let origin = if self.keeps_records() { "" } else { ", read from disk" };
+        let origin = if self.keeps_records() {
+            ""
+        } else {
+            ", read from disk"
+        };
         console.message(format!(
             "{} rows from {} records in {elapsed:.2} s{origin}{}",
             group_digits(rows as u64),
@@ -417,7 +452,11 @@ impl Session {
 
     /// Pushes every record through the plan. Returns the result, or on
     /// Ctrl-C the number of records pushed before it.
-    fn execute(&self, plan: &Plan, console: &mut Console) -> Result<(ResultTable, ReadCounts), u64> {
+    fn execute(
+        &self,
+        plan: &Plan,
+        console: &mut Console,
+    ) -> Result<(ResultTable, ReadCounts), u64> {
         let mut execution = Execution::new(plan);
         let mut counts = ReadCounts::default();
 
@@ -455,7 +494,8 @@ impl Session {
         };
         table.rows.truncate(shown);
 
-        let written = write_table(&table, self.settings.format, console.out).and_then(|()| console.out.flush());
+        let written = write_table(&table, self.settings.format, console.out)
+            .and_then(|()| console.out.flush());
         if let Err(error) = written {
             console.message(format!("error: failed to write the result: {error}"));
         }
@@ -494,10 +534,17 @@ impl Session {
             })
             .collect();
         let table = ResultTable {
-            columns: vec!["field".into(), "records".into(), "percent".into(), "source".into()],
+            columns: vec![
+                "field".into(),
+                "records".into(),
+                "percent".into(),
+                "source".into(),
+            ],
             rows,
         };
-        if let Err(error) = write_table(&table, OutputFormat::Table, console.out).and_then(|()| console.out.flush()) {
+        if let Err(error) =
+            write_table(&table, OutputFormat::Table, console.out).and_then(|()| console.out.flush())
+        {
             console.message(format!("error: failed to write the field list: {error}"));
         }
         console.message(format!(
@@ -579,9 +626,15 @@ pub fn format_bytes(bytes: u64) -> String {
 /// (`KiB`, `MiB`, `GiB`, case-insensitive), as in `1GiB` or `512 MiB`.
 pub fn parse_bytes(text: &str) -> Result<u64, String> {
     let trimmed = text.trim();
-    let digits_end = trimmed.find(|c: char| !c.is_ascii_digit()).unwrap_or(trimmed.len());
+    let digits_end = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
     let (number, unit) = trimmed.split_at(digits_end);
-    let invalid = || format!("invalid size `{text}`; write bytes or a number with KiB, MiB or GiB, such as `512MiB`");
+    let invalid = || {
+        format!(
+            "invalid size `{text}`; write bytes or a number with KiB, MiB or GiB, such as `512MiB`"
+        )
+    };
     let number: u64 = number.parse().map_err(|_| invalid())?;
     let multiplier: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
@@ -606,7 +659,10 @@ mod tests {
 
     impl Captured {
         fn new() -> Captured {
-            Captured { out: Vec::new(), err: Vec::new() }
+            Captured {
+                out: Vec::new(),
+                err: Vec::new(),
+            }
         }
 
         fn console(&mut self) -> Console<'_> {
@@ -637,7 +693,11 @@ mod tests {
     fn sample_is_kept_in_memory() {
         let (session, captured) = session_on_sample(Settings::default());
         assert!(session.keeps_records());
-        assert!(captured.err().contains("kept in memory"), "{}", captured.err());
+        assert!(
+            captured.err().contains("kept in memory"),
+            "{}",
+            captured.err()
+        );
         assert!(session.catalog().names().contains(&"EventID".to_string()));
         assert!(session.catalog().names().contains(&"Image".to_string()));
     }
@@ -650,11 +710,19 @@ mod tests {
         };
         let (mut session, mut captured) = session_on_sample(settings);
         assert!(!session.keeps_records());
-        assert!(captured.err().contains("each query reads them from disk"), "{}", captured.err());
+        assert!(
+            captured.err().contains("each query reads them from disk"),
+            "{}",
+            captured.err()
+        );
 
         let outcome = session.run_query("* | count", "<test>", &mut captured.console());
         assert_eq!(outcome, QueryOutcome::Printed { rows: 1 });
-        assert!(captured.err().contains(", read from disk"), "{}", captured.err());
+        assert!(
+            captured.err().contains(", read from disk"),
+            "{}",
+            captured.err()
+        );
     }
 
     #[test]
@@ -668,7 +736,9 @@ mod tests {
         };
         let (mut streamed, mut streamed_output) = session_on_sample(settings);
         streamed.run_query(query, "q", &mut streamed_output.console());
-        assert!(kept_output.out().contains("PackageInstallSpawnedSuspiciousProcess"));
+        assert!(kept_output
+            .out()
+            .contains("PackageInstallSpawnedSuspiciousProcess"));
         assert_eq!(kept_output.out(), streamed_output.out());
     }
 
@@ -700,15 +770,28 @@ mod tests {
             ..Settings::default()
         };
         let (mut session, mut captured) = session_on_sample(settings);
-        let outcome = session.run_query("* | fields EventRecordID", "<repl>", &mut captured.console());
+        let outcome = session.run_query(
+            "* | fields EventRecordID",
+            "<repl>",
+            &mut captured.console(),
+        );
         let Some(total) = (match outcome {
             QueryOutcome::Printed { rows } => Some(rows),
             _ => None,
         }) else {
             panic!("{outcome:?}");
         };
-        assert_eq!(captured.out().lines().count(), 3, "header and two rows: {}", captured.out());
-        let expected = format!("{} more rows not shown (2 of {})", group_digits(total as u64 - 2), group_digits(total as u64));
+        assert_eq!(
+            captured.out().lines().count(),
+            3,
+            "header and two rows: {}",
+            captured.out()
+        );
+        let expected = format!(
+            "{} more rows not shown (2 of {})",
+            group_digits(total as u64 - 2),
+            group_digits(total as u64)
+        );
         assert!(captured.err().contains(&expected), "{}", captured.err());
     }
 
@@ -718,7 +801,11 @@ mod tests {
         let plan = compile_query("* | count").unwrap();
         session.cancel.store(true, Ordering::SeqCst);
         let result = session.execute(&plan, &mut captured.console());
-        assert!(matches!(result, Err(0)), "{:?}", result.map(|(table, _)| table.rows.len()));
+        assert!(
+            matches!(result, Err(0)),
+            "{:?}",
+            result.map(|(table, _)| table.rows.len())
+        );
     }
 
     #[test]
@@ -729,12 +816,24 @@ mod tests {
         let lines: Vec<&str> = out.lines().collect();
         assert!(lines[0].starts_with("field"), "{out}");
         assert!(lines[2].starts_with("_raw "), "{out}");
-        let event_id = lines.iter().find(|line| line.starts_with("EventID ")).expect("EventID listed");
+        let event_id = lines
+            .iter()
+            .find(|line| line.starts_with("EventID "))
+            .expect("EventID listed");
         assert!(event_id.contains("100  System"), "{event_id}");
-        let image = lines.iter().find(|line| line.starts_with("Image ")).expect("Image listed");
+        let image = lines
+            .iter()
+            .find(|line| line.starts_with("Image "))
+            .expect("Image listed");
         assert!(image.contains("EventData"), "{image}");
-        let system_position = lines.iter().position(|line| line.starts_with("EventID ")).unwrap();
-        let data_position = lines.iter().position(|line| line.starts_with("Image ")).unwrap();
+        let system_position = lines
+            .iter()
+            .position(|line| line.starts_with("EventID "))
+            .unwrap();
+        let data_position = lines
+            .iter()
+            .position(|line| line.starts_with("Image "))
+            .unwrap();
         assert!(system_position < data_position, "{out}");
     }
 
@@ -744,7 +843,11 @@ mod tests {
         session.settings.category = Some("lab/test".to_string());
         session.apply_read_options();
         session.settings.format = OutputFormat::Csv;
-        session.run_query("_sourceCategory=lab/test | count", "<repl>", &mut captured.console());
+        session.run_query(
+            "_sourceCategory=lab/test | count",
+            "<repl>",
+            &mut captured.console(),
+        );
         assert!(!captured.out().contains("\n0\n"), "{}", captured.out());
         assert!(captured.out().starts_with("_count\n"), "{}", captured.out());
     }

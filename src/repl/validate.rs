@@ -37,7 +37,9 @@ pub fn completeness(text: &str) -> Completeness {
     let mut open_brackets = 0usize;
     for token in &tokens {
         match token.kind {
-            TokenKind::String if !token.closed => return Completeness::Incomplete(OpenConstruct::String),
+            TokenKind::String if !token.closed => {
+                return Completeness::Incomplete(OpenConstruct::String)
+            }
             TokenKind::Comment if !token.closed => {
                 return Completeness::Incomplete(OpenConstruct::BlockComment)
             }
@@ -52,7 +54,9 @@ pub fn completeness(text: &str) -> Completeness {
 
     let last_significant = tokens.iter().rev().find(|token| token.is_significant());
     match last_significant {
-        Some(token) if token.kind == TokenKind::Pipe => Completeness::Incomplete(OpenConstruct::TrailingPipe),
+        Some(token) if token.kind == TokenKind::Pipe => {
+            Completeness::Incomplete(OpenConstruct::TrailingPipe)
+        }
         Some(_) => Completeness::Complete,
         None if tokens.iter().any(|token| token.kind == TokenKind::Comment) => {
             Completeness::Incomplete(OpenConstruct::OnlyComments)
@@ -91,22 +95,33 @@ mod tests {
     #[test]
     fn single_line_queries_are_complete() {
         assert_complete("* | count");
-        assert_complete("_sourceCategory=windows/sysmon | where EventID = 1 | count by _sourceHost");
+        assert_complete(
+            "_sourceCategory=windows/sysmon | where EventID = 1 | count by _sourceHost",
+        );
         assert_complete("");
         assert_complete("   ");
     }
 
     #[test]
     fn trailing_pipe_is_incomplete() {
-        assert_eq!(incomplete("* | where EventID = 1 |"), OpenConstruct::TrailingPipe);
+        assert_eq!(
+            incomplete("* | where EventID = 1 |"),
+            OpenConstruct::TrailingPipe
+        );
         assert_eq!(incomplete("* |   \n"), OpenConstruct::TrailingPipe);
-        assert_eq!(incomplete("* | // more to come"), OpenConstruct::TrailingPipe);
+        assert_eq!(
+            incomplete("* | // more to come"),
+            OpenConstruct::TrailingPipe
+        );
     }
 
     #[test]
     fn open_brackets_are_incomplete() {
         assert_eq!(incomplete("* | where ("), OpenConstruct::Bracket);
-        assert_eq!(incomplete("* | union [\n  * | where EventID = 3"), OpenConstruct::Bracket);
+        assert_eq!(
+            incomplete("* | union [\n  * | where EventID = 3"),
+            OpenConstruct::Bracket
+        );
         assert_eq!(incomplete("* | where concat(a,"), OpenConstruct::Bracket);
         assert_complete("* | union [ * | where EventID = 3 ] | count");
     }
@@ -116,7 +131,10 @@ mod tests {
         assert_eq!(incomplete("* | parse \"<Image>"), OpenConstruct::String);
         assert_eq!(incomplete("* | where a = 'x"), OpenConstruct::String);
         assert_eq!(incomplete("* /* note"), OpenConstruct::BlockComment);
-        assert_eq!(incomplete("// Branch 1: package managers"), OpenConstruct::OnlyComments);
+        assert_eq!(
+            incomplete("// Branch 1: package managers"),
+            OpenConstruct::OnlyComments
+        );
         assert_complete("* | where a = \"x\" /* done */");
     }
 
@@ -143,7 +161,10 @@ mod tests {
         let query = include_str!("../../queries/t1204_005_malicious_library.sumo");
         assert_complete(query);
         let lines: Vec<&str> = query.lines().collect();
-        let union_start = lines.iter().position(|line| line.contains("| union [")).unwrap();
+        let union_start = lines
+            .iter()
+            .position(|line| line.contains("| union ["))
+            .unwrap();
         let partial = lines[..union_start + 3].join("\n");
         assert_eq!(incomplete(&partial), OpenConstruct::Bracket);
     }

@@ -23,8 +23,8 @@ pub const OPERATORS: [&str; 14] = [
 
 /// Words with a meaning inside stages besides the operator names.
 const STAGE_WORDS: [&str; 16] = [
-    "and", "or", "not", "matches", "in", "as", "by", "nodrop", "regex", "field", "multi", "asc", "desc", "group",
-    "true", "false",
+    "and", "or", "not", "matches", "in", "as", "by", "nodrop", "regex", "field", "multi", "asc",
+    "desc", "group", "true", "false",
 ];
 
 /// Boolean operators of the scope (the keyword expression before the first `|`).
@@ -44,11 +44,16 @@ pub const METADATA_FIELDS: [&str; 9] = [
 ];
 
 pub fn is_stage_keyword(word: &str) -> bool {
-    OPERATORS.iter().chain(STAGE_WORDS.iter()).any(|keyword| keyword.eq_ignore_ascii_case(word))
+    OPERATORS
+        .iter()
+        .chain(STAGE_WORDS.iter())
+        .any(|keyword| keyword.eq_ignore_ascii_case(word))
 }
 
 pub fn is_scope_keyword(word: &str) -> bool {
-    SCOPE_WORDS.iter().any(|keyword| keyword.eq_ignore_ascii_case(word))
+    SCOPE_WORDS
+        .iter()
+        .any(|keyword| keyword.eq_ignore_ascii_case(word))
 }
 
 /// Returns the keywords to offer for completion inside a stage: the stage

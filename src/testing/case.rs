@@ -69,14 +69,24 @@ impl Settings {
         let path = dir.join(SETTINGS_FILE);
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Settings::default())
+            }
             Err(error) => return Err(format!("failed to read {}: {error}", path.display())),
         };
-        toml::from_str(&text).map_err(|error| format!("invalid {}: {}", path.display(), error.to_string().trim_end()))
+        toml::from_str(&text).map_err(|error| {
+            format!(
+                "invalid {}: {}",
+                path.display(),
+                error.to_string().trim_end()
+            )
+        })
     }
 
     pub fn inputs(&self) -> Vec<String> {
-        self.inputs.clone().unwrap_or_else(|| vec![LOGS_FOLDER.to_string()])
+        self.inputs
+            .clone()
+            .unwrap_or_else(|| vec![LOGS_FOLDER.to_string()])
     }
 }
 
@@ -98,7 +108,11 @@ struct InputCount {
 /// Runs `plan` over the inputs of the case in `dir` and builds the
 /// snapshot of the result.
 pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Settings) -> CaseRun {
-    let inputs: Vec<PathBuf> = settings.inputs().iter().map(|input| dir.join(input)).collect();
+    let inputs: Vec<PathBuf> = settings
+        .inputs()
+        .iter()
+        .map(|input| dir.join(input))
+        .collect();
     let options = ReadOptions {
         category: settings.category.clone(),
         raw: settings.raw.mode(),
@@ -117,7 +131,12 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
     let table = execute_inputs(plan, &inputs, options, |item| {
         match item {
             Observed::Record(record) => {
-                entry(&mut counts, shown_name(&record.source_name), Some(record.format.name())).records += 1;
+                entry(
+                    &mut counts,
+                    shown_name(&record.source_name),
+                    Some(record.format.name()),
+                )
+                .records += 1;
             }
             Observed::Malformed(malformed) => {
                 let format = malformed.format.map(|format| format.name());
@@ -145,7 +164,10 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
         header.push(line);
     }
     if counts.is_empty() {
-        header.push(format!("input: none ({} read no record)", settings.inputs().join(", ")));
+        header.push(format!(
+            "input: none ({} read no record)",
+            settings.inputs().join(", ")
+        ));
     }
     header.push(match &settings.category {
         Some(category) => format!("category: {category}"),
@@ -166,7 +188,11 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
 
 /// The count of the input `name`, added at the end on first sight so
 /// inputs stay in reading order.
-fn entry<'a>(counts: &'a mut Vec<InputCount>, name: String, format: Option<&'static str>) -> &'a mut InputCount {
+fn entry<'a>(
+    counts: &'a mut Vec<InputCount>,
+    name: String,
+    format: Option<&'static str>,
+) -> &'a mut InputCount {
     let index = match counts.iter().position(|count| count.name == name) {
         Some(index) => index,
         None => {

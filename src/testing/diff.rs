@@ -69,7 +69,11 @@ impl Diff {
         let mut out = String::new();
         match self {
             Diff::Text(lines) => {
-                let _ = writeln!(out, "  {}", style.bold("snapshot text (- expected, + actual):"));
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    style.bold("snapshot text (- expected, + actual):")
+                );
                 for (tag, line) in lines {
                     out.push_str(&signed_line(style, *tag, line, "  "));
                 }
@@ -100,9 +104,13 @@ impl TableDiff {
 
         // Rows as multisets: a row counts as kept as often as it is in both.
         let mut removed: Vec<Vec<String>> = Vec::new();
-        let mut unmatched_actual: Vec<Option<&Vec<String>>> = actual.rows.iter().map(Some).collect();
+        let mut unmatched_actual: Vec<Option<&Vec<String>>> =
+            actual.rows.iter().map(Some).collect();
         for row in &expected.rows {
-            match unmatched_actual.iter().position(|candidate| *candidate == Some(row)) {
+            match unmatched_actual
+                .iter()
+                .position(|candidate| *candidate == Some(row))
+            {
                 Some(index) => unmatched_actual[index] = None,
                 None => removed.push(row.clone()),
             }
@@ -118,7 +126,12 @@ impl TableDiff {
                 .iter()
                 .enumerate()
                 .filter(|(_, new)| new.len() == old.len())
-                .map(|(index, new)| (index, old.iter().zip(new.iter()).filter(|(a, b)| a == b).count()))
+                .map(|(index, new)| {
+                    (
+                        index,
+                        old.iter().zip(new.iter()).filter(|(a, b)| a == b).count(),
+                    )
+                })
                 .filter(|(_, same)| *same * 2 > old.len())
                 .max_by_key(|(index, same)| (*same, std::cmp::Reverse(*index)));
             match best {
@@ -175,13 +188,31 @@ impl TableDiff {
         }
         if let Some(old_columns) = &self.old_columns {
             let _ = writeln!(out, "  {}", style.bold("columns:"));
-            out.push_str(&signed_line(style, ChangeTag::Delete, &row_line(old_columns), "  "));
-            out.push_str(&signed_line(style, ChangeTag::Insert, &row_line(&self.columns), "  "));
+            out.push_str(&signed_line(
+                style,
+                ChangeTag::Delete,
+                &row_line(old_columns),
+                "  ",
+            ));
+            out.push_str(&signed_line(
+                style,
+                ChangeTag::Insert,
+                &row_line(&self.columns),
+                "  ",
+            ));
         }
-        if self.removed.is_empty() && self.added.is_empty() && self.changed.is_empty() && !self.reordered {
+        if self.removed.is_empty()
+            && self.added.is_empty()
+            && self.changed.is_empty()
+            && !self.reordered
+        {
             return;
         }
-        let _ = writeln!(out, "  {}", style.bold("rows (- removed, + added, ~ changed):"));
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.bold("rows (- removed, + added, ~ changed):")
+        );
         let _ = writeln!(out, "    {}", row_line(&self.columns));
         for row in &self.removed {
             out.push_str(&signed_line(style, ChangeTag::Delete, &row_line(row), "  "));
@@ -251,7 +282,12 @@ mod tests {
     fn snapshot(rows: &[&[&str]]) -> Snapshot {
         Snapshot {
             header: vec!["query: q.sumo".into(), format!("rows: {}", rows.len())],
-            columns: vec!["host".into(), "image".into(), "branch".into(), "_count".into()],
+            columns: vec![
+                "host".into(),
+                "image".into(),
+                "branch".into(),
+                "_count".into(),
+            ],
             rows: rows
                 .iter()
                 .map(|row| row.iter().map(|cell| cell.to_string()).collect())
@@ -287,13 +323,20 @@ mod tests {
 
     #[test]
     fn duplicate_rows_count_as_often_as_they_appear() {
-        let expected = snapshot(&[&["WS1", "cmd.exe", "B1", "1"], &["WS1", "cmd.exe", "B1", "1"]]);
+        let expected = snapshot(&[
+            &["WS1", "cmd.exe", "B1", "1"],
+            &["WS1", "cmd.exe", "B1", "1"],
+        ]);
         let actual = snapshot(&[&["WS1", "cmd.exe", "B1", "1"]]);
         let Some(Diff::Table(diff)) = Diff::compute(&expected.render(), &actual) else {
             panic!("expected a table diff");
         };
         assert_eq!(diff.removed.len(), 1);
-        assert!(diff.header.is_empty(), "rows: lines are left out: {:?}", diff.header);
+        assert!(
+            diff.header.is_empty(),
+            "rows: lines are left out: {:?}",
+            diff.header
+        );
     }
 
     #[test]
@@ -306,7 +349,10 @@ mod tests {
         assert_eq!(diff.summary(), "columns changed, header changed");
         let text = diff.render(Style::plain());
         assert!(text.contains("- query: q.sumo\n"), "{text}");
-        assert!(text.contains("+ | host | ChildImage | branch | _count |"), "{text}");
+        assert!(
+            text.contains("+ | host | ChildImage | branch | _count |"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -119,7 +119,10 @@ fn from_path(path: &Path, untested: &mut BTreeSet<PathBuf>) -> Result<Vec<Case>,
     if has_extension(path, CASES_EXTENSION) {
         return cases_in(path);
     }
-    if let Some(parent) = path.parent().filter(|parent| has_extension(parent, CASES_EXTENSION)) {
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| has_extension(parent, CASES_EXTENSION))
+    {
         return Ok(vec![case(parent, path)]);
     }
     let mut cases = Vec::new();
@@ -152,7 +155,11 @@ fn from_name(name: &Path) -> Result<Vec<Case>, String> {
 
 /// Walks a folder for query files and cases folders, skipping hidden
 /// folders and `target`.
-fn search(folder: &Path, cases: &mut Vec<Case>, untested: &mut BTreeSet<PathBuf>) -> Result<(), String> {
+fn search(
+    folder: &Path,
+    cases: &mut Vec<Case>,
+    untested: &mut BTreeSet<PathBuf>,
+) -> Result<(), String> {
     for entry in sorted_entries(folder)? {
         let name = entry
             .file_name()
@@ -206,10 +213,12 @@ fn case(cases_folder: &Path, dir: &Path) -> Case {
 }
 
 fn sorted_entries(folder: &Path) -> Result<Vec<PathBuf>, String> {
-    let reading = fs::read_dir(folder).map_err(|error| format!("failed to read {}: {error}", folder.display()))?;
+    let reading = fs::read_dir(folder)
+        .map_err(|error| format!("failed to read {}: {error}", folder.display()))?;
     let mut entries = Vec::new();
     for entry in reading {
-        let entry = entry.map_err(|error| format!("failed to read {}: {error}", folder.display()))?;
+        let entry =
+            entry.map_err(|error| format!("failed to read {}: {error}", folder.display()))?;
         entries.push(entry.path());
     }
     entries.sort();
@@ -258,7 +267,8 @@ mod tests {
         assert_eq!(ids(&by_case.cases), ["a/two"]);
         assert_eq!(by_case.cases[0].query, root.path().join("a.sumo"));
         // Overlapping arguments give each case once.
-        let both = discover(&[root.path().join("a.sumo"), root.path().join("a.tests/one")]).unwrap();
+        let both =
+            discover(&[root.path().join("a.sumo"), root.path().join("a.tests/one")]).unwrap();
         assert_eq!(ids(&both.cases), ["a/one", "a/two"]);
     }
 

@@ -20,7 +20,10 @@ pub struct InitRequest {
 
 pub fn init(request: InitRequest, style: Style) -> u8 {
     let query = &request.query;
-    if query.extension().is_none_or(|extension| extension != QUERY_EXTENSION) {
+    if query
+        .extension()
+        .is_none_or(|extension| extension != QUERY_EXTENSION)
+    {
         eprintln!(
             "sumoql: error: --init takes a query file (.{QUERY_EXTENSION}) and then logs: \
              `sumoql test --init queries/NAME.sumo LOG...`"
@@ -51,7 +54,9 @@ pub fn init(request: InitRequest, style: Style) -> u8 {
     let name = match &request.name {
         Some(name) => {
             if name.is_empty() || name.starts_with('.') || name.contains(['/', '\\']) {
-                eprintln!("sumoql: error: invalid case name `{name}`: use letters, digits, `-` and `_`");
+                eprintln!(
+                    "sumoql: error: invalid case name `{name}`: use letters, digits, `-` and `_`"
+                );
                 return EXIT_QUERY_OR_USAGE;
             }
             name.clone()
@@ -103,7 +108,11 @@ pub fn init(request: InitRequest, style: Style) -> u8 {
         .file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
         .unwrap_or_default();
-    say!("{} {stem}/{name} in {}", style.green("created case"), display(&dir));
+    say!(
+        "{} {stem}/{name} in {}",
+        style.green("created case"),
+        display(&dir)
+    );
     say!("  logs:     {}/ (copied)", display(&dir.join(LOGS_FOLDER)));
     say!("  settings: {}", display(&dir.join(SETTINGS_FILE)));
     say!(
@@ -155,14 +164,21 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 
 /// Copies files and folders into `target`, each under its own name.
 fn copy_logs(logs: &[PathBuf], target: &Path) -> Result<(), String> {
-    fs::create_dir_all(target).map_err(|error| format!("failed to create {}: {error}", display(target)))?;
+    fs::create_dir_all(target)
+        .map_err(|error| format!("failed to create {}: {error}", display(target)))?;
     for log in logs {
         let Some(name) = log.file_name() else {
-            return Err(format!("cannot copy {}: name a file or a folder", display(log)));
+            return Err(format!(
+                "cannot copy {}: name a file or a folder",
+                display(log)
+            ));
         };
         let destination = target.join(name);
         if destination.exists() {
-            return Err(format!("two logs are named {}; rename one", name.to_string_lossy()));
+            return Err(format!(
+                "two logs are named {}; rename one",
+                name.to_string_lossy()
+            ));
         }
         copy(log, &destination)?;
     }
@@ -180,7 +196,10 @@ fn copy(source: &Path, destination: &Path) -> Result<(), String> {
             .map_err(failed)?;
         entries.sort();
         for entry in entries {
-            copy(&entry, &destination.join(entry.file_name().unwrap_or_default()))?;
+            copy(
+                &entry,
+                &destination.join(entry.file_name().unwrap_or_default()),
+            )?;
         }
         Ok(())
     } else {
@@ -233,8 +252,14 @@ mod tests {
 
     #[test]
     fn default_name_comes_from_the_first_log() {
-        assert_eq!(default_name(Path::new("logs/pip dropper.xml")), "pip_dropper");
-        assert_eq!(default_name(Path::new("samples/sysmon_sample.xml")), "sysmon_sample");
+        assert_eq!(
+            default_name(Path::new("logs/pip dropper.xml")),
+            "pip_dropper"
+        );
+        assert_eq!(
+            default_name(Path::new("samples/sysmon_sample.xml")),
+            "sysmon_sample"
+        );
         assert_eq!(default_name(Path::new("/")), "case");
     }
 
@@ -249,7 +274,11 @@ mod tests {
         fs::write(dir.path().join(SETTINGS_FILE), settings_text(&settings)).unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), settings);
 
-        fs::write(dir.path().join(SETTINGS_FILE), settings_text(&Settings::default())).unwrap();
+        fs::write(
+            dir.path().join(SETTINGS_FILE),
+            settings_text(&Settings::default()),
+        )
+        .unwrap();
         assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
     }
 }

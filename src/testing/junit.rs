@@ -54,7 +54,10 @@ pub fn render(cases: &[ReportCase]) -> io::Result<String> {
     let seconds = |cases: &[ReportCase]| {
         format!(
             "{:.3}",
-            cases.iter().map(|case| case.elapsed.as_secs_f64()).sum::<f64>()
+            cases
+                .iter()
+                .map(|case| case.elapsed.as_secs_f64())
+                .sum::<f64>()
         )
     };
 
@@ -104,7 +107,10 @@ fn write_case(writer: &mut Writer<Vec<u8>>, case: &ReportCase) -> io::Result<()>
         .with_attribute(("name", case.name.as_str()))
         .with_attribute(("classname", case.suite.as_str()))
         .with_attribute(("file", case.file.as_str()))
-        .with_attribute(("time", format!("{:.3}", case.elapsed.as_secs_f64()).as_str()));
+        .with_attribute((
+            "time",
+            format!("{:.3}", case.elapsed.as_secs_f64()).as_str(),
+        ));
     let (tag, message, details) = match &case.verdict {
         Verdict::Passed => {
             element.write_empty()?;

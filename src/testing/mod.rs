@@ -228,8 +228,12 @@ impl QueryFailure {
 
 /// Reads, parses and compiles a query file.
 pub fn compile_query_file(path: &Path) -> Result<Plan, QueryFailure> {
-    let text = fs::read_to_string(path)
-        .map_err(|error| QueryFailure::Unreadable(format!("failed to read query file {}: {error}", display(path))))?;
+    let text = fs::read_to_string(path).map_err(|error| {
+        QueryFailure::Unreadable(format!(
+            "failed to read query file {}: {error}",
+            display(path)
+        ))
+    })?;
     crate::run::compile_query(&text).map_err(|diagnostics| QueryFailure::Invalid {
         name: display(path),
         text,
@@ -288,9 +292,15 @@ impl Outcome {
         match &self.status {
             Status::Passed => style.green("ok"),
             Status::Accepted { diff: None } => style.yellow("accepted (new snapshot)"),
-            Status::Accepted { diff: Some(diff) } => style.yellow(&format!("accepted ({})", diff.summary())),
-            Status::Changed { diff: None, .. } => style.red("FAILED (new result, no accepted snapshot yet)"),
-            Status::Changed { diff: Some(diff), .. } => style.red(&format!("FAILED ({})", diff.summary())),
+            Status::Accepted { diff: Some(diff) } => {
+                style.yellow(&format!("accepted ({})", diff.summary()))
+            }
+            Status::Changed { diff: None, .. } => {
+                style.red("FAILED (new result, no accepted snapshot yet)")
+            }
+            Status::Changed {
+                diff: Some(diff), ..
+            } => style.red(&format!("FAILED ({})", diff.summary())),
             Status::Query(failure) => style.red(&format!("FAILED ({})", failure.summary())),
             Status::InvalidCase(_) => style.red("FAILED (invalid case)"),
             Status::Unreadable(_) => style.red("ERROR (unreadable input)"),
@@ -307,7 +317,10 @@ impl Outcome {
         match &self.status {
             Status::Passed => {}
             Status::Accepted { diff } => {
-                out.push_str(&format!("snapshot: {} (written)\n", display(&self.snapshot_path())));
+                out.push_str(&format!(
+                    "snapshot: {} (written)\n",
+                    display(&self.snapshot_path())
+                ));
                 match diff {
                     Some(diff) => {
                         out.push_str("accepted these changes:\n");
@@ -320,7 +333,10 @@ impl Outcome {
                 match diff {
                     Some(diff) => {
                         out.push_str(&format!("snapshot: {}\n", display(&self.snapshot_path())));
-                        out.push_str(&format!("the result differs from the snapshot: {}\n", diff.summary()));
+                        out.push_str(&format!(
+                            "the result differs from the snapshot: {}\n",
+                            diff.summary()
+                        ));
                         out.push_str(&diff.render(style));
                     }
                     None => {
@@ -417,11 +433,19 @@ impl Session {
             cases.len(),
             if cases.len() == 1 { "case" } else { "cases" },
             queries.len(),
-            if queries.len() == 1 { "query" } else { "queries" }
+            if queries.len() == 1 {
+                "query"
+            } else {
+                "queries"
+            }
         );
         for case in cases {
             let outcome = self.run_one(case);
-            say!("test {} ... {}", outcome.case.id, outcome.verdict(self.style));
+            say!(
+                "test {} ... {}",
+                outcome.case.id,
+                outcome.verdict(self.style)
+            );
             self.outcomes.push(outcome);
         }
     }
@@ -437,7 +461,10 @@ impl Session {
         };
         let case = &outcome.case;
         let settings = Settings::load(&case.dir);
-        outcome.description = settings.as_ref().ok().and_then(|settings| settings.description.clone());
+        outcome.description = settings
+            .as_ref()
+            .ok()
+            .and_then(|settings| settings.description.clone());
         let plan = self
             .plans
             .entry(case.query.clone())
@@ -473,7 +500,15 @@ impl Session {
     fn review(&mut self, answers: &mut dyn BufRead) {
         let style = self.style;
         let pending: Vec<usize> = (0..self.outcomes.len())
-            .filter(|index| matches!(self.outcomes[*index].status, Status::Changed { discarded: false, .. }))
+            .filter(|index| {
+                matches!(
+                    self.outcomes[*index].status,
+                    Status::Changed {
+                        discarded: false,
+                        ..
+                    }
+                )
+            })
             .collect();
         if pending.is_empty() {
             return;
@@ -484,7 +519,11 @@ impl Session {
             style.bold(&format!(
                 "review: {} changed or new {}",
                 pending.len(),
-                if pending.len() == 1 { "result" } else { "results" }
+                if pending.len() == 1 {
+                    "result"
+                } else {
+                    "results"
+                }
             ))
         );
         let (mut accepted, mut discarded, mut kept) = (0, 0, 0);
@@ -507,17 +546,19 @@ impl Session {
                 continue;
             };
             match answer {
-                Some(Answer::Yes) => match write_snapshot(outcome.case.dir.as_path(), outcome.actual.as_ref()) {
-                    Ok(()) => {
-                        say!("{}", style.green("accepted"));
-                        outcome.status = Status::Accepted { diff: diff.take() };
-                        accepted += 1;
+                Some(Answer::Yes) => {
+                    match write_snapshot(outcome.case.dir.as_path(), outcome.actual.as_ref()) {
+                        Ok(()) => {
+                            say!("{}", style.green("accepted"));
+                            outcome.status = Status::Accepted { diff: diff.take() };
+                            accepted += 1;
+                        }
+                        Err(message) => {
+                            say!("{}", style.red(&format!("not accepted: {message}")));
+                            kept += 1;
+                        }
                     }
-                    Err(message) => {
-                        say!("{}", style.red(&format!("not accepted: {message}")));
-                        kept += 1;
-                    }
-                },
+                }
                 Some(Answer::No) => {
                     remove_if_present(&outcome.case.dir.join(PENDING_FILE));
                     say!("{}", style.red("discarded"));
@@ -551,7 +592,11 @@ impl Session {
             .iter()
             .filter(|outcome| !matches!(outcome.status, Status::Passed))
             .filter(|outcome| {
-                self.mode != Mode::Review || !matches!(outcome.status, Status::Changed { .. } | Status::Accepted { .. })
+                self.mode != Mode::Review
+                    || !matches!(
+                        outcome.status,
+                        Status::Changed { .. } | Status::Accepted { .. }
+                    )
             })
             .collect();
         if shown.is_empty() {
@@ -563,8 +608,12 @@ impl Session {
         let mut queries_shown = HashSet::new();
         for outcome in shown {
             say!();
-            say!("{}", self.style.bold(&format!("---- {} ----", outcome.case.id)));
-            let query_shown = matches!(outcome.status, Status::Query(_)) && !queries_shown.insert(&outcome.case.query);
+            say!(
+                "{}",
+                self.style.bold(&format!("---- {} ----", outcome.case.id))
+            );
+            let query_shown = matches!(outcome.status, Status::Query(_))
+                && !queries_shown.insert(&outcome.case.query);
             say_part!("{}", outcome.details(self.style, query_shown));
         }
     }
@@ -573,13 +622,28 @@ impl Session {
         let pending = self
             .outcomes
             .iter()
-            .filter(|outcome| matches!(outcome.status, Status::Changed { discarded: false, .. }))
+            .filter(|outcome| {
+                matches!(
+                    outcome.status,
+                    Status::Changed {
+                        discarded: false,
+                        ..
+                    }
+                )
+            })
             .count();
-        let passed = self.outcomes.iter().filter(|outcome| outcome.passed()).count();
+        let passed = self
+            .outcomes
+            .iter()
+            .filter(|outcome| outcome.passed())
+            .count();
         let failed = self.outcomes.len() - passed;
         say!();
         if pending > 0 {
-            let shown_paths: String = paths.iter().map(|path| format!(" {}", display(path))).collect();
+            let shown_paths: String = paths
+                .iter()
+                .map(|path| format!(" {}", display(path)))
+                .collect();
             say!(
                 "{pending} {} pending: review {} with `sumoql test --review{shown_paths}`, or accept all with \
                  `sumoql test --accept{shown_paths}` (name a case folder or NAME/CASE to accept one)",
@@ -633,7 +697,12 @@ fn compare(case: &Case, actual: &Snapshot, mode: Mode) -> Status {
             Some(diff) => Some(diff),
         },
         Err(error) if error.kind() == io::ErrorKind::NotFound => None,
-        Err(error) => return Status::InvalidCase(format!("failed to read {}: {error}", display(&snapshot_path))),
+        Err(error) => {
+            return Status::InvalidCase(format!(
+                "failed to read {}: {error}",
+                display(&snapshot_path)
+            ))
+        }
     };
     if mode == Mode::Accept {
         return match write_snapshot(&case.dir, Some(actual)) {
@@ -645,7 +714,10 @@ fn compare(case: &Case, actual: &Snapshot, mode: Mode) -> Status {
     if let Err(error) = fs::write(&pending, actual.render()) {
         return Status::InvalidCase(format!("failed to write {}: {error}", display(&pending)));
     }
-    Status::Changed { diff, discarded: false }
+    Status::Changed {
+        diff,
+        discarded: false,
+    }
 }
 
 /// Stores the result as the accepted snapshot and drops the pending file.
@@ -654,7 +726,8 @@ fn write_snapshot(dir: &Path, actual: Option<&Snapshot>) -> Result<(), String> {
         return Err("no result to store".to_string());
     };
     let path = dir.join(SNAPSHOT_FILE);
-    fs::write(&path, actual.render()).map_err(|error| format!("failed to write {}: {error}", display(&path)))?;
+    fs::write(&path, actual.render())
+        .map_err(|error| format!("failed to write {}: {error}", display(&path)))?;
     remove_if_present(&dir.join(PENDING_FILE));
     Ok(())
 }
@@ -690,7 +763,9 @@ enum Answer {
 /// for `q` and at the end of the answers.
 fn ask(answers: &mut dyn BufRead) -> Option<Answer> {
     loop {
-        say_part!("accept this result? [y]es, [n]o: discard it, [s]kip: keep it pending, [q]uit > ");
+        say_part!(
+            "accept this result? [y]es, [n]o: discard it, [s]kip: keep it pending, [q]uit > "
+        );
         let _ = io::stdout().flush();
         let mut line = String::new();
         match answers.read_line(&mut line) {

@@ -115,7 +115,11 @@ impl Snapshot {
             }
             rows.push(parse_row(line)?);
         }
-        Some(Snapshot { header, columns, rows })
+        Some(Snapshot {
+            header,
+            columns,
+            rows,
+        })
     }
 }
 
@@ -229,6 +233,9 @@ mod tests {
     fn rejects_text_of_another_shape() {
         assert_eq!(Snapshot::parse("just some notes\n"), None);
         assert_eq!(Snapshot::parse("query: q\n\n| a |\n| b |\n"), None);
-        assert_eq!(Snapshot::parse("query: q\n\n| a |\n| --- |\nplain line\n"), None);
+        assert_eq!(
+            Snapshot::parse("query: q\n\n| a |\n| --- |\nplain line\n"),
+            None
+        );
     }
 }

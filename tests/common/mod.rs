@@ -40,7 +40,11 @@ pub fn run_sumoql_with_env(arguments: &[&str], environment: &[(&str, &str)]) -> 
     run_sumoql_full(arguments, None, environment)
 }
 
-fn run_sumoql_full(arguments: &[&str], stdin: Option<&[u8]>, environment: &[(&str, &str)]) -> Output {
+fn run_sumoql_full(
+    arguments: &[&str],
+    stdin: Option<&[u8]>,
+    environment: &[(&str, &str)],
+) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sumoql"));
     command.envs(environment.iter().copied());
     command

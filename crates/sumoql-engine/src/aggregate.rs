@@ -29,7 +29,10 @@ pub(crate) enum AggregateKind {
 impl AggregateKind {
     /// Resolves a function name and argument count, returning the kind and
     /// its default output field.
-    pub(crate) fn resolve(name: &str, argument_count: usize) -> Option<(AggregateKind, &'static str)> {
+    pub(crate) fn resolve(
+        name: &str,
+        argument_count: usize,
+    ) -> Option<(AggregateKind, &'static str)> {
         let resolved = match (name, argument_count) {
             ("count", 0) => (AggregateKind::Count, "_count"),
             ("count", 1) => (AggregateKind::CountValues, "_count"),
@@ -66,8 +69,14 @@ impl AggregateFunction {
         match self.kind {
             AggregateKind::Count | AggregateKind::CountValues => AggregateState::Count(0),
             AggregateKind::CountDistinct => AggregateState::Distinct(HashSet::new()),
-            AggregateKind::Sum => AggregateState::Sum { total: 0.0, seen: false },
-            AggregateKind::Average => AggregateState::Average { total: 0.0, count: 0 },
+            AggregateKind::Sum => AggregateState::Sum {
+                total: 0.0,
+                seen: false,
+            },
+            AggregateKind::Average => AggregateState::Average {
+                total: 0.0,
+                count: 0,
+            },
             AggregateKind::Minimum | AggregateKind::Maximum => AggregateState::Extreme(None),
             AggregateKind::Extra(function) => AggregateState::Extra(function.start()),
         }
@@ -115,7 +124,9 @@ impl AggregateFunction {
                     *extreme = Some(extreme.map_or(number, |current| current.max(number)));
                 }
             }
-            (AggregateKind::Extra(function), AggregateState::Extra(state)) => function.add(state, value, row, context),
+            (AggregateKind::Extra(function), AggregateState::Extra(state)) => {
+                function.add(state, value, row, context)
+            }
             (kind, state) => unreachable!("aggregate {kind:?} paired with state {state:?}"),
         }
     }
@@ -125,20 +136,31 @@ impl AggregateFunction {
         match (state, other) {
             (AggregateState::Count(count), AggregateState::Count(more)) => *count += more,
             (AggregateState::Distinct(seen), AggregateState::Distinct(more)) => seen.extend(more),
-            (AggregateState::Sum { total, seen }, AggregateState::Sum { total: more, seen: more_seen }) => {
+            (
+                AggregateState::Sum { total, seen },
+                AggregateState::Sum {
+                    total: more,
+                    seen: more_seen,
+                },
+            ) => {
                 *total += more;
                 *seen |= more_seen;
             }
             (
                 AggregateState::Average { total, count },
-                AggregateState::Average { total: more_total, count: more_count },
+                AggregateState::Average {
+                    total: more_total,
+                    count: more_count,
+                },
             ) => {
                 *total += more_total;
                 *count += more_count;
             }
             (AggregateState::Extreme(extreme), AggregateState::Extreme(more)) => {
                 *extreme = match (*extreme, more) {
-                    (Some(current), Some(more)) if self.kind == AggregateKind::Minimum => Some(current.min(more)),
+                    (Some(current), Some(more)) if self.kind == AggregateKind::Minimum => {
+                        Some(current.min(more))
+                    }
                     (Some(current), Some(more)) => Some(current.max(more)),
                     (current, more) => current.or(more),
                 };
@@ -155,7 +177,9 @@ impl AggregateFunction {
     /// `_messageTime` of `most_recent` and `least_recent`.
     pub(crate) fn time_slot(&self) -> Option<Slot> {
         match self.kind {
-            AggregateKind::Extra(ExtraAggregate::MostRecent(slot) | ExtraAggregate::LeastRecent(slot)) => Some(slot),
+            AggregateKind::Extra(
+                ExtraAggregate::MostRecent(slot) | ExtraAggregate::LeastRecent(slot),
+            ) => Some(slot),
             _ => None,
         }
     }

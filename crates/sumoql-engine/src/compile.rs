@@ -31,7 +31,10 @@ pub fn compile(query: &Query) -> Result<Plan, Vec<Diagnostic>> {
 }
 
 /// Compiles a parsed query whose `lookup` stages read their tables from `lookups`.
-pub fn compile_with(query: &Query, lookups: Option<&dyn LookupSource>) -> Result<Plan, Vec<Diagnostic>> {
+pub fn compile_with(
+    query: &Query,
+    lookups: Option<&dyn LookupSource>,
+) -> Result<Plan, Vec<Diagnostic>> {
     let mut compiler = Compiler {
         lookups,
         ..Compiler::default()
@@ -138,10 +141,20 @@ impl Compiler<'_> {
         })
     }
 
-    fn stage(&mut self, stage: &Spanned<Stage>, starts_chain: bool, layout: &mut Layout) -> Option<Operator> {
+    fn stage(
+        &mut self,
+        stage: &Spanned<Stage>,
+        starts_chain: bool,
+        layout: &mut Layout,
+    ) -> Option<Operator> {
         match &stage.node {
             Stage::Where(condition) => Some(Operator::Where(self.expr(condition)?)),
-            Stage::Parse { field, pattern, names, nodrop } => {
+            Stage::Parse {
+                field,
+                pattern,
+                names,
+                nodrop,
+            } => {
                 let anchors = AnchorPattern::new(&pattern.node);
                 if anchors.capture_count() != names.len() {
                     self.diagnostics.push(Diagnostic::error(
@@ -156,7 +169,10 @@ impl Compiler<'_> {
                     return None;
                 }
                 let source = self.source_slot(field.as_ref());
-                let targets: Vec<Slot> = names.iter().map(|name| self.fields.slot(&name.node)).collect();
+                let targets: Vec<Slot> = names
+                    .iter()
+                    .map(|name| self.fields.slot(&name.node))
+                    .collect();
                 targets.iter().for_each(|slot| layout.add(*slot));
                 Some(Operator::Parse {
                     source,
@@ -166,7 +182,12 @@ impl Compiler<'_> {
                     starts_chain,
                 })
             }
-            Stage::ParseRegex { field, regex, multi, nodrop } => {
+            Stage::ParseRegex {
+                field,
+                regex,
+                multi,
+                nodrop,
+            } => {
                 let compiled = self.regex(&regex.node, &regex.span, false)?;
                 let targets: Vec<(usize, Slot)> = compiled
                     .capture_names()
@@ -214,7 +235,9 @@ impl Compiler<'_> {
             Stage::Sort(keys) => {
                 let keys = keys
                     .iter()
-                    .map(|key: &Spanned<SortKey>| Some((self.expr(&key.node.key)?, key.node.direction)))
+                    .map(|key: &Spanned<SortKey>| {
+                        Some((self.expr(&key.node.key)?, key.node.direction))
+                    })
                     .collect::<Option<Vec<_>>>()?;
                 Some(Operator::Sort {
                     keys,
@@ -223,21 +246,41 @@ impl Compiler<'_> {
             }
             Stage::Aggregate { functions, by } => self.aggregate(functions, by, layout),
             Stage::Limit(count) => Some(Operator::Limit(*count)),
-            Stage::Timeslice { span, alias } => self.timeslice(span.as_ref(), alias.as_ref(), layout),
+            Stage::Timeslice { span, alias } => {
+                self.timeslice(span.as_ref(), alias.as_ref(), layout)
+            }
             Stage::Lookup(lookup) => self.lookup(lookup, &stage.span, layout),
             Stage::Top { count, fields, by } => self.top(*count, fields, by, layout),
             Stage::TopK { count, fields, by } => self.topk(*count, fields, by, layout),
             Stage::CountFrequent(fields) => self.count_frequent(fields, layout),
-            Stage::FillMissing { generators, defaults, take_last } => {
-                self.fill_missing(generators, defaults, *take_last, &stage.span, layout)
-            }
-            Stage::Dedup { consecutive, count, by } => self.dedup(*consecutive, *count, by),
-            Stage::Series { function, field, window: None, alias, by } => {
-                self.series(*function, field, alias.as_ref(), by, &stage.span, layout)
-            }
-            Stage::Transpose { rows, columns, outputs } => self.transpose(rows, columns, outputs, &stage.span, layout),
+            Stage::FillMissing {
+                generators,
+                defaults,
+                take_last,
+            } => self.fill_missing(generators, defaults, *take_last, &stage.span, layout),
+            Stage::Dedup {
+                consecutive,
+                count,
+                by,
+            } => self.dedup(*consecutive, *count, by),
+            Stage::Series {
+                function,
+                field,
+                window: None,
+                alias,
+                by,
+            } => self.series(*function, field, alias.as_ref(), by, &stage.span, layout),
+            Stage::Transpose {
+                rows,
+                columns,
+                outputs,
+            } => self.transpose(rows, columns, outputs, &stage.span, layout),
             Stage::Evaluate(expression) => self.evaluate_stage(expression, layout),
-            Stage::ParseMulti { field, patterns, nodrop } => {
+            Stage::ParseMulti {
+                field,
+                patterns,
+                nodrop,
+            } => {
                 let source = self.source_slot(field.as_ref());
                 let extractor = formats::anchors(patterns, *nodrop, &mut self.fields);
                 self.extract(source, extractor, layout)
@@ -258,12 +301,21 @@ impl Compiler<'_> {
                 let extractor = formats::delimited(delimited, csv, &mut self.fields);
                 self.extract(source, extractor, layout)
             }
-            Stage::ParseXml { field, paths, names, nodrop } => {
+            Stage::ParseXml {
+                field,
+                paths,
+                names,
+                nodrop,
+            } => {
                 let source = self.source_slot(field.as_ref());
                 let extractor = formats::xml(paths, names, *nodrop, &mut self.fields);
                 self.extract(source, extractor, layout)
             }
-            Stage::Geoip(_) | Stage::ThreatIp(_) | Stage::ThreatLookup { .. } | Stage::Infer(_) | Stage::Save { .. } => {
+            Stage::Geoip(_)
+            | Stage::ThreatIp(_)
+            | Stage::ThreatLookup { .. }
+            | Stage::Infer(_)
+            | Stage::Save { .. } => {
                 let reason = match &stage.node {
                     Stage::Geoip(_) => "it looks addresses up in Sumo's geolocation database, which sumoql does not have",
                     Stage::ThreatIp(_) | Stage::ThreatLookup { .. } => {
@@ -285,7 +337,10 @@ impl Compiler<'_> {
             unsupported => {
                 self.diagnostics.push(
                     Diagnostic::error(
-                        format!("operator `{}` is not supported by sumoql yet", unsupported.name()),
+                        format!(
+                            "operator `{}` is not supported by sumoql yet",
+                            unsupported.name()
+                        ),
                         stage.span.clone(),
                         "parsed, but sumoql cannot run it yet",
                     )
@@ -298,10 +353,18 @@ impl Compiler<'_> {
 
     /// Finishes a `json`, `keyvalue`, `csv`, `split`, `parse xml` or
     /// multi-pattern `parse` stage, whose extracted fields become result columns.
-    fn extract(&mut self, source: Slot, extractor: Result<Extractor, Diagnostic>, layout: &mut Layout) -> Option<Operator> {
+    fn extract(
+        &mut self,
+        source: Slot,
+        extractor: Result<Extractor, Diagnostic>,
+        layout: &mut Layout,
+    ) -> Option<Operator> {
         match extractor {
             Ok(extractor) => {
-                extractor.targets().into_iter().for_each(|slot| layout.add(slot));
+                extractor
+                    .targets()
+                    .into_iter()
+                    .for_each(|slot| layout.add(slot));
                 Some(Operator::Extract { source, extractor })
             }
             Err(diagnostic) => {
@@ -318,7 +381,11 @@ impl Compiler<'_> {
     /// test such as `| isPrivateIP(ip)`, or a call on something other than
     /// a field, stores its result in `_` and the function name in lower
     /// case (`_isprivateip`), after Sumo's default names for aggregates.
-    fn evaluate_stage(&mut self, expression: &Spanned<Expr>, layout: &mut Layout) -> Option<Operator> {
+    fn evaluate_stage(
+        &mut self,
+        expression: &Spanned<Expr>,
+        layout: &mut Layout,
+    ) -> Option<Operator> {
         let Expr::Call { name, arguments } = &expression.node else {
             self.diagnostics.push(Diagnostic::error(
                 "expected `as` after the expression",
@@ -421,8 +488,14 @@ impl Compiler<'_> {
                 Expr::Field(name) => keys.push(self.fields.slot(name)),
                 _ => {
                     self.diagnostics.push(
-                        Diagnostic::error("group key is not a field", key.span.clone(), "expected a field name")
-                            .with_help("compute the value first with `… as name`, then group by `name`"),
+                        Diagnostic::error(
+                            "group key is not a field",
+                            key.span.clone(),
+                            "expected a field name",
+                        )
+                        .with_help(
+                            "compute the value first with `… as name`, then group by `name`",
+                        ),
                     );
                     return None;
                 }
@@ -432,7 +505,11 @@ impl Compiler<'_> {
         let mut functions = Vec::new();
         let mut outputs: Vec<Slot> = Vec::new();
         for call in calls {
-            let AggregateCall { function, arguments, alias } = &call.node;
+            let AggregateCall {
+                function,
+                arguments,
+                alias,
+            } = &call.node;
             let Some((kind, default_name)) = self.resolve_aggregate(function, arguments) else {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -448,12 +525,18 @@ impl Compiler<'_> {
                 Some(argument) => Some(self.expr(argument)?),
                 None => None,
             };
-            let name = alias.as_ref().map_or(default_name.as_str(), |alias| alias.node.as_str());
+            let name = alias
+                .as_ref()
+                .map_or(default_name.as_str(), |alias| alias.node.as_str());
             let output = self.fields.slot(name);
             if outputs.contains(&output) || keys.contains(&output) {
                 self.diagnostics.push(
-                    Diagnostic::error("two results share one name", call.span.clone(), format!("`{name}` is already a column"))
-                        .with_help("give each aggregate its own name with `as`"),
+                    Diagnostic::error(
+                        "two results share one name",
+                        call.span.clone(),
+                        format!("`{name}` is already a column"),
+                    )
+                    .with_help("give each aggregate its own name with `as`"),
                 );
                 return None;
             }
@@ -472,15 +555,29 @@ impl Compiler<'_> {
         } else {
             pattern.to_string()
         };
-        match RegexBuilder::new(&text).size_limit(REGEX_SIZE_LIMIT).build() {
+        match RegexBuilder::new(&text)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+        {
             Ok(regex) => Some(regex),
             Err(error) => {
                 let reason = match error {
-                    regex::Error::Syntax(message) => message.lines().last().unwrap_or_default().trim().to_string(),
-                    regex::Error::CompiledTooBig(limit) => format!("the compiled regex exceeds {limit} bytes"),
+                    regex::Error::Syntax(message) => message
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                    regex::Error::CompiledTooBig(limit) => {
+                        format!("the compiled regex exceeds {limit} bytes")
+                    }
                     other => other.to_string(),
                 };
-                self.diagnostics.push(Diagnostic::error("invalid regular expression", span.clone(), reason));
+                self.diagnostics.push(Diagnostic::error(
+                    "invalid regular expression",
+                    span.clone(),
+                    reason,
+                ));
                 None
             }
         }
@@ -494,14 +591,22 @@ impl Compiler<'_> {
             Expr::Boolean(flag) => CompiledExpr::Constant(Some(Value::Boolean(*flag))),
             Expr::Regex(_) => {
                 self.diagnostics.push(
-                    Diagnostic::error("regex literal out of place", expr.span.clone(), "a regex can only follow `matches` or be a function argument")
-                        .with_help("to compare text, use a quoted string"),
+                    Diagnostic::error(
+                        "regex literal out of place",
+                        expr.span.clone(),
+                        "a regex can only follow `matches` or be a function argument",
+                    )
+                    .with_help("to compare text, use a quoted string"),
                 );
                 return None;
             }
             Expr::Not(inner) => CompiledExpr::Not(Box::new(self.expr(inner)?)),
             Expr::Negate(inner) => CompiledExpr::Negate(Box::new(self.expr(inner)?)),
-            Expr::Binary { operator, left, right } => {
+            Expr::Binary {
+                operator,
+                left,
+                right,
+            } => {
                 let left = Box::new(self.expr(left)?);
                 let right = Box::new(self.expr(right)?);
                 binary(*operator, left, right)
@@ -509,7 +614,9 @@ impl Compiler<'_> {
             Expr::Matches { value, pattern } => {
                 let value = Box::new(self.expr(value)?);
                 match &pattern.node {
-                    Expr::String(text) => CompiledExpr::MatchesWildcard(value, WildcardPattern::new(text)),
+                    Expr::String(text) => {
+                        CompiledExpr::MatchesWildcard(value, WildcardPattern::new(text))
+                    }
                     Expr::Regex(source) => {
                         // Sumo's `matches` covers the whole value for both forms.
                         CompiledExpr::MatchesRegex(value, self.regex(source, &pattern.span, true)?)
@@ -517,20 +624,37 @@ impl Compiler<'_> {
                     _ => CompiledExpr::MatchesComputed(value, Box::new(self.expr(pattern)?)),
                 }
             }
-            Expr::In { value, list, negated } => {
+            Expr::In {
+                value,
+                list,
+                negated,
+            } => {
                 let value = Box::new(self.expr(value)?);
-                let list = list.iter().map(|item| self.expr(item)).collect::<Option<Vec<_>>>()?;
-                CompiledExpr::In { value, list, negated: *negated }
+                let list = list
+                    .iter()
+                    .map(|item| self.expr(item))
+                    .collect::<Option<Vec<_>>>()?;
+                CompiledExpr::In {
+                    value,
+                    list,
+                    negated: *negated,
+                }
             }
             Expr::Call { name, arguments } => self.call(name, arguments, &expr.span)?,
-            Expr::Conditional { condition, then, otherwise } => CompiledExpr::Conditional(
+            Expr::Conditional {
+                condition,
+                then,
+                otherwise,
+            } => CompiledExpr::Conditional(
                 Box::new(self.expr(condition)?),
                 Box::new(self.expr(then)?),
                 Box::new(self.expr(otherwise)?),
             ),
             // "The suffix multiplies the number" (Sumo doc, field
             // expressions): `5m` is 300000 milliseconds, `1Gi` 1073741824.
-            Expr::Quantity(quantity) => CompiledExpr::Constant(Some(Value::Number(quantity.value()))),
+            Expr::Quantity(quantity) => {
+                CompiledExpr::Constant(Some(Value::Number(quantity.value())))
+            }
             Expr::Subquery(_) => {
                 self.diagnostics.push(
                     Diagnostic::error(
@@ -546,13 +670,21 @@ impl Compiler<'_> {
         Some(compiled)
     }
 
-    fn call(&mut self, name: &str, arguments: &[Spanned<Expr>], span: &Span) -> Option<CompiledExpr> {
+    fn call(
+        &mut self,
+        name: &str,
+        arguments: &[Spanned<Expr>],
+        span: &Span,
+    ) -> Option<CompiledExpr> {
         if name.eq_ignore_ascii_case("if") {
             if arguments.len() != 3 {
                 self.diagnostics.push(Diagnostic::error(
                     "wrong number of arguments",
                     span.clone(),
-                    format!("`if` takes 3 arguments (condition, then, else), found {}", arguments.len()),
+                    format!(
+                        "`if` takes 3 arguments (condition, then, else), found {}",
+                        arguments.len()
+                    ),
                 ));
                 return None;
             }
@@ -577,7 +709,11 @@ impl Compiler<'_> {
         }
 
         let Some(function) = Function::by_name(name) else {
-            let mut diagnostic = Diagnostic::error(format!("unknown function `{name}`"), span.clone(), "not a function sumoql knows");
+            let mut diagnostic = Diagnostic::error(
+                format!("unknown function `{name}`"),
+                span.clone(),
+                "not a function sumoql knows",
+            );
             if let Some(suggestion) = closest_name(name, Function::names()) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
             }
@@ -595,7 +731,10 @@ impl Compiler<'_> {
             self.diagnostics.push(Diagnostic::error(
                 "wrong number of arguments",
                 span.clone(),
-                format!("`{name}` takes {expected} argument(s), found {}", arguments.len()),
+                format!(
+                    "`{name}` takes {expected} argument(s), found {}",
+                    arguments.len()
+                ),
             ));
             return None;
         }
@@ -604,7 +743,11 @@ impl Compiler<'_> {
         for argument in arguments {
             match &argument.node {
                 Expr::Regex(source) if function == Function::Replace => {
-                    compiled.push(CompiledExpr::RegexArgument(self.regex(source, &argument.span, false)?));
+                    compiled.push(CompiledExpr::RegexArgument(self.regex(
+                        source,
+                        &argument.span,
+                        false,
+                    )?));
                 }
                 _ => compiled.push(self.expr(argument)?),
             }
@@ -623,7 +766,13 @@ impl Compiler<'_> {
         if !layout.removed.contains(&message_time) {
             columns.push(message_time);
         }
-        columns.extend(layout.columns.iter().copied().filter(|slot| *slot != message_time && *slot != raw));
+        columns.extend(
+            layout
+                .columns
+                .iter()
+                .copied()
+                .filter(|slot| *slot != message_time && *slot != raw),
+        );
         if !layout.removed.contains(&raw) {
             columns.push(raw);
         }
@@ -631,7 +780,11 @@ impl Compiler<'_> {
     }
 }
 
-fn binary(operator: BinaryOperator, left: Box<CompiledExpr>, right: Box<CompiledExpr>) -> CompiledExpr {
+fn binary(
+    operator: BinaryOperator,
+    left: Box<CompiledExpr>,
+    right: Box<CompiledExpr>,
+) -> CompiledExpr {
     let comparison = |comparison| CompiledExpr::Compare(comparison, left.clone(), right.clone());
     let arithmetic = |arithmetic| CompiledExpr::Arithmetic(arithmetic, left.clone(), right.clone());
     match operator {
@@ -655,7 +808,12 @@ fn binary(operator: BinaryOperator, left: Box<CompiledExpr>, right: Box<Compiled
 /// field name, and the fields each `sort` must copy out of the record, which
 /// are those read after it. `needed_after` holds the fields read once rows
 /// leave this pipeline.
-fn finalize(pipeline: &mut Pipeline, needed_after: &BTreeSet<Slot>, fields: &FieldTable, width: usize) {
+fn finalize(
+    pipeline: &mut Pipeline,
+    needed_after: &BTreeSet<Slot>,
+    fields: &FieldTable,
+    width: usize,
+) {
     let mut needed = needed_after.clone();
     for operator in pipeline.operators.iter_mut().rev() {
         match operator {
@@ -725,7 +883,12 @@ pub(crate) fn closest_name<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a
     let name = name.to_ascii_lowercase();
     candidates
         .iter()
-        .map(|candidate| (edit_distance(&name, &candidate.to_ascii_lowercase()), *candidate))
+        .map(|candidate| {
+            (
+                edit_distance(&name, &candidate.to_ascii_lowercase()),
+                *candidate,
+            )
+        })
         .filter(|(distance, _)| *distance <= 2)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)

@@ -9,7 +9,9 @@
 use indexmap::IndexMap;
 
 use crate::aggregate::AggregateState;
-use crate::explain::{BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts};
+use crate::explain::{
+    BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts,
+};
 use crate::expr::{CompiledExpr, Slot};
 use crate::operators::holding::HoldingState;
 use crate::operators::transpose::{widen, DynamicCells};
@@ -67,7 +69,11 @@ impl StageCounters {
         let mut counters = StageCounters::default();
         if let Operator::Where(condition) = operator {
             if let Some(where_terms) = &source.terms {
-                counters.terms = where_terms.terms.iter().map(|(_, term)| (term.clone(), 0)).collect();
+                counters.terms = where_terms
+                    .terms
+                    .iter()
+                    .map(|(_, term)| (term.clone(), 0))
+                    .collect();
             }
             condition.visit_slots(&mut |slot| {
                 if !counters.fields.iter().any(|(known, _)| *known == slot) {
@@ -140,8 +146,9 @@ impl PipelineState {
             .collect();
         let counters = if explained {
             let stages = pipeline.operators.iter().zip(&pipeline.sources);
-            let mut counters: Vec<StageCounters> =
-                stages.map(|(operator, source)| StageCounters::for_stage(operator, source)).collect();
+            let mut counters: Vec<StageCounters> = stages
+                .map(|(operator, source)| StageCounters::for_stage(operator, source))
+                .collect();
             counters.push(StageCounters::default());
             counters
         } else {
@@ -158,16 +165,24 @@ impl PipelineState {
     /// Builds the report of this pipeline's counters.
     fn explain(&self, pipeline: &Pipeline, plan: &Plan) -> BranchExplain {
         let mut stages = Vec::with_capacity(pipeline.operators.len());
-        for (index, (operator, source)) in pipeline.operators.iter().zip(&pipeline.sources).enumerate() {
+        for (index, (operator, source)) in
+            pipeline.operators.iter().zip(&pipeline.sources).enumerate()
+        {
             let counters = &self.counters[index];
             let detail = match (operator, &self.operators[index]) {
                 (Operator::Parse { targets, .. }, _) => StageDetail::Parse {
                     matched: counters.parse_matched,
-                    fields: targets.iter().map(|slot| plan.fields.display_name(*slot).to_string()).collect(),
+                    fields: targets
+                        .iter()
+                        .map(|slot| plan.fields.display_name(*slot).to_string())
+                        .collect(),
                 },
                 (Operator::ParseRegex { targets, .. }, _) => StageDetail::Parse {
                     matched: counters.parse_matched,
-                    fields: targets.iter().map(|(_, slot)| plan.fields.display_name(*slot).to_string()).collect(),
+                    fields: targets
+                        .iter()
+                        .map(|(_, slot)| plan.fields.display_name(*slot).to_string())
+                        .collect(),
                 },
                 (Operator::Where(_), _) => StageDetail::Where {
                     terms: source.terms.as_ref().map(|where_terms| TermCounts {
@@ -254,10 +269,18 @@ impl<'p> Execution<'p> {
     /// sort buffers append, and aggregate groups merge, new groups after the
     /// known ones in order of first appearance.
     pub fn absorb(&mut self, partial: Execution<'p>) {
-        debug_assert!(std::ptr::eq(self.plan, partial.plan), "partials must come from the same plan");
+        debug_assert!(
+            std::ptr::eq(self.plan, partial.plan),
+            "partials must come from the same plan"
+        );
         absorb_states(&self.plan.root, &mut self.state, partial.state);
         let offset = self.rows.len();
-        self.dynamic.extend(partial.dynamic.into_iter().map(|(index, cells)| (index + offset, cells)));
+        self.dynamic.extend(
+            partial
+                .dynamic
+                .into_iter()
+                .map(|(index, cells)| (index + offset, cells)),
+        );
         self.rows.extend(partial.rows);
     }
 
@@ -266,7 +289,9 @@ impl<'p> Execution<'p> {
         let time_range = self.plan.time_range;
         if let Some(range) = time_range {
             // Records without a readable `_messageTime` stay in the run.
-            let time = record.field("_messagetime").and_then(|value| value.to_number());
+            let time = record
+                .field("_messagetime")
+                .and_then(|value| value.to_number());
             if time.is_some_and(|time| !range.contains(time)) {
                 return;
             }
@@ -285,7 +310,13 @@ impl<'p> Execution<'p> {
             }
             rows.push(columns.iter().map(|slot| row.get(*slot, context)).collect());
         };
-        feed(&self.plan.root, &mut self.state, record, &context, &mut sink);
+        feed(
+            &self.plan.root,
+            &mut self.state,
+            record,
+            &context,
+            &mut sink,
+        );
     }
 
     /// Releases the rows that `sort` and aggregates held back and returns the result.
@@ -312,9 +343,16 @@ impl<'p> Execution<'p> {
             rows.push(columns.iter().map(|slot| row.get(*slot, context)).collect());
         };
         let state = &mut self.state;
-        flush(&self.plan.root.operators, &mut state.operators, &mut state.counters, &context, &mut sink);
+        flush(
+            &self.plan.root.operators,
+            &mut state.operators,
+            &mut state.counters,
+            &context,
+            &mut sink,
+        );
 
-        let explain = (!self.state.counters.is_empty()).then(|| self.state.explain(&self.plan.root, self.plan));
+        let explain = (!self.state.counters.is_empty())
+            .then(|| self.state.explain(&self.plan.root, self.plan));
         let (columns, rows) = widen(self.plan.column_names(), self.rows, self.dynamic);
         (ResultTable { columns, rows }, explain)
     }
@@ -324,12 +362,25 @@ type Sink<'s> = dyn FnMut(Row, &RowContext) + 's;
 
 /// Starts a row for the record in this pipeline when its scope matches, and
 /// in every union pipeline inside it; union rows continue after their union.
-fn feed(pipeline: &Pipeline, state: &mut PipelineState, record: &dyn Record, context: &RowContext, sink: &mut Sink) {
+fn feed(
+    pipeline: &Pipeline,
+    state: &mut PipelineState,
+    record: &dyn Record,
+    context: &RowContext,
+    sink: &mut Sink,
+) {
     let width = context.fields.len();
     state.records_in += 1;
     if pipeline.scope.matches(record) {
         state.records_out += 1;
-        run(&pipeline.operators, &mut state.operators, &mut state.counters, Row::for_record(width), context, sink);
+        run(
+            &pipeline.operators,
+            &mut state.operators,
+            &mut state.counters,
+            Row::for_record(width),
+            context,
+            sink,
+        );
     }
 
     for (index, operator) in pipeline.operators.iter().enumerate() {
@@ -342,7 +393,9 @@ fn feed(pipeline: &Pipeline, state: &mut PipelineState, record: &dyn Record, con
         };
         let rest = &pipeline.operators[index + 1..];
         let counters = counters_from(&mut state.counters, index + 1);
-        feed(sub, sub_state, record, context, &mut |row, context| run(rest, tail, counters, row, context, sink));
+        feed(sub, sub_state, record, context, &mut |row, context| {
+            run(rest, tail, counters, row, context, sink)
+        });
     }
 }
 
@@ -370,7 +423,13 @@ fn run(
                     return;
                 }
             }
-            Operator::Parse { source, pattern, targets, nodrop, starts_chain } => {
+            Operator::Parse {
+                source,
+                pattern,
+                targets,
+                nodrop,
+                starts_chain,
+            } => {
                 if *starts_chain {
                     row.nodrop_parse_matched = false;
                 }
@@ -397,7 +456,14 @@ fn run(
                     None => return,
                 }
             }
-            Operator::ParseRegex { source, regex, targets, multi, nodrop, starts_chain } => {
+            Operator::ParseRegex {
+                source,
+                regex,
+                targets,
+                multi,
+                nodrop,
+                starts_chain,
+            } => {
                 if *starts_chain {
                     row.nodrop_parse_matched = false;
                 }
@@ -407,7 +473,11 @@ fn run(
                     for captures in regex.captures_iter(text) {
                         let values = targets
                             .iter()
-                            .map(|(group, _)| captures.get(*group).map(|found| Value::text(found.as_str())))
+                            .map(|(group, _)| {
+                                captures
+                                    .get(*group)
+                                    .map(|found| Value::text(found.as_str()))
+                            })
                             .collect();
                         matches.push(values);
                         if !*multi {
@@ -436,7 +506,14 @@ fn run(
                         copy.set(*slot, value);
                     }
                     let tail = counters_from(counters, index + 1);
-                    run(&operators[index + 1..], &mut states[index + 1..], tail, copy, context, sink);
+                    run(
+                        &operators[index + 1..],
+                        &mut states[index + 1..],
+                        tail,
+                        copy,
+                        context,
+                        sink,
+                    );
                 }
                 for ((_, slot), value) in targets.iter().zip(last) {
                     row.set(*slot, value);
@@ -453,7 +530,10 @@ fn run(
                 }
             }
             Operator::Keep { copies, mask, .. } => {
-                let copied: Vec<Option<Value>> = copies.iter().map(|(source, _)| row.get(*source, context)).collect();
+                let copied: Vec<Option<Value>> = copies
+                    .iter()
+                    .map(|(source, _)| row.get(*source, context))
+                    .collect();
                 row.retain(mask);
                 for ((_, target), value) in copies.iter().zip(copied) {
                     row.set(*target, value);
@@ -466,7 +546,10 @@ fn run(
             }
             Operator::Union(_) => {}
             Operator::Sort { keys, materialize } => {
-                let key_values = keys.iter().map(|(key, _)| key.evaluate(&mut row, context)).collect();
+                let key_values = keys
+                    .iter()
+                    .map(|(key, _)| key.evaluate(&mut row, context))
+                    .collect();
                 row.materialize(materialize, context);
                 let OperatorState::Sort(buffer) = &mut states[index] else {
                     unreachable!("sort operator without sort state");
@@ -475,13 +558,19 @@ fn run(
                 return;
             }
             Operator::Aggregate { keys, functions } => {
-                let key: Vec<GroupKey> = keys.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
+                let key: Vec<GroupKey> = keys
+                    .iter()
+                    .map(|slot| GroupKey(row.get(*slot, context)))
+                    .collect();
                 let OperatorState::Aggregate(groups) = &mut states[index] else {
                     unreachable!("aggregate operator without aggregate state");
                 };
-                let group = groups
-                    .entry(key)
-                    .or_insert_with(|| functions.iter().map(|(function, _)| function.start()).collect());
+                let group = groups.entry(key).or_insert_with(|| {
+                    functions
+                        .iter()
+                        .map(|(function, _)| function.start())
+                        .collect()
+                });
                 for ((function, _), state) in functions.iter().zip(group.iter_mut()) {
                     function.add(state, &mut row, context);
                 }
@@ -530,9 +619,13 @@ fn flush(
         match (&operators[index], &mut head[index]) {
             (Operator::Union(sub), OperatorState::Union(sub_state)) => {
                 let sub_counters = &mut sub_state.counters;
-                flush(&sub.operators, &mut sub_state.operators, sub_counters, context, &mut |row, context| {
-                    run(rest, tail, tail_counters, row, context, sink)
-                });
+                flush(
+                    &sub.operators,
+                    &mut sub_state.operators,
+                    sub_counters,
+                    context,
+                    &mut |row, context| run(rest, tail, tail_counters, row, context, sink),
+                );
             }
             (Operator::Sort { keys, .. }, OperatorState::Sort(buffer)) => {
                 let mut buffer = std::mem::take(buffer);
@@ -557,7 +650,13 @@ fn flush(
                 let mut groups = std::mem::take(groups);
                 // An aggregate without `by` reports one row even over no input.
                 if groups.is_empty() && keys.is_empty() {
-                    groups.insert(Vec::new(), functions.iter().map(|(function, _)| function.start()).collect());
+                    groups.insert(
+                        Vec::new(),
+                        functions
+                            .iter()
+                            .map(|(function, _)| function.start())
+                            .collect(),
+                    );
                 }
                 for (key, states) in groups {
                     let mut row = Row::empty(width);
@@ -584,25 +683,43 @@ fn flush(
 fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: PipelineState) {
     state.records_in += partial.records_in;
     state.records_out += partial.records_out;
-    debug_assert_eq!(state.counters.len(), partial.counters.len(), "explained and plain executions mixed");
+    debug_assert_eq!(
+        state.counters.len(),
+        partial.counters.len(),
+        "explained and plain executions mixed"
+    );
     for (known, more) in state.counters.iter_mut().zip(&partial.counters) {
         known.add(more);
     }
 
-    let pairs = pipeline.operators.iter().zip(state.operators.iter_mut()).zip(partial.operators);
+    let pairs = pipeline
+        .operators
+        .iter()
+        .zip(state.operators.iter_mut())
+        .zip(partial.operators);
     for ((operator, state), partial) in pairs {
         match (operator, state, partial) {
-            (Operator::Union(sub), OperatorState::Union(sub_state), OperatorState::Union(partial_sub)) => {
+            (
+                Operator::Union(sub),
+                OperatorState::Union(sub_state),
+                OperatorState::Union(partial_sub),
+            ) => {
                 absorb_states(sub, sub_state, partial_sub);
             }
             (Operator::Sort { .. }, OperatorState::Sort(buffer), OperatorState::Sort(more)) => {
                 buffer.extend(more);
             }
-            (Operator::Aggregate { functions, .. }, OperatorState::Aggregate(groups), OperatorState::Aggregate(more)) => {
+            (
+                Operator::Aggregate { functions, .. },
+                OperatorState::Aggregate(groups),
+                OperatorState::Aggregate(more),
+            ) => {
                 for (key, states) in more {
                     match groups.get_mut(&key) {
                         Some(known) => {
-                            for (((function, _), known), state) in functions.iter().zip(known.iter_mut()).zip(states) {
+                            for (((function, _), known), state) in
+                                functions.iter().zip(known.iter_mut()).zip(states)
+                            {
                                 function.merge(known, state);
                             }
                         }
@@ -612,7 +729,11 @@ fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: Pipeli
                     }
                 }
             }
-            (Operator::Holding(holding), OperatorState::Holding(state), OperatorState::Holding(more)) => holding.merge(state, more),
+            (
+                Operator::Holding(holding),
+                OperatorState::Holding(state),
+                OperatorState::Holding(more),
+            ) => holding.merge(state, more),
             (Operator::Limit(_), OperatorState::Limit(count), OperatorState::Limit(more)) => {
                 // Plans that can be split keep every limit after a
                 // row-holding stage, which partials never pass rows to.

@@ -97,20 +97,38 @@ pub fn split_condition(condition: &Spanned<Expr>) -> Option<ConditionTerms<'_>> 
         _ => (condition, false),
     };
     let (join, operator) = match &inner.node {
-        Expr::Binary { operator: BinaryOperator::Or, .. } => (TermJoin::Or, BinaryOperator::Or),
-        Expr::Binary { operator: BinaryOperator::And, .. } => (TermJoin::And, BinaryOperator::And),
+        Expr::Binary {
+            operator: BinaryOperator::Or,
+            ..
+        } => (TermJoin::Or, BinaryOperator::Or),
+        Expr::Binary {
+            operator: BinaryOperator::And,
+            ..
+        } => (TermJoin::And, BinaryOperator::And),
         _ => return None,
     };
     let mut terms = Vec::new();
     collect_chain(inner, operator, &mut terms);
-    Some(ConditionTerms { join, negated, terms })
+    Some(ConditionTerms {
+        join,
+        negated,
+        terms,
+    })
 }
 
 /// Collects the operands of a chain of one operator, left to right, so
 /// `a or (b or c)` gives `a`, `b`, `c`.
-pub fn collect_chain<'a>(expr: &'a Spanned<Expr>, operator: BinaryOperator, terms: &mut Vec<&'a Spanned<Expr>>) {
+pub fn collect_chain<'a>(
+    expr: &'a Spanned<Expr>,
+    operator: BinaryOperator,
+    terms: &mut Vec<&'a Spanned<Expr>>,
+) {
     match &expr.node {
-        Expr::Binary { operator: found, left, right } if *found == operator => {
+        Expr::Binary {
+            operator: found,
+            left,
+            right,
+        } if *found == operator => {
             collect_chain(left, operator, terms);
             collect_chain(right, operator, terms);
         }

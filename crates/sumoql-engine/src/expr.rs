@@ -61,7 +61,9 @@ pub(crate) enum CompiledExpr {
     Conditional(Box<CompiledExpr>, Box<CompiledExpr>, Box<CompiledExpr>),
     /// `queryStartTime()` (false) or `queryEndTime()` (true): a bound of the
     /// query time range in milliseconds, null when no range is set.
-    QueryTime { end: bool },
+    QueryTime {
+        end: bool,
+    },
 }
 
 impl CompiledExpr {
@@ -117,7 +119,11 @@ impl CompiledExpr {
                 };
                 Some(Value::Boolean(matched))
             }
-            CompiledExpr::In { value, list, negated } => {
+            CompiledExpr::In {
+                value,
+                list,
+                negated,
+            } => {
                 let Some(value) = value.evaluate(row, context) else {
                     return Some(Value::Boolean(false));
                 };
@@ -150,14 +156,17 @@ impl CompiledExpr {
     /// Evaluates the expression as a condition: only a true value is true,
     /// so null is false.
     pub(crate) fn is_true(&self, row: &mut Row, context: &RowContext) -> bool {
-        self.evaluate(row, context).is_some_and(|value| value.is_true())
+        self.evaluate(row, context)
+            .is_some_and(|value| value.is_true())
     }
 
     /// Calls `visit` with every field slot the expression reads.
     pub(crate) fn visit_slots(&self, visit: &mut dyn FnMut(Slot)) {
         match self {
             CompiledExpr::Field(slot) => visit(*slot),
-            CompiledExpr::Constant(_) | CompiledExpr::RegexArgument(_) | CompiledExpr::QueryTime { .. } => {}
+            CompiledExpr::Constant(_)
+            | CompiledExpr::RegexArgument(_)
+            | CompiledExpr::QueryTime { .. } => {}
             CompiledExpr::Not(inner)
             | CompiledExpr::Negate(inner)
             | CompiledExpr::MatchesWildcard(inner, _)
@@ -174,9 +183,9 @@ impl CompiledExpr {
                 value.visit_slots(visit);
                 list.iter().for_each(|item| item.visit_slots(visit));
             }
-            CompiledExpr::Call(_, arguments) => {
-                arguments.iter().for_each(|argument| argument.visit_slots(visit))
-            }
+            CompiledExpr::Call(_, arguments) => arguments
+                .iter()
+                .for_each(|argument| argument.visit_slots(visit)),
             CompiledExpr::Conditional(condition, then, otherwise) => {
                 condition.visit_slots(visit);
                 then.visit_slots(visit);

@@ -38,7 +38,10 @@ impl ExtractionRule {
             .filter(|name| !name.starts_with('_'))
             .collect();
         if fields.is_empty() {
-            let span = query.stages.last().map_or(0..text.len(), |stage| stage.span.clone());
+            let span = query
+                .stages
+                .last()
+                .map_or(0..text.len(), |stage| stage.span.clone());
             let diagnostic = Diagnostic::error(
                 "the field extraction rule extracts no field",
                 span,
@@ -163,14 +166,20 @@ mod tests {
         };
         assert_eq!(
             texts(rule.apply(&web)),
-            vec![("user".to_string(), "alice".to_string()), ("status".to_string(), "200".to_string())]
+            vec![
+                ("user".to_string(), "alice".to_string()),
+                ("status".to_string(), "200".to_string())
+            ]
         );
 
         let partial = Line {
             raw: "GET / status=404",
             category: "web/nginx",
         };
-        assert_eq!(texts(rule.apply(&partial)), vec![("status".to_string(), "404".to_string())]);
+        assert_eq!(
+            texts(rule.apply(&partial)),
+            vec![("status".to_string(), "404".to_string())]
+        );
 
         let other = Line {
             raw: "user=bob, status=500",
@@ -191,10 +200,16 @@ mod tests {
 
     #[test]
     fn stages_over_many_records_are_rejected() {
-        let errors = ExtractionRule::compile("* | parse \"a=*\" as a | where a = \"1\" | count by a").unwrap_err();
+        let errors =
+            ExtractionRule::compile("* | parse \"a=*\" as a | where a = \"1\" | count by a")
+                .unwrap_err();
         assert_eq!(errors.len(), 2);
         assert!(errors[0].message.contains("where"), "{}", errors[0].message);
-        assert!(errors[1].message.contains("aggregate"), "{}", errors[1].message);
+        assert!(
+            errors[1].message.contains("aggregate"),
+            "{}",
+            errors[1].message
+        );
     }
 
     #[test]

@@ -218,16 +218,84 @@ impl Function {
     /// Lists the function names the engine accepts, for help and completion.
     pub(crate) fn names() -> &'static [&'static str] {
         &[
-            "abs", "acos", "asin", "atan", "atan2", "base64Decode", "base64Encode", "cbrt", "ceil",
-            "compareCIDRPrefix", "concat", "contains", "cos", "cosh", "exp", "expm1", "floor",
-            "format", "formatDate", "fromMillis", "fromSeconds", "getCIDRPrefix", "haversine", "hexToDec", "hypot",
-            "if", "int", "ipv4ToNumber", "isBlank", "isEmpty", "isNull", "isNumeric", "isPrivateIP",
-            "isPublicIP", "isReservedIP", "isValidIP", "isValidIPv4", "isValidIPv6",
-            "jsonArrayContains", "jsonArraySize", "length", "log", "log10", "log1p", "long",
-            "maskFromCIDR", "max", "min", "now", "num", "number", "parseDate", "parseHex", "pow",
-            "queryEndTime", "queryStartTime", "replace", "round", "signum", "sin", "sinh", "sqrt",
-            "substring", "tan", "tanh", "toDegrees", "toDouble", "toInt", "toLong", "toLowerCase", "toMillis",
-            "toRadians", "toString", "toUpperCase", "tourl", "trim", "urldecode", "urlencode",
+            "abs",
+            "acos",
+            "asin",
+            "atan",
+            "atan2",
+            "base64Decode",
+            "base64Encode",
+            "cbrt",
+            "ceil",
+            "compareCIDRPrefix",
+            "concat",
+            "contains",
+            "cos",
+            "cosh",
+            "exp",
+            "expm1",
+            "floor",
+            "format",
+            "formatDate",
+            "fromMillis",
+            "fromSeconds",
+            "getCIDRPrefix",
+            "haversine",
+            "hexToDec",
+            "hypot",
+            "if",
+            "int",
+            "ipv4ToNumber",
+            "isBlank",
+            "isEmpty",
+            "isNull",
+            "isNumeric",
+            "isPrivateIP",
+            "isPublicIP",
+            "isReservedIP",
+            "isValidIP",
+            "isValidIPv4",
+            "isValidIPv6",
+            "jsonArrayContains",
+            "jsonArraySize",
+            "length",
+            "log",
+            "log10",
+            "log1p",
+            "long",
+            "maskFromCIDR",
+            "max",
+            "min",
+            "now",
+            "num",
+            "number",
+            "parseDate",
+            "parseHex",
+            "pow",
+            "queryEndTime",
+            "queryStartTime",
+            "replace",
+            "round",
+            "signum",
+            "sin",
+            "sinh",
+            "sqrt",
+            "substring",
+            "tan",
+            "tanh",
+            "toDegrees",
+            "toDouble",
+            "toInt",
+            "toLong",
+            "toLowerCase",
+            "toMillis",
+            "toRadians",
+            "toString",
+            "toUpperCase",
+            "tourl",
+            "trim",
+            "urldecode",
+            "urlencode",
         ]
     }
 
@@ -246,7 +314,9 @@ impl Function {
             // The pattern and up to 16 values (Sumo doc, format).
             Function::Format => 1..=17,
             Function::ToUrl => 2..=4,
-            Function::Pow | Function::Atan2 | Function::Hypot | Function::Min | Function::Max => 2..=2,
+            Function::Pow | Function::Atan2 | Function::Hypot | Function::Min | Function::Max => {
+                2..=2
+            }
             Function::JsonArrayContains => 2..=2,
             Function::Haversine => 4..=4,
             // `round(x, places)` appears in Sumo's own app content.
@@ -261,7 +331,8 @@ impl Function {
         row: &mut Row,
         context: &RowContext,
     ) -> Option<Value> {
-        let mut argument = |index: usize| -> Option<Value> { arguments[index].evaluate(row, context) };
+        let mut argument =
+            |index: usize| -> Option<Value> { arguments[index].evaluate(row, context) };
 
         match self {
             Function::Number => argument(0)?.to_number().map(Value::Number),
@@ -321,7 +392,9 @@ impl Function {
                 match &arguments[1] {
                     CompiledExpr::RegexArgument(regex) => {
                         let replacement = text::java_replacement(&replacement, regex);
-                        Some(Value::text(regex.replace_all(&text, replacement.as_str()).into_owned()))
+                        Some(Value::text(
+                            regex.replace_all(&text, replacement.as_str()).into_owned(),
+                        ))
                     }
                     _ => {
                         let target = argument(1)?.to_text();
@@ -389,10 +462,16 @@ impl Function {
             }
             Function::IsValidIp => {
                 let text = argument(0)?.to_text();
-                Some(Value::Boolean(network::ipv4(&text).is_some() || network::is_ipv6(&text)))
+                Some(Value::Boolean(
+                    network::ipv4(&text).is_some() || network::is_ipv6(&text),
+                ))
             }
-            Function::IsValidIpv4 => Some(Value::Boolean(network::ipv4(&argument(0)?.to_text()).is_some())),
-            Function::IsValidIpv6 => Some(Value::Boolean(network::is_ipv6(&argument(0)?.to_text()))),
+            Function::IsValidIpv4 => Some(Value::Boolean(
+                network::ipv4(&argument(0)?.to_text()).is_some(),
+            )),
+            Function::IsValidIpv6 => {
+                Some(Value::Boolean(network::is_ipv6(&argument(0)?.to_text())))
+            }
             Function::IsPrivateIp | Function::IsPublicIp | Function::IsReservedIp => {
                 let address = network::ipv4(&argument(0)?.to_text())?;
                 let answer = match self {
@@ -406,7 +485,9 @@ impl Function {
                 let first = network::ipv4(&argument(0)?.to_text())?;
                 let second = network::ipv4(&argument(1)?.to_text())?;
                 let length = network::prefix_length(argument(2)?.to_number()?)?;
-                Some(Value::Boolean(network::network(first, length) == network::network(second, length)))
+                Some(Value::Boolean(
+                    network::network(first, length) == network::network(second, length),
+                ))
             }
             Function::GetCidrPrefix => {
                 let address = network::ipv4(&argument(0)?.to_text())?;
@@ -415,7 +496,9 @@ impl Function {
             }
             Function::MaskFromCidr => {
                 let length = network::prefix_length(argument(0)?.to_number()?)?;
-                Some(Value::text(std::net::Ipv4Addr::from(network::mask(length)).to_string()))
+                Some(Value::text(
+                    std::net::Ipv4Addr::from(network::mask(length)).to_string(),
+                ))
             }
             Function::Ipv4ToNumber => {
                 let address = network::ipv4(&argument(0)?.to_text())?;
@@ -434,7 +517,9 @@ impl Function {
                     .collect();
                 text::java_format(&pattern, &values).map(Value::text)
             }
-            Function::HexToDec => text::hex_to_number(&argument(0)?.to_text()).map(|n| Value::Number(n as f64)),
+            Function::HexToDec => {
+                text::hex_to_number(&argument(0)?.to_text()).map(|n| Value::Number(n as f64))
+            }
             Function::ToUrl => {
                 let url = argument(0)?.to_text();
                 let label = argument(1).map(|value| value.to_text()).unwrap_or_default();
@@ -447,8 +532,12 @@ impl Function {
                 };
                 Some(Value::text(format!("[{prefix}{label}{suffix}]({url})")))
             }
-            Function::FromMillis | Function::ToMillis => argument(0)?.to_number().map(|n| Value::Number(n.trunc())),
-            Function::FromSeconds => argument(0)?.to_number().and_then(|n| finite((n * 1000.0).trunc())),
+            Function::FromMillis | Function::ToMillis => {
+                argument(0)?.to_number().map(|n| Value::Number(n.trunc()))
+            }
+            Function::FromSeconds => argument(0)?
+                .to_number()
+                .and_then(|n| finite((n * 1000.0).trunc())),
             Function::Haversine => {
                 let mut coordinates = [0.0; 4];
                 for (index, coordinate) in coordinates.iter_mut().enumerate() {
@@ -456,7 +545,9 @@ impl Function {
                 }
                 let [latitude1, longitude1, latitude2, longitude2] = coordinates;
                 let half_chord = ((latitude2 - latitude1) / 2.0).sin().powi(2)
-                    + latitude1.cos() * latitude2.cos() * ((longitude2 - longitude1) / 2.0).sin().powi(2);
+                    + latitude1.cos()
+                        * latitude2.cos()
+                        * ((longitude2 - longitude1) / 2.0).sin().powi(2);
                 finite(2.0 * EARTH_RADIUS_KM * half_chord.sqrt().asin())
             }
             Function::JsonArrayContains => {
@@ -599,9 +690,15 @@ mod tests {
 
     #[test]
     fn substring_takes_zero_based_range() {
-        assert_eq!(substring("Sumo Logic", 0.0, Some(4.0)).as_deref(), Some("Sumo"));
+        assert_eq!(
+            substring("Sumo Logic", 0.0, Some(4.0)).as_deref(),
+            Some("Sumo")
+        );
         assert_eq!(substring("Sumo Logic", 5.0, None).as_deref(), Some("Logic"));
-        assert_eq!(substring("Sumo Logic", 5.0, Some(99.0)).as_deref(), Some("Logic"));
+        assert_eq!(
+            substring("Sumo Logic", 5.0, Some(99.0)).as_deref(),
+            Some("Logic")
+        );
     }
 
     #[test]
@@ -618,7 +715,10 @@ mod tests {
                 assert!(Function::by_name(name).is_some(), "{name}");
             }
         }
-        assert_eq!(Function::by_name("TOLOWERCASE"), Some(Function::ToLowerCase));
+        assert_eq!(
+            Function::by_name("TOLOWERCASE"),
+            Some(Function::ToLowerCase)
+        );
         assert_eq!(Function::by_name("nosuch"), None);
     }
 }

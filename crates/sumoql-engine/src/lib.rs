@@ -3,6 +3,10 @@
 //! The engine knows nothing of files: readers hand it records through the
 //! [`Record`] trait, and it returns a [`ResultTable`].
 
+// Compile functions return `Diagnostic`s, which carry text for the user and
+// are built once per query, never per record, so their size costs nothing.
+#![allow(clippy::result_large_err)]
+
 mod aggregate;
 mod compile;
 mod execute;
@@ -21,17 +25,17 @@ mod time_range;
 mod value;
 
 pub use compile::{compile, compile_with};
-pub use operators::lookup::{LookupSource, LookupTable};
-pub use time_range::TimeRange;
 pub use execute::{Execution, ResultTable};
 pub use explain::{
-    collect_chain, split_condition, BranchExplain, ConditionTerms, FieldPresence, StageDetail, StageExplain,
-    TermCount, TermCounts, TermJoin,
+    collect_chain, split_condition, BranchExplain, ConditionTerms, FieldPresence, StageDetail,
+    StageExplain, TermCount, TermCounts, TermJoin,
 };
+pub use operators::lookup::{LookupSource, LookupTable};
 pub use pattern::{AnchorPattern, WildcardPattern};
 pub use plan::Plan;
 pub use requirement::Requirement;
 pub use row::Record;
+pub use time_range::TimeRange;
 pub use value::{format_number, Value};
 
 /// Lists the scalar function names the engine accepts.

@@ -203,12 +203,38 @@ mod tests {
     fn wildcard_agrees_with_wildmatch() {
         type StarOnly = wildmatch::WildMatchPattern<'*', '\u{1}'>;
         let patterns = [
-            "", "*", "**", "a", "*a", "a*", "*a*", "a*b", "*a*b*", "ab*ab", "*\\cmd.exe",
-            "10.*", "*.*.*", "a*a*a", "*aa*", "é*ü", "*?*",
+            "",
+            "*",
+            "**",
+            "a",
+            "*a",
+            "a*",
+            "*a*",
+            "a*b",
+            "*a*b*",
+            "ab*ab",
+            "*\\cmd.exe",
+            "10.*",
+            "*.*.*",
+            "a*a*a",
+            "*aa*",
+            "é*ü",
+            "*?*",
         ];
         let values = [
-            "", "a", "aa", "aaa", "ab", "abab", "ba", "C:\\Windows\\cmd.exe", "10.0.0.1",
-            "1.2.3", "éxü", "a?b", "aXaYa",
+            "",
+            "a",
+            "aa",
+            "aaa",
+            "ab",
+            "abab",
+            "ba",
+            "C:\\Windows\\cmd.exe",
+            "10.0.0.1",
+            "1.2.3",
+            "éxü",
+            "a?b",
+            "aXaYa",
         ];
         for pattern in patterns {
             let ours = WildcardPattern::new(pattern);
@@ -234,33 +260,46 @@ mod tests {
     fn anchor_several_captures() {
         let pattern = AnchorPattern::new("user=*: severity=*:");
         let text = "User=jsmith@demo.com: severity=warning: rest";
-        assert_eq!(pattern.captures(text), Some(vec!["jsmith@demo.com", "warning"]));
+        assert_eq!(
+            pattern.captures(text),
+            Some(vec!["jsmith@demo.com", "warning"])
+        );
     }
 
     #[test]
     fn anchor_missing_stop_fails() {
         let pattern = AnchorPattern::new("<Image><![CDATA[*]]></Image>");
         assert_eq!(pattern.captures("<Image><![CDATA[C:\\a.exe"), None);
-        assert_eq!(pattern.captures("<Data Name='Image'>C:\\a.exe</Data>"), None);
+        assert_eq!(
+            pattern.captures("<Data Name='Image'>C:\\a.exe</Data>"),
+            None
+        );
     }
 
     #[test]
     fn anchor_cdata_value() {
         let pattern = AnchorPattern::new("<Image><![CDATA[*]]></Image>");
-        let text = "<EventData><Image><![CDATA[C:\\Py\\python.exe]]></Image><User><![CDATA[x]]></User>";
+        let text =
+            "<EventData><Image><![CDATA[C:\\Py\\python.exe]]></Image><User><![CDATA[x]]></User>";
         assert_eq!(pattern.captures(text), Some(vec!["C:\\Py\\python.exe"]));
     }
 
     #[test]
     fn anchor_empty_capture() {
         let pattern = AnchorPattern::new("<RuleName><![CDATA[*]]></RuleName>");
-        assert_eq!(pattern.captures("<RuleName><![CDATA[]]></RuleName>"), Some(vec![""]));
+        assert_eq!(
+            pattern.captures("<RuleName><![CDATA[]]></RuleName>"),
+            Some(vec![""])
+        );
     }
 
     #[test]
     fn anchor_trailing_star_stops_at_line_end() {
         let pattern = AnchorPattern::new("GET *");
-        assert_eq!(pattern.captures("GET /index.html\r\nHost: a"), Some(vec!["/index.html"]));
+        assert_eq!(
+            pattern.captures("GET /index.html\r\nHost: a"),
+            Some(vec!["/index.html"])
+        );
         assert_eq!(pattern.captures("GET /a"), Some(vec!["/a"]));
     }
 
@@ -273,6 +312,9 @@ mod tests {
     #[test]
     fn anchor_multibyte_text() {
         let pattern = AnchorPattern::new("<A>*</A>");
-        assert_eq!(pattern.captures("x<a>héllo wörld</A>"), Some(vec!["héllo wörld"]));
+        assert_eq!(
+            pattern.captures("x<a>héllo wörld</A>"),
+            Some(vec!["héllo wörld"])
+        );
     }
 }

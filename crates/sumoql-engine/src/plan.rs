@@ -69,8 +69,26 @@ impl Plan {
             }
             let mut earlier = root[..index].iter().rev();
             earlier
-                .find(|operator| !matches!(operator, Operator::Where(_) | Operator::Parse { .. } | Operator::ParseRegex { .. } | Operator::Assign { .. } | Operator::Extract { .. } | Operator::Keep { .. } | Operator::Remove(_) | Operator::Timeslice(_) | Operator::Lookup(_)))
-                .is_some_and(|operator| matches!(operator, Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Holding(_)))
+                .find(|operator| {
+                    !matches!(
+                        operator,
+                        Operator::Where(_)
+                            | Operator::Parse { .. }
+                            | Operator::ParseRegex { .. }
+                            | Operator::Assign { .. }
+                            | Operator::Extract { .. }
+                            | Operator::Keep { .. }
+                            | Operator::Remove(_)
+                            | Operator::Timeslice(_)
+                            | Operator::Lookup(_)
+                    )
+                })
+                .is_some_and(|operator| {
+                    matches!(
+                        operator,
+                        Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Holding(_)
+                    )
+                })
         });
         subs_free_of_limits && limits_behind_barriers
     }

@@ -27,7 +27,10 @@ pub enum Requirement {
 
 impl Requirement {
     fn all_of(parts: Vec<Requirement>) -> Requirement {
-        let mut kept: Vec<Requirement> = parts.into_iter().filter(|part| *part != Requirement::Always).collect();
+        let mut kept: Vec<Requirement> = parts
+            .into_iter()
+            .filter(|part| *part != Requirement::Always)
+            .collect();
         match kept.len() {
             0 => Requirement::Always,
             1 => kept.remove(0),
@@ -82,8 +85,12 @@ impl Requirement {
             Requirement::Always => Requirement::Always,
             Requirement::Contains(text) if keep(text) => self.clone(),
             Requirement::Contains(_) => Requirement::Always,
-            Requirement::AllOf(parts) => Requirement::all_of(parts.iter().map(|part| part.restrict(keep)).collect()),
-            Requirement::AnyOf(parts) => Requirement::any_of(parts.iter().map(|part| part.restrict(keep)).collect()),
+            Requirement::AllOf(parts) => {
+                Requirement::all_of(parts.iter().map(|part| part.restrict(keep)).collect())
+            }
+            Requirement::AnyOf(parts) => {
+                Requirement::any_of(parts.iter().map(|part| part.restrict(keep)).collect())
+            }
         }
     }
 }
@@ -125,38 +132,67 @@ fn collect_pipelines<'p>(pipeline: &'p Pipeline, pipelines: &mut Vec<&'p Pipelin
 ///
 /// `raw_or_null[slot]` tracks whether the slot is null or holds a substring
 /// of `_raw` at the current operator.
-fn pipeline_requirement(pipeline: &Pipeline, raw_slot: Option<Slot>, mut raw_or_null: Vec<bool>) -> Requirement {
+fn pipeline_requirement(
+    pipeline: &Pipeline,
+    raw_slot: Option<Slot>,
+    mut raw_or_null: Vec<bool>,
+) -> Requirement {
     let mut parts = Vec::new();
 
     for operator in &pipeline.operators {
         match operator {
-            Operator::Where(condition) => parts.push(condition_requirement(condition, &raw_or_null)),
-            Operator::Parse { source, targets, nodrop, starts_chain, .. } => {
+            Operator::Where(condition) => {
+                parts.push(condition_requirement(condition, &raw_or_null))
+            }
+            Operator::Parse {
+                source,
+                targets,
+                nodrop,
+                starts_chain,
+                ..
+            } => {
                 let captures_raw = Some(*source) == raw_slot || raw_or_null[*source];
                 // A parse that fails but keeps the row leaves the old value.
                 let keeps_old_value = *nodrop || !*starts_chain;
                 for target in targets {
-                    raw_or_null[*target] = captures_raw && (!keeps_old_value || raw_or_null[*target]);
+                    raw_or_null[*target] =
+                        captures_raw && (!keeps_old_value || raw_or_null[*target]);
                 }
             }
-            Operator::ParseRegex { source, targets, nodrop, starts_chain, .. } => {
+            Operator::ParseRegex {
+                source,
+                targets,
+                nodrop,
+                starts_chain,
+                ..
+            } => {
                 let captures_raw = Some(*source) == raw_slot || raw_or_null[*source];
                 let keeps_old_value = *nodrop || !*starts_chain;
                 for (_, target) in targets {
-                    raw_or_null[*target] = captures_raw && (!keeps_old_value || raw_or_null[*target]);
+                    raw_or_null[*target] =
+                        captures_raw && (!keeps_old_value || raw_or_null[*target]);
                 }
             }
             Operator::Assign { target, value } => {
-                raw_or_null[*target] = matches!(value, CompiledExpr::Field(source) if raw_or_null[*source]);
+                raw_or_null[*target] =
+                    matches!(value, CompiledExpr::Field(source) if raw_or_null[*source]);
             }
             // Extracted values are decoded (JSON escapes, quotes, entities),
             // so they need not occur in `_raw` as they read.
-            Operator::Extract { extractor, .. } if extractor.fills_any_field() => raw_or_null.fill(false),
+            Operator::Extract { extractor, .. } if extractor.fills_any_field() => {
+                raw_or_null.fill(false)
+            }
             Operator::Extract { extractor, .. } => {
-                extractor.targets().into_iter().for_each(|target| raw_or_null[target] = false);
+                extractor
+                    .targets()
+                    .into_iter()
+                    .for_each(|target| raw_or_null[target] = false);
             }
             Operator::Keep { copies, mask, .. } => {
-                let copied: Vec<bool> = copies.iter().map(|(source, _)| raw_or_null[*source]).collect();
+                let copied: Vec<bool> = copies
+                    .iter()
+                    .map(|(source, _)| raw_or_null[*source])
+                    .collect();
                 for (slot, kept) in mask.iter().enumerate() {
                     if !kept {
                         raw_or_null[slot] = true;
@@ -168,8 +204,15 @@ fn pipeline_requirement(pipeline: &Pipeline, raw_slot: Option<Slot>, mut raw_or_
             }
             Operator::Remove(slots) => slots.iter().for_each(|slot| raw_or_null[*slot] = true),
             Operator::Timeslice(timeslice) => raw_or_null[timeslice.target] = false,
-            Operator::Lookup(lookup) => lookup.outputs.iter().for_each(|(_, slot)| raw_or_null[*slot] = false),
-            Operator::Union(_) | Operator::Sort { .. } | Operator::Aggregate { .. } | Operator::Limit(_) | Operator::Holding(_) => break,
+            Operator::Lookup(lookup) => lookup
+                .outputs
+                .iter()
+                .for_each(|(_, slot)| raw_or_null[*slot] = false),
+            Operator::Union(_)
+            | Operator::Sort { .. }
+            | Operator::Aggregate { .. }
+            | Operator::Limit(_)
+            | Operator::Holding(_) => break,
         }
     }
     Requirement::all_of(parts)
@@ -177,9 +220,12 @@ fn pipeline_requirement(pipeline: &Pipeline, raw_slot: Option<Slot>, mut raw_or_
 
 /// Derives what `_raw` must contain for `condition` to be true.
 fn condition_requirement(condition: &CompiledExpr, raw_or_null: &[bool]) -> Requirement {
-    let raw_field = |expr: &CompiledExpr| matches!(expr, CompiledExpr::Field(slot) if raw_or_null[*slot]);
+    let raw_field =
+        |expr: &CompiledExpr| matches!(expr, CompiledExpr::Field(slot) if raw_or_null[*slot]);
     let text_constant = |expr: &CompiledExpr| match expr {
-        CompiledExpr::Constant(Some(Value::Text(text))) if !text.is_empty() => Some(text.to_string()),
+        CompiledExpr::Constant(Some(Value::Text(text))) if !text.is_empty() => {
+            Some(text.to_string())
+        }
         _ => None,
     };
 
@@ -192,18 +238,32 @@ fn condition_requirement(condition: &CompiledExpr, raw_or_null: &[bool]) -> Requ
             condition_requirement(left, raw_or_null),
             condition_requirement(right, raw_or_null),
         ]),
-        CompiledExpr::MatchesWildcard(value, pattern) if raw_field(value) => {
-            Requirement::all_of(pattern.literal_pieces().map(|piece| Requirement::Contains(piece.to_string())).collect())
-        }
+        CompiledExpr::MatchesWildcard(value, pattern) if raw_field(value) => Requirement::all_of(
+            pattern
+                .literal_pieces()
+                .map(|piece| Requirement::Contains(piece.to_string()))
+                .collect(),
+        ),
         CompiledExpr::Compare(Comparison::Equal, left, right) => {
-            match (raw_field(left), text_constant(right), raw_field(right), text_constant(left)) {
+            match (
+                raw_field(left),
+                text_constant(right),
+                raw_field(right),
+                text_constant(left),
+            ) {
                 (true, Some(text), _, _) | (_, _, true, Some(text)) => Requirement::Contains(text),
                 _ => Requirement::Always,
             }
         }
-        CompiledExpr::In { value, list, negated: false } if raw_field(value) => {
-            let texts: Option<Vec<Requirement>> =
-                list.iter().map(|item| text_constant(item).map(Requirement::Contains)).collect();
+        CompiledExpr::In {
+            value,
+            list,
+            negated: false,
+        } if raw_field(value) => {
+            let texts: Option<Vec<Requirement>> = list
+                .iter()
+                .map(|item| text_constant(item).map(Requirement::Contains))
+                .collect();
             texts.map_or(Requirement::Always, Requirement::any_of)
         }
         CompiledExpr::Call(Function::Contains, arguments) if raw_field(&arguments[0]) => {

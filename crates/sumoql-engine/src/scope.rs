@@ -85,7 +85,9 @@ impl ScopeFilter {
         match self {
             ScopeFilter::All => false,
             ScopeFilter::Keyword(_) => true,
-            ScopeFilter::Term { lowercase_field, .. } => lowercase_field == "_raw",
+            ScopeFilter::Term {
+                lowercase_field, ..
+            } => lowercase_field == "_raw",
             ScopeFilter::And(left, right) | ScopeFilter::Or(left, right) => {
                 left.reads_raw() || right.reads_raw()
             }
@@ -124,12 +126,14 @@ fn compile_node(scope: &Spanned<Scope>) -> Result<ScopeFilter, Box<Diagnostic>> 
                 negated: *negated,
             }
         }
-        Scope::And(left, right) => {
-            ScopeFilter::And(Box::new(compile_node(left)?), Box::new(compile_node(right)?))
-        }
-        Scope::Or(left, right) => {
-            ScopeFilter::Or(Box::new(compile_node(left)?), Box::new(compile_node(right)?))
-        }
+        Scope::And(left, right) => ScopeFilter::And(
+            Box::new(compile_node(left)?),
+            Box::new(compile_node(right)?),
+        ),
+        Scope::Or(left, right) => ScopeFilter::Or(
+            Box::new(compile_node(left)?),
+            Box::new(compile_node(right)?),
+        ),
         Scope::Not(inner) => ScopeFilter::Not(Box::new(compile_node(inner)?)),
         Scope::Compare { .. } | Scope::Subquery(_) => {
             return Err(Box::new(Diagnostic::error(
@@ -169,7 +173,8 @@ fn keyword_regex(text: &str, quoted: bool) -> Result<Regex, regex::Error> {
         }
     }
 
-    let is_word = |character: Option<char>| character.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let is_word =
+        |character: Option<char>| character.is_some_and(|c| c.is_alphanumeric() || c == '_');
     let mut pattern = String::new();
     if is_word(text.chars().next()) {
         pattern.push_str(r"\b");
@@ -194,9 +199,15 @@ mod tests {
 
     #[test]
     fn keyword_wildcards_reach_into_terms() {
-        assert!(keyword_regex("*456*", false).unwrap().is_match("TEST1234567"));
-        assert!(keyword_regex("TEST*", false).unwrap().is_match("a TESTClientImpl b"));
-        assert!(keyword_regex("err?r", false).unwrap().is_match("an error here"));
+        assert!(keyword_regex("*456*", false)
+            .unwrap()
+            .is_match("TEST1234567"));
+        assert!(keyword_regex("TEST*", false)
+            .unwrap()
+            .is_match("a TESTClientImpl b"));
+        assert!(keyword_regex("err?r", false)
+            .unwrap()
+            .is_match("an error here"));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 
-use sumoql_engine::{compile, BranchExplain, Execution, Plan, Record, StageDetail, TermJoin, Value};
+use sumoql_engine::{
+    compile, BranchExplain, Execution, Plan, Record, StageDetail, TermJoin, Value,
+};
 use sumoql_syntax::parse_query;
 
 struct TestRecord(HashMap<String, Value>);
@@ -39,13 +41,20 @@ fn explain(query: &str, records: &[TestRecord]) -> BranchExplain {
 
 /// Returns `(rows in, rows out)` of every stage.
 fn flow(branch: &BranchExplain) -> Vec<(u64, u64)> {
-    branch.stages.iter().map(|stage| (stage.rows_in, stage.rows_out)).collect()
+    branch
+        .stages
+        .iter()
+        .map(|stage| (stage.rows_in, stage.rows_out))
+        .collect()
 }
 
 fn events() -> Vec<TestRecord> {
     vec![
         record(&[("EventID", "1"), ("_raw", "<Image>C:\\a\\cmd.exe</Image>")]),
-        record(&[("EventID", "1"), ("_raw", "<Image>C:\\a\\python.exe</Image>")]),
+        record(&[
+            ("EventID", "1"),
+            ("_raw", "<Image>C:\\a\\python.exe</Image>"),
+        ]),
         record(&[("EventID", "1"), ("_raw", "no image here")]),
         record(&[("EventID", "3"), ("_raw", "<Image>C:\\a\\node.exe</Image>")]),
     ]
@@ -53,7 +62,10 @@ fn events() -> Vec<TestRecord> {
 
 #[test]
 fn stages_count_rows_in_and_out() {
-    let branch = explain(r#"* | where EventID = 1 | parse "<Image>*</Image>" as Image nodrop | where Image matches "*.exe""#, &events());
+    let branch = explain(
+        r#"* | where EventID = 1 | parse "<Image>*</Image>" as Image nodrop | where Image matches "*.exe""#,
+        &events(),
+    );
 
     assert_eq!(branch.records_in, 4);
     assert_eq!(branch.records_out, 4);
@@ -72,7 +84,10 @@ fn scope_counts_selected_records() {
 
 #[test]
 fn parse_counts_anchor_matches() {
-    let branch = explain(r#"| parse "<Image>*</Image>" as Image nodrop | parse "<User>*</User>" as User nodrop"#, &events());
+    let branch = explain(
+        r#"| parse "<Image>*</Image>" as Image nodrop | parse "<User>*</User>" as User nodrop"#,
+        &events(),
+    );
 
     let StageDetail::Parse { matched, fields } = &branch.stages[0].detail else {
         panic!("not a parse: {:?}", branch.stages[0]);
@@ -88,7 +103,10 @@ fn parse_counts_anchor_matches() {
 
 #[test]
 fn parse_regex_counts_matches_once_per_row() {
-    let branch = explain(r#"| parse regex "(?<letter>[a-z])" multi"#, &[record(&[("_raw", "ab")]), record(&[("_raw", "1")])]);
+    let branch = explain(
+        r#"| parse regex "(?<letter>[a-z])" multi"#,
+        &[record(&[("_raw", "ab")]), record(&[("_raw", "1")])],
+    );
 
     let StageDetail::Parse { matched, .. } = &branch.stages[0].detail else {
         panic!("not a parse: {:?}", branch.stages[0]);
@@ -104,14 +122,21 @@ fn where_counts_each_or_term() {
         | where Image matches "*\\cmd.exe" or Image matches "*\\CMD.EXE" or Image matches "*\\python.exe""#;
     let branch = explain(query, &events());
 
-    let StageDetail::Where { terms: Some(terms), fields } = &branch.stages[1].detail else {
+    let StageDetail::Where {
+        terms: Some(terms),
+        fields,
+    } = &branch.stages[1].detail
+    else {
         panic!("no terms: {:?}", branch.stages[1]);
     };
     assert_eq!(terms.join, TermJoin::Or);
     assert!(!terms.negated);
     let counts: Vec<u64> = terms.terms.iter().map(|term| term.true_rows).collect();
     assert_eq!(counts, vec![1, 0, 1]);
-    assert_eq!(&query[terms.terms[1].span.clone()], r#"Image matches "*\\CMD.EXE""#);
+    assert_eq!(
+        &query[terms.terms[1].span.clone()],
+        r#"Image matches "*\\CMD.EXE""#
+    );
     assert_eq!(fields.len(), 1);
     assert_eq!(fields[0].name, "Image");
     assert_eq!(fields[0].non_null_rows, 3);
@@ -122,7 +147,10 @@ fn where_splits_negated_group() {
     let query = r#"| where !(EventID = 1 OR EventID = 2)"#;
     let branch = explain(query, &events());
 
-    let StageDetail::Where { terms: Some(terms), .. } = &branch.stages[0].detail else {
+    let StageDetail::Where {
+        terms: Some(terms), ..
+    } = &branch.stages[0].detail
+    else {
         panic!("no terms: {:?}", branch.stages[0]);
     };
     assert!(terms.negated);
@@ -149,7 +177,10 @@ fn where_counts_null_fields() {
     let StageDetail::Where { fields, .. } = &branch.stages[0].detail else {
         panic!("not a where: {:?}", branch.stages[0]);
     };
-    let presence: Vec<(&str, u64)> = fields.iter().map(|field| (field.name.as_str(), field.non_null_rows)).collect();
+    let presence: Vec<(&str, u64)> = fields
+        .iter()
+        .map(|field| (field.name.as_str(), field.non_null_rows))
+        .collect();
     assert_eq!(presence, vec![("Imgae", 0), ("EventID", 4)]);
 }
 

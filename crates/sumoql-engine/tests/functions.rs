@@ -192,7 +192,10 @@ fn format_follows_java() {
 
 #[test]
 fn replace_with_a_regex_follows_the_documented_examples() {
-    let records = [record(&[("url", "http://somewebsite.com/flight/12345678/certification")])];
+    let records = [record(&[(
+        "url",
+        "http://somewebsite.com/flight/12345678/certification",
+    )])];
     let query = r#"| replace(url, /[0-9]{5,}/, "") as bare | replace(url, /(flight)\/([0-9]{5,})/, "new-$2-url") as grouped
         | replace(url, /(?<id>[0-9]{5,})/, "\\$${id}") as priced | fields bare, grouped, priced"#;
     assert_eq!(
@@ -263,9 +266,21 @@ fn in_and_not_in() {
         record(&[("code", "500")]),
         record(&[("other", "x")]),
     ];
-    assert_eq!(rows(r#"| where code in ("404", 403) | fields code"#, &records), ["404"]);
-    assert_eq!(rows(r#"| where code not in ("404", "403") | fields code"#, &records), ["500"]);
-    assert_eq!(rows(r#"| where !(code in ("404")) | fields code"#, &records), ["500", "∅"]);
+    assert_eq!(
+        rows(r#"| where code in ("404", 403) | fields code"#, &records),
+        ["404"]
+    );
+    assert_eq!(
+        rows(
+            r#"| where code not in ("404", "403") | fields code"#,
+            &records
+        ),
+        ["500"]
+    );
+    assert_eq!(
+        rows(r#"| where !(code in ("404")) | fields code"#, &records),
+        ["500", "∅"]
+    );
 }
 
 #[test]

@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use sumoql_engine::{compile, compile_with, Execution, LookupSource, LookupTable, Plan, Record, ResultTable, TimeRange, Value};
+use sumoql_engine::{
+    compile, compile_with, Execution, LookupSource, LookupTable, Plan, Record, ResultTable,
+    TimeRange, Value,
+};
 use sumoql_syntax::parse_query;
 
 struct TestRecord(HashMap<String, Value>);
@@ -52,7 +55,11 @@ fn lines(table: &ResultTable) -> Vec<String> {
         .iter()
         .map(|row| {
             row.iter()
-                .map(|value| value.as_ref().map_or("∅".to_string(), |value| value.to_string()))
+                .map(|value| {
+                    value
+                        .as_ref()
+                        .map_or("∅".to_string(), |value| value.to_string())
+                })
                 .collect::<Vec<_>>()
                 .join("|")
         })
@@ -62,7 +69,10 @@ fn lines(table: &ResultTable) -> Vec<String> {
 fn compile_errors(query: &str) -> Vec<String> {
     match compile(&parse_query(query).unwrap()) {
         Ok(_) => Vec::new(),
-        Err(errors) => errors.iter().map(|error| format!("{}: {}", error.message, error.label)).collect(),
+        Err(errors) => errors
+            .iter()
+            .map(|error| format!("{}: {}", error.message, error.label))
+            .collect(),
     }
 }
 
@@ -74,16 +84,36 @@ fn timed(times: &[i64], users: &[&str]) -> Vec<TestRecord> {
     times
         .iter()
         .enumerate()
-        .map(|(index, time)| record(&[("_messageTime", &time.to_string()), ("user", users[index % users.len()])]))
+        .map(|(index, time)| {
+            record(&[
+                ("_messageTime", &time.to_string()),
+                ("user", users[index % users.len()]),
+            ])
+        })
         .collect()
 }
 
 #[test]
 fn timeslice_aligns_to_clock() {
-    let records = timed(&[HOUR + 5 * MINUTE, HOUR + 59 * MINUTE, 2 * HOUR, 3 * HOUR + 1], &["a"]);
+    let records = timed(
+        &[
+            HOUR + 5 * MINUTE,
+            HOUR + 59 * MINUTE,
+            2 * HOUR,
+            3 * HOUR + 1,
+        ],
+        &["a"],
+    );
     let table = run("| timeslice 1h | count by _timeslice", &records);
     assert_eq!(table.columns, vec!["_timeslice", "_count"]);
-    assert_eq!(lines(&table), vec![format!("{HOUR}|2"), format!("{}|1", 2 * HOUR), format!("{}|1", 3 * HOUR)]);
+    assert_eq!(
+        lines(&table),
+        vec![
+            format!("{HOUR}|2"),
+            format!("{}|1", 2 * HOUR),
+            format!("{}|1", 3 * HOUR)
+        ]
+    );
 }
 
 #[test]
@@ -98,42 +128,70 @@ fn timeslice_alias_names_field() {
 fn timeslice_day_starts_at_utc_midnight() {
     let day = 24 * HOUR;
     let records = timed(&[3 * day + 13 * HOUR], &["a"]);
-    assert_eq!(lines(&run("| timeslice 1d | count by _timeslice", &records)), vec![format!("{}|1", 3 * day)]);
+    assert_eq!(
+        lines(&run("| timeslice 1d | count by _timeslice", &records)),
+        vec![format!("{}|1", 3 * day)]
+    );
 }
 
 #[test]
 fn timeslice_without_time_is_null() {
     let records = vec![record(&[("user", "a")])];
-    assert_eq!(lines(&run("| timeslice 1m | count by _timeslice", &records)), vec!["∅|1"]);
+    assert_eq!(
+        lines(&run("| timeslice 1m | count by _timeslice", &records)),
+        vec!["∅|1"]
+    );
 }
 
 #[test]
 fn timeslice_rejects_zero_width() {
-    assert_eq!(compile_errors("| timeslice 0m | count by _timeslice"), vec!["invalid timeslice width: expected a positive time such as `5m`, `1h` or `1d`"]);
+    assert_eq!(
+        compile_errors("| timeslice 0m | count by _timeslice"),
+        vec!["invalid timeslice width: expected a positive time such as `5m`, `1h` or `1d`"]
+    );
 }
 
 #[test]
 fn buckets_divide_time_range() {
     let mut plan = plan("| timeslice 4 buckets | count by _timeslice");
     assert!(plan.reads_time_range());
-    plan.set_time_range(TimeRange { start: 0, end: 4 * HOUR });
+    plan.set_time_range(TimeRange {
+        start: 0,
+        end: 4 * HOUR,
+    });
     let records = timed(&[0, HOUR + 1, 3 * HOUR + 5], &["a"]);
-    assert_eq!(lines(&execute(&plan, &records)), vec!["0|1".to_string(), format!("{HOUR}|1"), format!("{}|1", 3 * HOUR)]);
+    assert_eq!(
+        lines(&execute(&plan, &records)),
+        vec![
+            "0|1".to_string(),
+            format!("{HOUR}|1"),
+            format!("{}|1", 3 * HOUR)
+        ]
+    );
 }
 
 #[test]
 fn buckets_round_width_up() {
     // 24 hours in 100 buckets needs 14.4 minutes each, rounded up to 15.
     let mut plan = plan("| timeslice 100 buckets | count by _timeslice");
-    plan.set_time_range(TimeRange { start: 0, end: 24 * HOUR });
+    plan.set_time_range(TimeRange {
+        start: 0,
+        end: 24 * HOUR,
+    });
     let records = timed(&[29 * MINUTE], &["a"]);
-    assert_eq!(lines(&execute(&plan, &records)), vec![format!("{}|1", 15 * MINUTE)]);
+    assert_eq!(
+        lines(&execute(&plan, &records)),
+        vec![format!("{}|1", 15 * MINUTE)]
+    );
 }
 
 #[test]
 fn timeslice_without_width_covers_range() {
     let mut plan = plan("| timeslice | count by _timeslice");
-    plan.set_time_range(TimeRange { start: 7, end: 4 * HOUR });
+    plan.set_time_range(TimeRange {
+        start: 7,
+        end: 4 * HOUR,
+    });
     let records = timed(&[10, HOUR, 2 * HOUR], &["a"]);
     assert_eq!(lines(&execute(&plan, &records)), vec!["7|3"]);
 }
@@ -141,7 +199,10 @@ fn timeslice_without_width_covers_range() {
 #[test]
 fn time_range_skips_outside_records() {
     let mut plan = plan("| count");
-    plan.set_time_range(TimeRange { start: HOUR, end: 2 * HOUR });
+    plan.set_time_range(TimeRange {
+        start: HOUR,
+        end: 2 * HOUR,
+    });
     let records = timed(&[HOUR - 1, HOUR, 2 * HOUR - 1, 2 * HOUR], &["a"]);
     assert_eq!(lines(&execute(&plan, &records)), vec!["2"]);
 }
@@ -149,13 +210,20 @@ fn time_range_skips_outside_records() {
 #[test]
 fn time_range_keeps_untimed_records() {
     let mut plan = plan("| count");
-    plan.set_time_range(TimeRange { start: HOUR, end: 2 * HOUR });
-    assert_eq!(lines(&execute(&plan, &[record(&[("user", "a")])])), vec!["1"]);
+    plan.set_time_range(TimeRange {
+        start: HOUR,
+        end: 2 * HOUR,
+    });
+    assert_eq!(
+        lines(&execute(&plan, &[record(&[("user", "a")])])),
+        vec!["1"]
+    );
 }
 
 #[test]
 fn query_time_functions_read_range() {
-    let mut plan = plan("| count | queryStartTime() as start | queryEndTime() as end | fields start, end");
+    let mut plan =
+        plan("| count | queryStartTime() as start | queryEndTime() as end | fields start, end");
     assert!(plan.reads_time_range());
     plan.set_time_range(TimeRange { start: 5, end: 9 });
     assert_eq!(lines(&execute(&plan, &[])), vec!["5|9"]);
@@ -165,7 +233,10 @@ fn query_time_functions_read_range() {
 
 #[test]
 fn query_time_function_takes_no_arguments() {
-    assert_eq!(compile_errors("| queryStartTime(1) as start"), vec!["wrong number of arguments: `queryStartTime` takes no arguments, found 1"]);
+    assert_eq!(
+        compile_errors("| queryStartTime(1) as start"),
+        vec!["wrong number of arguments: `queryStartTime` takes no arguments, found 1"]
+    );
 }
 
 #[test]
@@ -187,7 +258,10 @@ fn top_by_key_sorts_rows() {
 #[test]
 fn top_by_key_ascending() {
     let records = timed(&[1, 2, 3, 4, 5, 6], &["a", "b", "b", "c", "c", "c"]);
-    assert_eq!(lines(&run("| count as n by user | top 1 user by n asc", &records)), vec!["a|1"]);
+    assert_eq!(
+        lines(&run("| count as n by user | top 1 user by n asc", &records)),
+        vec!["a|1"]
+    );
 }
 
 #[test]
@@ -201,7 +275,10 @@ fn count_frequent_names_approxcount() {
 #[test]
 fn count_frequent_ties_keep_first_seen_order() {
     let records = timed(&[1, 2, 3, 4], &["x", "y", "y", "x"]);
-    assert_eq!(lines(&run("| count_frequent user", &records)), vec!["x|2", "y|2"]);
+    assert_eq!(
+        lines(&run("| count_frequent user", &records)),
+        vec!["x|2", "y|2"]
+    );
 }
 
 #[test]
@@ -227,7 +304,10 @@ fn topk_without_by_ranks_all_rows() {
 
 #[test]
 fn top_rejects_computed_field() {
-    assert_eq!(compile_errors("| top 5 num(x)"), vec!["`top` takes field names: expected a field name"]);
+    assert_eq!(
+        compile_errors("| top 5 num(x)"),
+        vec!["`top` takes field names: expected a field name"]
+    );
 }
 
 #[test]
@@ -237,22 +317,33 @@ fn limit_after_top_allows_partials() {
 }
 
 fn action_counts() -> Vec<TestRecord> {
-    [("1", "allow"), ("1", "deny"), ("2", "allow"), ("1", "allow")]
-        .iter()
-        .map(|(slice, action)| record(&[("slice", slice), ("action", action)]))
-        .collect()
+    [
+        ("1", "allow"),
+        ("1", "deny"),
+        ("2", "allow"),
+        ("1", "allow"),
+    ]
+    .iter()
+    .map(|(slice, action)| record(&[("slice", slice), ("action", action)]))
+    .collect()
 }
 
 #[test]
 fn transpose_makes_sorted_columns() {
-    let table = run("| count by slice, action | transpose row slice column action", &action_counts());
+    let table = run(
+        "| count by slice, action | transpose row slice column action",
+        &action_counts(),
+    );
     assert_eq!(table.columns, vec!["slice", "allow", "deny"]);
     assert_eq!(lines(&table), vec!["1|2|1", "2|1|∅"]);
 }
 
 #[test]
 fn transpose_as_selects_columns() {
-    let table = run("| count by slice, action | transpose row slice column action as deny", &action_counts());
+    let table = run(
+        "| count by slice, action | transpose row slice column action as deny",
+        &action_counts(),
+    );
     assert_eq!(table.columns, vec!["slice", "deny"]);
     assert_eq!(lines(&table), vec!["1|1", "2|∅"]);
 }
@@ -273,29 +364,53 @@ fn transpose_needs_value_field() {
 
 #[test]
 fn fillmissing_values_adds_missing_keys() {
-    let table = run(r#"| count by action | fillmissing values("allow", "deny", "drop") in action | sort by action asc"#, &action_counts());
+    let table = run(
+        r#"| count by action | fillmissing values("allow", "deny", "drop") in action | sort by action asc"#,
+        &action_counts(),
+    );
     assert_eq!(lines(&table), vec!["allow|3", "deny|1", "drop|0"]);
 }
 
 #[test]
 fn fillmissing_with_sets_default() {
-    let table = run(r#"| count by action | fillmissing values("drop") in action with -1 for _count"#, &action_counts());
+    let table = run(
+        r#"| count by action | fillmissing values("drop") in action with -1 for _count"#,
+        &action_counts(),
+    );
     assert_eq!(lines(&table), vec!["allow|3", "deny|1", "drop|-1"]);
 }
 
 #[test]
 fn fillmissing_product_of_generators() {
-    let table = run("| count by slice, action | fillmissing values all in slice, values all in action", &action_counts());
-    assert_eq!(lines(&table), vec!["1|allow|2", "1|deny|1", "2|allow|1", "2|deny|0"]);
+    let table = run(
+        "| count by slice, action | fillmissing values all in slice, values all in action",
+        &action_counts(),
+    );
+    assert_eq!(
+        lines(&table),
+        vec!["1|allow|2", "1|deny|1", "2|allow|1", "2|deny|0"]
+    );
 }
 
 #[test]
 fn fillmissing_timeslice_covers_range() {
-    let mut plan = plan("| timeslice 1h | count by _timeslice | fillmissing timeslice | sort by _timeslice asc");
+    let mut plan = plan(
+        "| timeslice 1h | count by _timeslice | fillmissing timeslice | sort by _timeslice asc",
+    );
     assert!(plan.reads_time_range());
-    plan.set_time_range(TimeRange { start: 0, end: 3 * HOUR });
+    plan.set_time_range(TimeRange {
+        start: 0,
+        end: 3 * HOUR,
+    });
     let records = timed(&[5, 2 * HOUR + 5], &["a"]);
-    assert_eq!(lines(&execute(&plan, &records)), vec!["0|1".to_string(), format!("{HOUR}|0"), format!("{}|1", 2 * HOUR)]);
+    assert_eq!(
+        lines(&execute(&plan, &records)),
+        vec![
+            "0|1".to_string(),
+            format!("{HOUR}|0"),
+            format!("{}|1", 2 * HOUR)
+        ]
+    );
 }
 
 #[test]
@@ -307,10 +422,16 @@ fn fillmissing_timeslice_needs_width() {
 }
 
 fn sized() -> Vec<TestRecord> {
-    [("30", "h1", "4"), ("10", "h1", "1"), ("20", "h2", "3"), ("40", "h1", "2"), ("5", "h2", "x")]
-        .iter()
-        .map(|(time, host, size)| record(&[("_messageTime", time), ("host", host), ("size", size)]))
-        .collect()
+    [
+        ("30", "h1", "4"),
+        ("10", "h1", "1"),
+        ("20", "h2", "3"),
+        ("40", "h1", "2"),
+        ("5", "h2", "x"),
+    ]
+    .iter()
+    .map(|(time, host, size)| record(&[("_messageTime", time), ("host", host), ("size", size)]))
+    .collect()
 }
 
 #[test]
@@ -322,7 +443,13 @@ fn first_and_last_follow_row_order() {
 
 #[test]
 fn first_follows_sort() {
-    assert_eq!(lines(&run("| sort by _messageTime asc | first(size) by host", &sized())), vec!["h2|x", "h1|1"]);
+    assert_eq!(
+        lines(&run(
+            "| sort by _messageTime asc | first(size) by host",
+            &sized()
+        )),
+        vec!["h2|x", "h1|1"]
+    );
 }
 
 #[test]
@@ -349,14 +476,23 @@ fn pct_names_field_and_interpolates() {
 
 #[test]
 fn pct_rejects_percent_over_100() {
-    assert_eq!(compile_errors("| pct(size, 150)"), vec!["unsupported aggregate `pct` with 2 argument(s): not an aggregate sumoql runs"]);
+    assert_eq!(
+        compile_errors("| pct(size, 150)"),
+        vec!["unsupported aggregate `pct` with 2 argument(s): not an aggregate sumoql runs"]
+    );
 }
 
 #[test]
 fn stddev_is_sample_deviation() {
     let table = run("| stddev(size) by host", &sized());
     assert_eq!(table.columns, vec!["host", "_stddev"]);
-    assert_eq!(lines(&table), vec![format!("h1|{}", 7f64.sqrt() / 3f64.sqrt()), "h2|0".to_string()]);
+    assert_eq!(
+        lines(&table),
+        vec![
+            format!("h1|{}", 7f64.sqrt() / 3f64.sqrt()),
+            "h2|0".to_string()
+        ]
+    );
 }
 
 #[test]
@@ -367,19 +503,34 @@ fn dedup_keeps_first_row_per_key() {
 
 #[test]
 fn dedup_keeps_n_rows() {
-    assert_eq!(lines(&run("| dedup 2 by host | fields host, size", &sized())), vec!["h1|4", "h1|1", "h2|3", "h2|x"]);
+    assert_eq!(
+        lines(&run("| dedup 2 by host | fields host, size", &sized())),
+        vec!["h1|4", "h1|1", "h2|3", "h2|x"]
+    );
 }
 
 #[test]
 fn dedup_consecutive_drops_runs() {
     let records = timed(&[1, 2, 3, 4, 5], &["a", "a", "b", "a", "a"]);
-    assert_eq!(lines(&run("| dedup consecutive user | fields user, _messageTime", &records)), vec!["a|1", "b|3", "a|4"]);
+    assert_eq!(
+        lines(&run(
+            "| dedup consecutive user | fields user, _messageTime",
+            &records
+        )),
+        vec!["a|1", "b|3", "a|4"]
+    );
 }
 
 #[test]
 fn accum_runs_per_group() {
-    let table = run("| accum size as running by host | fields host, size, running", &sized());
-    assert_eq!(lines(&table), vec!["h1|4|4", "h1|1|5", "h2|3|3", "h1|2|7", "h2|x|3"]);
+    let table = run(
+        "| accum size as running by host | fields host, size, running",
+        &sized(),
+    );
+    assert_eq!(
+        lines(&table),
+        vec!["h1|4|4", "h1|1|5", "h2|3|3", "h1|2|7", "h2|x|3"]
+    );
 }
 
 #[test]
@@ -391,7 +542,10 @@ fn total_adds_grand_total() {
 
 #[test]
 fn total_by_group() {
-    let table = run("| count by host, size | total(_count) as all by host | fields host, all", &sized());
+    let table = run(
+        "| count by host, size | total(_count) as all by host | fields host, all",
+        &sized(),
+    );
     assert_eq!(lines(&table), vec!["h1|3", "h1|3", "h2|2", "h1|3", "h2|2"]);
 }
 
@@ -414,28 +568,38 @@ impl LookupSource for Tables {
 }
 
 fn run_with_tables(query: &str, records: &[TestRecord]) -> ResultTable {
-    let plan = compile_with(&parse_query(query).unwrap(), Some(&Tables)).unwrap_or_else(|errors| panic!("compile failed: {errors:?}"));
+    let plan = compile_with(&parse_query(query).unwrap(), Some(&Tables))
+        .unwrap_or_else(|errors| panic!("compile failed: {errors:?}"));
     execute(&plan, records)
 }
 
 #[test]
 fn lookup_matches_keys_without_case() {
     let records = timed(&[1, 2, 3], &["Alice", "bob", "carol"]);
-    let table = run_with_tables(r#"| lookup team from path://"/users" on user=name | fields user, team"#, &records);
+    let table = run_with_tables(
+        r#"| lookup team from path://"/users" on user=name | fields user, team"#,
+        &records,
+    );
     assert_eq!(lines(&table), vec!["Alice|red", "bob|blue", "carol|∅"]);
 }
 
 #[test]
 fn lookup_accepts_table_column_on_left() {
     let records = timed(&[1], &["bob"]);
-    let table = run_with_tables(r#"| lookup team as squad from path://"/users" on name=user | fields user, squad"#, &records);
+    let table = run_with_tables(
+        r#"| lookup team as squad from path://"/users" on name=user | fields user, squad"#,
+        &records,
+    );
     assert_eq!(lines(&table), vec!["bob|blue"]);
 }
 
 #[test]
 fn lookup_star_adds_every_column() {
     let records = timed(&[1], &["alice"]);
-    let table = run_with_tables(r#"| lookup * from path://"/users" on user=name | fields name, team, level"#, &records);
+    let table = run_with_tables(
+        r#"| lookup * from path://"/users" on user=name | fields name, team, level"#,
+        &records,
+    );
     assert_eq!(lines(&table), vec!["alice|red|3"]);
 }
 
@@ -456,7 +620,10 @@ fn lookup_reports_unreadable_table() {
 
 #[test]
 fn lookup_needs_source() {
-    assert_eq!(compile_errors(r#"| lookup team from path://"/users" on user=name"#), vec!["no lookup directory: lookup needs local table files"]);
+    assert_eq!(
+        compile_errors(r#"| lookup team from path://"/users" on user=name"#),
+        vec!["no lookup directory: lookup needs local table files"]
+    );
 }
 
 /// Runs `plan` over `records` split into chunks, each in its own partial
@@ -497,10 +664,17 @@ fn partials_match_one_execution() {
     ];
     for query in queries {
         let mut plan = plan(query);
-        plan.set_time_range(TimeRange { start: 0, end: 40 * 7 * MINUTE });
+        plan.set_time_range(TimeRange {
+            start: 0,
+            end: 40 * 7 * MINUTE,
+        });
         let whole = execute(&plan, &records);
         for chunk_size in [1, 3, 7, 40] {
-            assert_eq!(execute_in_chunks(&plan, &records, chunk_size), whole, "{query} in chunks of {chunk_size}");
+            assert_eq!(
+                execute_in_chunks(&plan, &records, chunk_size),
+                whole,
+                "{query} in chunks of {chunk_size}"
+            );
         }
     }
 }

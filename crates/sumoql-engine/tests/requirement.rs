@@ -68,8 +68,14 @@ fn equality_and_in_become_texts() {
 
 #[test]
 fn negation_and_numbers_give_nothing() {
-    assert_eq!(requirement(r#"| parse "p=*;" as p | where !(p matches "*x*")"#), Requirement::Always);
-    assert_eq!(requirement(r#"| parse "p=*;" as p | where num(p) != 80"#), Requirement::Always);
+    assert_eq!(
+        requirement(r#"| parse "p=*;" as p | where !(p matches "*x*")"#),
+        Requirement::Always
+    );
+    assert_eq!(
+        requirement(r#"| parse "p=*;" as p | where num(p) != 80"#),
+        Requirement::Always
+    );
     assert_eq!(requirement("| where EventID = 1"), Requirement::Always);
 }
 
@@ -79,21 +85,29 @@ fn fields_from_records_give_nothing() {
     // not occur in `_raw`.
     let query = r#"| parse "id=*;" as EventID nodrop | where EventID = "4688""#;
     assert_eq!(requirement(query), Requirement::Always);
-    assert_eq!(requirement(r#"| where _sourceHost = "web01""#), Requirement::Always);
+    assert_eq!(
+        requirement(r#"| where _sourceHost = "web01""#),
+        Requirement::Always
+    );
 }
 
 #[test]
 fn copies_keep_their_origin() {
     let query = r#"| parse "i=*;" as image | image as child | where child matches "*.exe""#;
     assert_eq!(requirement(query), contains(".exe"));
-    let computed = r#"| parse "i=*;" as image | toLowerCase(image) as child | where child matches "*.exe""#;
+    let computed =
+        r#"| parse "i=*;" as image | toLowerCase(image) as child | where child matches "*.exe""#;
     assert_eq!(requirement(computed), Requirement::Always);
 }
 
 #[test]
 fn union_branches_combine_with_any() {
-    let query = r#"| parse "a=*;" as a | where a = "x" | union [ * | parse "b=*;" as b | where b = "y" ]"#;
-    assert_eq!(requirement(query), Requirement::AnyOf(vec![contains("x"), contains("y")]));
+    let query =
+        r#"| parse "a=*;" as a | where a = "x" | union [ * | parse "b=*;" as b | where b = "y" ]"#;
+    assert_eq!(
+        requirement(query),
+        Requirement::AnyOf(vec![contains("x"), contains("y")])
+    );
     let open = r#"| parse "a=*;" as a | where a = "x" | union [ * | where EventID = 3 ]"#;
     assert_eq!(requirement(open), Requirement::Always);
 }
@@ -106,11 +120,25 @@ fn requirement_stops_at_aggregate() {
 
 #[test]
 fn shipped_query_requires_a_program_name() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../queries/t1204_005_malicious_library.sumo")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../queries/t1204_005_malicious_library.sumo"
+    ))
+    .unwrap();
     let requirement = plan(&text).raw_requirement(&provides);
     let texts = requirement.texts();
-    for expected in ["\\pip.exe", "\\cmd.exe", "\\python.exe", "\\node.exe", ".ps1", "AppData\\Local\\Temp\\"] {
-        assert!(texts.contains(&expected), "{expected} missing from {texts:?}");
+    for expected in [
+        "\\pip.exe",
+        "\\cmd.exe",
+        "\\python.exe",
+        "\\node.exe",
+        ".ps1",
+        "AppData\\Local\\Temp\\",
+    ] {
+        assert!(
+            texts.contains(&expected),
+            "{expected} missing from {texts:?}"
+        );
     }
     assert!(!requirement.holds(&mut |_| false));
 }
@@ -145,16 +173,23 @@ fn skipping_failed_records_keeps_results() {
             .filter(|(_, raw)| requirement.holds(&mut |text| raw.contains(text)))
             .map(|(record, _)| record)
             .collect();
-        assert!(kept.len() < all.len(), "the requirement of {query} skips nothing");
+        assert!(
+            kept.len() < all.len(),
+            "the requirement of {query} skips nothing"
+        );
         assert_eq!(run(&plan, &kept), run(&plan, &all), "{query}");
     }
 }
 
 #[test]
 fn restrict_drops_untestable_texts() {
-    let requirement = Requirement::AllOf(vec![contains("a<b"), Requirement::AnyOf(vec![contains("x"), contains("y&")])]);
+    let requirement = Requirement::AllOf(vec![
+        contains("a<b"),
+        Requirement::AnyOf(vec![contains("x"), contains("y&")]),
+    ]);
     let testable = requirement.restrict(&|text| !text.contains(['<', '&']));
     assert_eq!(testable, Requirement::Always);
-    let partly = Requirement::AllOf(vec![contains("a<b"), contains("z")]).restrict(&|text| !text.contains('<'));
+    let partly = Requirement::AllOf(vec![contains("a<b"), contains("z")])
+        .restrict(&|text| !text.contains('<'));
     assert_eq!(partly, contains("z"));
 }

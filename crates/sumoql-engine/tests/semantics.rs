@@ -44,7 +44,11 @@ fn lines(table: &ResultTable) -> Vec<String> {
         .iter()
         .map(|row| {
             row.iter()
-                .map(|value| value.as_ref().map_or("∅".to_string(), |value| value.to_string()))
+                .map(|value| {
+                    value
+                        .as_ref()
+                        .map_or("∅".to_string(), |value| value.to_string())
+                })
                 .collect::<Vec<_>>()
                 .join("|")
         })
@@ -61,7 +65,10 @@ fn compile_errors(query: &str) -> Vec<String> {
     let query = parse_query(query).unwrap_or_else(|errors| panic!("parse failed: {errors:?}"));
     match compile(&query) {
         Ok(_) => Vec::new(),
-        Err(errors) => errors.into_iter().map(|error| format!("{}: {}", error.message, error.label)).collect(),
+        Err(errors) => errors
+            .into_iter()
+            .map(|error| format!("{}: {}", error.message, error.label))
+            .collect(),
     }
 }
 
@@ -76,19 +83,34 @@ fn images() -> Vec<TestRecord> {
 
 #[test]
 fn matches_is_case_sensitive() {
-    assert_eq!(count(r#"| where img matches "*\\pip.exe" | count"#, &images()), "1");
+    assert_eq!(
+        count(r#"| where img matches "*\\pip.exe" | count"#, &images()),
+        "1"
+    );
 }
 
 #[test]
 fn matches_covers_whole_value() {
-    assert_eq!(count(r#"| where img matches "*pip.exe" | count"#, &images()), "1");
-    assert_eq!(count(r#"| where img matches "*pip*" | count"#, &images()), "2");
+    assert_eq!(
+        count(r#"| where img matches "*pip.exe" | count"#, &images()),
+        "1"
+    );
+    assert_eq!(
+        count(r#"| where img matches "*pip*" | count"#, &images()),
+        "2"
+    );
 }
 
 #[test]
 fn matches_brackets_are_literal() {
-    let records = [record(&[("ip", "172.17.0.4")]), record(&[("ip", "172.1[6-9].0.4")])];
-    assert_eq!(count(r#"| where ip matches "172.1[6-9].*" | count"#, &records), "1");
+    let records = [
+        record(&[("ip", "172.17.0.4")]),
+        record(&[("ip", "172.1[6-9].0.4")]),
+    ];
+    assert_eq!(
+        count(r#"| where ip matches "172.1[6-9].*" | count"#, &records),
+        "1"
+    );
 }
 
 #[test]
@@ -99,13 +121,25 @@ fn matches_question_mark_is_literal() {
 
 #[test]
 fn matches_regex_covers_whole_value() {
-    let records = [record(&[("ip", "172.17.0.4")]), record(&[("ip", "x172.17.0.4")])];
-    assert_eq!(count(r#"| where ip matches /172\.(1[6-9]|2[0-9]|3[01])\..*/ | count"#, &records), "1");
+    let records = [
+        record(&[("ip", "172.17.0.4")]),
+        record(&[("ip", "x172.17.0.4")]),
+    ];
+    assert_eq!(
+        count(
+            r#"| where ip matches /172\.(1[6-9]|2[0-9]|3[01])\..*/ | count"#,
+            &records
+        ),
+        "1"
+    );
 }
 
 #[test]
 fn negated_matches_is_true_for_null() {
-    assert_eq!(count(r#"| where !(img matches "*\\pip.exe") | count"#, &images()), "3");
+    assert_eq!(
+        count(r#"| where !(img matches "*\\pip.exe") | count"#, &images()),
+        "3"
+    );
 }
 
 #[test]
@@ -126,7 +160,11 @@ fn number_of_text_is_null() {
 
 #[test]
 fn text_compares_numerically_with_number() {
-    let records = [record(&[("EventID", "1")]), record(&[("EventID", "11")]), record(&[("EventID", "01")])];
+    let records = [
+        record(&[("EventID", "1")]),
+        record(&[("EventID", "11")]),
+        record(&[("EventID", "01")]),
+    ];
     assert_eq!(count("| where EventID = 1 | count", &records), "2");
     assert_eq!(count(r#"| where EventID = "1" | count"#, &records), "1");
     assert_eq!(count("| where EventID > 5 | count", &records), "1");
@@ -141,9 +179,17 @@ fn text_equality_is_case_sensitive() {
 
 #[test]
 fn in_and_not_in() {
-    let records = [record(&[("c", "a")]), record(&[("c", "b")]), record(&[("c", "z")]), record(&[])];
+    let records = [
+        record(&[("c", "a")]),
+        record(&[("c", "b")]),
+        record(&[("c", "z")]),
+        record(&[]),
+    ];
     assert_eq!(count(r#"| where c in ("a", "b") | count"#, &records), "2");
-    assert_eq!(count(r#"| where c not in ("a", "b") | count"#, &records), "1");
+    assert_eq!(
+        count(r#"| where c not in ("a", "b") | count"#, &records),
+        "1"
+    );
 }
 
 #[test]
@@ -156,7 +202,10 @@ fn field_names_ignore_case() {
 
 #[test]
 fn string_escapes_decode_backslashes() {
-    let records = [record(&[("p", "C:\\a\\b")]), record(&[("p", "C:\\\\a\\\\b")])];
+    let records = [
+        record(&[("p", "C:\\a\\b")]),
+        record(&[("p", "C:\\\\a\\\\b")]),
+    ];
     assert_eq!(count(r#"| where p = "C:\\a\\b" | count"#, &records), "1");
 }
 
@@ -167,9 +216,18 @@ fn scope_metadata_ignores_case_and_matches_whole_value() {
         record(&[("_sourceCategory", "windows/sysmon/extra")]),
         record(&[("_sourceCategory", "linux/syslog")]),
     ];
-    assert_eq!(count(r#"_sourceCategory="windows/sysmon" | count"#, &records), "1");
-    assert_eq!(count("_sourceCategory=windows/sysmon* | count", &records), "2");
-    assert_eq!(count(r#"_sourceCategory="*sysmon*" | count"#, &records), "2");
+    assert_eq!(
+        count(r#"_sourceCategory="windows/sysmon" | count"#, &records),
+        "1"
+    );
+    assert_eq!(
+        count("_sourceCategory=windows/sysmon* | count", &records),
+        "2"
+    );
+    assert_eq!(
+        count(r#"_sourceCategory="*sysmon*" | count"#, &records),
+        "2"
+    );
     assert_eq!(count("_sourcecategory=*SYSLOG | count", &records), "1");
 }
 
@@ -184,16 +242,31 @@ fn scope_boolean_operators() {
     assert_eq!(count("login failed | count", &records), "1");
     assert_eq!(count("login OR disk | count", &records), "3");
     assert_eq!(count("NOT failed | count", &records), "1");
-    assert_eq!(count("_sourceHost=a or _sourceHost=c and disk | count", &records), "2");
-    assert_eq!(count("(_sourceHost=a or _sourceHost=c) and disk | count", &records), "1");
+    assert_eq!(
+        count("_sourceHost=a or _sourceHost=c and disk | count", &records),
+        "2"
+    );
+    assert_eq!(
+        count(
+            "(_sourceHost=a or _sourceHost=c) and disk | count",
+            &records
+        ),
+        "1"
+    );
     assert_eq!(count("fail | count", &records), "0");
     assert_eq!(count("fail* | count", &records), "2");
 }
 
 #[test]
 fn parse_takes_first_occurrence_and_ignores_case() {
-    let records = [record(&[("_raw", "a User=jsmith@demo.com: severity=warning: user=x:")])];
-    let table = run(r#"| parse "user=*: severity=*:" as user, severity | fields user, severity"#, &records);
+    let records = [record(&[(
+        "_raw",
+        "a User=jsmith@demo.com: severity=warning: user=x:",
+    )])];
+    let table = run(
+        r#"| parse "user=*: severity=*:" as user, severity | fields user, severity"#,
+        &records,
+    );
     assert_eq!(lines(&table), vec!["jsmith@demo.com|warning"]);
 }
 
@@ -248,15 +321,24 @@ fn parse_regex_named_groups_and_multi() {
     let records = [record(&[("_raw", "ip=10.0.0.1 ip=10.0.0.2")])];
     let single = run(r#"| parse regex "ip=(?<ip>[0-9.]+)" | fields ip"#, &records);
     assert_eq!(lines(&single), vec!["10.0.0.1"]);
-    let multi = run(r#"| parse regex "ip=(?<ip>[0-9.]+)" multi | fields ip"#, &records);
+    let multi = run(
+        r#"| parse regex "ip=(?<ip>[0-9.]+)" multi | fields ip"#,
+        &records,
+    );
     assert_eq!(lines(&multi), vec!["10.0.0.1", "10.0.0.2"]);
 }
 
 #[test]
 fn parse_regex_is_case_sensitive() {
     let records = [record(&[("_raw", "USER=bob")])];
-    assert_eq!(count(r#"| parse regex "user=(?<u>\w+)" | count"#, &records), "0");
-    assert_eq!(count(r#"| parse regex "(?i)user=(?<u>\w+)" | count"#, &records), "1");
+    assert_eq!(
+        count(r#"| parse regex "user=(?<u>\w+)" | count"#, &records),
+        "0"
+    );
+    assert_eq!(
+        count(r#"| parse regex "(?i)user=(?<u>\w+)" | count"#, &records),
+        "1"
+    );
 }
 
 #[test]
@@ -269,13 +351,21 @@ fn concat_treats_null_as_empty() {
 #[test]
 fn literal_assignment_sets_constant() {
     let records = [record(&[]), record(&[])];
-    let table = run(r#"| "PackageInstall" as DetectionBranch | count by DetectionBranch"#, &records);
+    let table = run(
+        r#"| "PackageInstall" as DetectionBranch | count by DetectionBranch"#,
+        &records,
+    );
     assert_eq!(lines(&table), vec!["PackageInstall|2"]);
 }
 
 #[test]
 fn count_by_keeps_null_group() {
-    let records = [record(&[("user", "a")]), record(&[]), record(&[("user", "a")]), record(&[])];
+    let records = [
+        record(&[("user", "a")]),
+        record(&[]),
+        record(&[("user", "a")]),
+        record(&[]),
+    ];
     let table = run("| count by user", &records);
     assert_eq!(table.columns, vec!["user", "_count"]);
     assert_eq!(lines(&table), vec!["a|2", "∅|2"]);
@@ -288,15 +378,30 @@ fn count_without_input_reports_zero() {
 
 #[test]
 fn aggregates_over_numbers() {
-    let records = [record(&[("n", "2")]), record(&[("n", "4")]), record(&[("n", "x")]), record(&[])];
-    let table = run("| count(n), count_distinct(n), sum(n), avg(n), min(n), max(n)", &records);
-    assert_eq!(table.columns, vec!["_count", "_count_distinct", "_sum", "_avg", "_min", "_max"]);
+    let records = [
+        record(&[("n", "2")]),
+        record(&[("n", "4")]),
+        record(&[("n", "x")]),
+        record(&[]),
+    ];
+    let table = run(
+        "| count(n), count_distinct(n), sum(n), avg(n), min(n), max(n)",
+        &records,
+    );
+    assert_eq!(
+        table.columns,
+        vec!["_count", "_count_distinct", "_sum", "_avg", "_min", "_max"]
+    );
     assert_eq!(lines(&table), vec!["3|3|6|3|2|4"]);
 }
 
 #[test]
 fn sort_defaults_to_descending() {
-    let records = [record(&[("n", "2")]), record(&[("n", "10")]), record(&[("n", "3")])];
+    let records = [
+        record(&[("n", "2")]),
+        record(&[("n", "10")]),
+        record(&[("n", "3")]),
+    ];
     let numeric = run("| num(n) as v | sort by v | fields v", &records);
     assert_eq!(lines(&numeric), vec!["10", "3", "2"]);
     let ascending = run("| num(n) as v | sort by v asc | fields v", &records);
@@ -317,8 +422,15 @@ fn sort_keeps_record_fields_for_later_stages() {
 
 #[test]
 fn limit_keeps_first_rows() {
-    let records = [record(&[("n", "1")]), record(&[("n", "2")]), record(&[("n", "3")])];
-    assert_eq!(lines(&run("| limit 2 | fields n", &records)), vec!["1", "2"]);
+    let records = [
+        record(&[("n", "1")]),
+        record(&[("n", "2")]),
+        record(&[("n", "3")]),
+    ];
+    assert_eq!(
+        lines(&run("| limit 2 | fields n", &records)),
+        vec!["1", "2"]
+    );
 }
 
 #[test]
@@ -338,7 +450,10 @@ fn fields_remove_drops_listed() {
 #[test]
 fn fields_rename_extension_copies_then_keeps() {
     let records = [record(&[("Image", "cmd.exe")])];
-    let table = run("| fields Image as ChildImage | count by ChildImage, Image", &records);
+    let table = run(
+        "| fields Image as ChildImage | count by ChildImage, Image",
+        &records,
+    );
     assert_eq!(lines(&table), vec!["cmd.exe|∅|1"]);
 }
 
@@ -369,15 +484,25 @@ fn union_sees_every_record_once() {
 
 #[test]
 fn union_with_aggregate_inside() {
-    let records = [record(&[("n", "1")]), record(&[("n", "2")]), record(&[("n", "2")])];
+    let records = [
+        record(&[("n", "1")]),
+        record(&[("n", "2")]),
+        record(&[("n", "2")]),
+    ];
     let query = "| count by n | union [ * | count as total ] | fields n, _count, total";
-    assert_eq!(lines(&run(query, &records)), vec!["1|1|∅", "2|2|∅", "∅|∅|3"]);
+    assert_eq!(
+        lines(&run(query, &records)),
+        vec!["1|1|∅", "2|2|∅", "∅|∅|3"]
+    );
 }
 
 #[test]
 fn conditional_and_if() {
     let records = [record(&[("n", "1")]), record(&[("n", "5")])];
-    let table = run(r#"| if(num(n) > 2, "big", "small") as size | fields size"#, &records);
+    let table = run(
+        r#"| if(num(n) > 2, "big", "small") as size | fields size"#,
+        &records,
+    );
     assert_eq!(lines(&table), vec!["small", "big"]);
 }
 
@@ -385,19 +510,32 @@ fn conditional_and_if() {
 fn string_functions() {
     let records = [record(&[("s", "  Hello  ")])];
     let query = r#"| toLowerCase(s) as lower | toUpperCase(s) as upper | trim(s) as trimmed | length(s) as size | fields lower, upper, trimmed, size"#;
-    assert_eq!(lines(&run(query, &records)), vec!["  hello  |  HELLO  |Hello|9"]);
+    assert_eq!(
+        lines(&run(query, &records)),
+        vec!["  hello  |  HELLO  |Hello|9"]
+    );
 }
 
 #[test]
 fn emptiness_functions() {
     let records = [record(&[("v", "")]), record(&[("v", " ")]), record(&[])];
-    let table = run("| isNull(v) as n | isEmpty(v) as e | isBlank(v) as b | fields n, e, b", &records);
-    assert_eq!(lines(&table), vec!["false|true|true", "false|false|true", "true|true|true"]);
+    let table = run(
+        "| isNull(v) as n | isEmpty(v) as e | isBlank(v) as b | fields n, e, b",
+        &records,
+    );
+    assert_eq!(
+        lines(&table),
+        vec!["false|true|true", "false|false|true", "true|true|true"]
+    );
 }
 
 #[test]
 fn contains_follows_documented_empty_rule() {
-    let records = [record(&[("a", "abc"), ("b", "b")]), record(&[("a", ""), ("b", "")]), record(&[("a", "abc"), ("b", "")])];
+    let records = [
+        record(&[("a", "abc"), ("b", "b")]),
+        record(&[("a", ""), ("b", "")]),
+        record(&[("a", "abc"), ("b", "")]),
+    ];
     let table = run("| contains(a, b) as found | fields found", &records);
     assert_eq!(lines(&table), vec!["true", "true", "false"]);
 }
@@ -405,14 +543,20 @@ fn contains_follows_documented_empty_rule() {
 #[test]
 fn unknown_function_suggests_name() {
     let errors = compile_errors(r#"| where tolowercas(x) = "a""#);
-    assert_eq!(errors, vec!["unknown function `tolowercas`: not a function sumoql knows"]);
+    assert_eq!(
+        errors,
+        vec!["unknown function `tolowercas`: not a function sumoql knows"]
+    );
 }
 
 #[test]
 fn invalid_regex_is_reported() {
     let errors = compile_errors(r#"| where x matches /a(b/"#);
     assert_eq!(errors.len(), 1);
-    assert!(errors[0].starts_with("invalid regular expression"), "{errors:?}");
+    assert!(
+        errors[0].starts_with("invalid regular expression"),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -425,7 +569,10 @@ fn parse_regex_needs_named_group() {
 #[test]
 fn wrong_argument_count_is_reported() {
     let errors = compile_errors("| num(a, b) as c");
-    assert_eq!(errors, vec!["wrong number of arguments: `num` takes 1 argument(s), found 2"]);
+    assert_eq!(
+        errors,
+        vec!["wrong number of arguments: `num` takes 1 argument(s), found 2"]
+    );
 }
 
 /// Runs `query` over `records` split into chunks of `chunk_size`, each in its
@@ -453,7 +600,12 @@ fn mixed_records() -> Vec<TestRecord> {
             let size = (index * 13 % 17).to_string();
             let time = (1000 - index * 3 % 50).to_string();
             let raw = format!("host={host} size={size} n={index}");
-            record(&[("_sourceHost", host), ("size", &size), ("_messageTime", &time), ("_raw", &raw)])
+            record(&[
+                ("_sourceHost", host),
+                ("size", &size),
+                ("_messageTime", &time),
+                ("_raw", &raw),
+            ])
         })
         .collect()
 }
@@ -476,7 +628,11 @@ fn partials_match_one_execution() {
     for query in queries {
         let whole = run(query, &records);
         for chunk_size in [1, 3, 7, 40] {
-            assert_eq!(run_in_chunks(query, &records, chunk_size), whole, "{query} in chunks of {chunk_size}");
+            assert_eq!(
+                run_in_chunks(query, &records, chunk_size),
+                whole,
+                "{query} in chunks of {chunk_size}"
+            );
         }
     }
 }

@@ -62,7 +62,10 @@ pub fn detect_format(head: &[u8]) -> Option<InputFormat> {
         return Some(InputFormat::Evtx);
     }
 
-    let text = head.strip_prefix(UTF8_BOM).unwrap_or(head).trim_ascii_start();
+    let text = head
+        .strip_prefix(UTF8_BOM)
+        .unwrap_or(head)
+        .trim_ascii_start();
     if text.is_empty() {
         return None;
     }
@@ -158,7 +161,11 @@ fn is_line_delimited_json(head: &[u8]) -> bool {
 }
 
 /// Opens a regular file. An `.evtx` file is read in place, because its reader seeks.
-pub(crate) fn open_file(file: File, origin: Origin, options: OpenOptions) -> Result<InputReader, ReadError> {
+pub(crate) fn open_file(
+    file: File,
+    origin: Origin,
+    options: OpenOptions,
+) -> Result<InputReader, ReadError> {
     let path = origin.path.clone();
     let mut head = Vec::new();
     (&file)
@@ -177,7 +184,12 @@ pub(crate) fn open_file(file: File, origin: Origin, options: OpenOptions) -> Res
             format: InputFormat::Evtx,
             ..origin
         };
-        return Ok(Box::new(EvtxReader::open(file, origin, None, options.bytes_read)?));
+        return Ok(Box::new(EvtxReader::open(
+            file,
+            origin,
+            None,
+            options.bytes_read,
+        )?));
     }
 
     add_bytes(&options.bytes_read, head.len() as u64);
@@ -226,7 +238,10 @@ fn open_with_head(
         let mut decoded = decoder(compression, whole).map_err(io_error)?;
         let inner_head = read_head(&mut decoded).map_err(|source| ReadError::Io {
             path: path.clone(),
-            source: io::Error::new(source.kind(), format!("invalid {} data: {source}", compression.name())),
+            source: io::Error::new(
+                source.kind(),
+                format!("invalid {} data: {source}", compression.name()),
+            ),
         })?;
         return open_with_head(inner_head, decoded, origin, options, layers + 1);
     }
@@ -242,7 +257,10 @@ fn open_with_head(
     if options.format == Some(InputFormat::Evtx) {
         return Err(ReadError::InvalidEvtx {
             path,
-            reason: format!("it starts with {}, not the .evtx signature", describe_start(&head)),
+            reason: format!(
+                "it starts with {}, not the .evtx signature",
+                describe_start(&head)
+            ),
         });
     }
     if head.starts_with(ZIP_MAGIC) {
@@ -294,7 +312,10 @@ fn open_text(
             None => {
                 return Err(ReadError::UnknownFormat {
                     path,
-                    detail: format!("it holds binary data and starts with {}", describe_start(&head)),
+                    detail: format!(
+                        "it holds binary data and starts with {}",
+                        describe_start(&head)
+                    ),
                 })
             }
         },
@@ -542,7 +563,10 @@ mod tests {
 
     #[test]
     fn json_shapes_and_look_alikes() {
-        assert_eq!(detect_format(b"{\"level\":\"info\"}\n"), Some(InputFormat::Json));
+        assert_eq!(
+            detect_format(b"{\"level\":\"info\"}\n"),
+            Some(InputFormat::Json)
+        );
         assert_eq!(
             detect_format(b"{\"EventID\":1,\"Hostname\":\"h\",\"Image\":\"x\"}\n"),
             Some(InputFormat::FlatJson)

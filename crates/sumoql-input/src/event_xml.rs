@@ -112,21 +112,32 @@ mod tests {
     fn rendered_xml_reads_back_as_the_same_event() {
         let event = WindowsEvent {
             system: vec![
-                ("Provider".to_string(), "Microsoft-Windows-Sysmon".to_string()),
+                (
+                    "Provider".to_string(),
+                    "Microsoft-Windows-Sysmon".to_string(),
+                ),
                 ("EventID".to_string(), "1".to_string()),
-                ("TimeCreated".to_string(), "2026-01-05T09:00:00.0000000Z".to_string()),
+                (
+                    "TimeCreated".to_string(),
+                    "2026-01-05T09:00:00.0000000Z".to_string(),
+                ),
                 ("ThreadID".to_string(), "12".to_string()),
                 ("Computer".to_string(), "a'b\"c".to_string()),
                 ("UserID".to_string(), "S-1-5-18".to_string()),
             ],
             data: vec![
-                ("CommandLine".to_string(), "cmd /c \"a && b\" <x>\r\nnext".to_string()),
+                (
+                    "CommandLine".to_string(),
+                    "cmd /c \"a && b\" <x>\r\nnext".to_string(),
+                ),
                 ("Empty".to_string(), String::new()),
             ],
         };
         let xml = render_event_xml(&event);
         assert!(!xml.contains('\n'));
-        assert!(xml.starts_with("<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"));
+        assert!(xml.starts_with(
+            "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+        ));
         assert_eq!(parse_event_xml(&xml).unwrap(), event);
     }
 }

@@ -35,7 +35,10 @@ pub struct ReadStats {
 enum Pending {
     /// A path, and whether it was found by listing a directory or expanding a pattern
     /// rather than named by the caller.
-    Path { path: PathBuf, found: bool },
+    Path {
+        path: PathBuf,
+        found: bool,
+    },
     Error(ReadError),
 }
 
@@ -88,7 +91,9 @@ impl Inputs {
 
         let metadata = match fs::metadata(&path) {
             Ok(metadata) => metadata,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound && is_glob_pattern(&path) => {
+            Err(error)
+                if error.kind() == std::io::ErrorKind::NotFound && is_glob_pattern(&path) =>
+            {
                 self.queue_glob(&path)?;
                 return Ok(None);
             }
@@ -116,7 +121,9 @@ impl Inputs {
             open_stream(Box::new(file), origin, options)
         };
         match opened {
-            Err(ReadError::UnknownFormat { path, detail }) if found => Err(ReadError::SkippedFile { path, detail }),
+            Err(ReadError::UnknownFormat { path, detail }) if found => {
+                Err(ReadError::SkippedFile { path, detail })
+            }
             other => other.map(Some),
         }
     }
@@ -137,8 +144,12 @@ impl Inputs {
         }
 
         let (entries, errors) = list_directory(directory).map_err(io_error)?;
-        let errors = errors.into_iter().map(|source| Pending::Error(io_error(source)));
-        let entries = entries.into_iter().map(|path| Pending::Path { path, found: true });
+        let errors = errors
+            .into_iter()
+            .map(|source| Pending::Error(io_error(source)));
+        let entries = entries
+            .into_iter()
+            .map(|path| Pending::Path { path, found: true });
         self.queue_front(errors.chain(entries).collect());
         Ok(())
     }
@@ -153,7 +164,9 @@ impl Inputs {
                 pattern: pattern.to_path_buf(),
             });
         }
-        let matches = matches.into_iter().map(|path| Pending::Path { path, found: true });
+        let matches = matches
+            .into_iter()
+            .map(|path| Pending::Path { path, found: true });
         self.queue_front(matches.collect());
         Ok(())
     }
@@ -166,7 +179,12 @@ impl Inputs {
 
     /// Works out the settings of one input: a command-line option wins over the first
     /// sources rule that matches the path, which wins over the values in the records.
-    fn origin(&self, path: PathBuf, source_name: Option<Arc<str>>, file_time_ms: Option<i64>) -> (Origin, OpenOptions) {
+    fn origin(
+        &self,
+        path: PathBuf,
+        source_name: Option<Arc<str>>,
+        file_time_ms: Option<i64>,
+    ) -> (Origin, OpenOptions) {
         let options = &self.options;
         let rule = if path.as_os_str() == "-" {
             None

@@ -50,7 +50,12 @@ impl Origin {
         self.parse_text(text, lossy, position)
     }
 
-    pub(crate) fn item_from_text(&self, text: String, lossy_utf8: bool, position: Position) -> Item {
+    pub(crate) fn item_from_text(
+        &self,
+        text: String,
+        lossy_utf8: bool,
+        position: Position,
+    ) -> Item {
         if self.defer_decoding && !lossy_utf8 {
             return Item::Record(Record::undecoded(self, text.into_bytes(), position));
         }
@@ -81,7 +86,12 @@ impl Origin {
         }
     }
 
-    fn windows_record(&self, event: crate::WindowsEvent, text: String, position: Position) -> Record {
+    fn windows_record(
+        &self,
+        event: crate::WindowsEvent,
+        text: String,
+        position: Position,
+    ) -> Record {
         Record::new(self.source_name.clone(), self.format, position, event, text)
             .with_raw_mode(self.raw_mode)
             .with_metadata(self.metadata.clone())
@@ -135,10 +145,23 @@ impl Origin {
         Ok(self.windows_record(event, event_text, event_position))
     }
 
-    fn message_record(&self, kind: RecordKind, text: String, position: Position, time: Option<i64>) -> Record {
+    fn message_record(
+        &self,
+        kind: RecordKind,
+        text: String,
+        position: Position,
+        time: Option<i64>,
+    ) -> Record {
         let time = time.or(self.file_time_ms);
-        Record::message(self.source_name.clone(), self.format, kind, position, text, time)
-            .with_metadata(self.metadata.clone())
+        Record::message(
+            self.source_name.clone(),
+            self.format,
+            kind,
+            position,
+            text,
+            time,
+        )
+        .with_metadata(self.metadata.clone())
     }
 
     pub(crate) fn malformed(&self, position: Position, reason: impl Into<String>) -> Item {
@@ -229,10 +252,15 @@ pub(crate) mod tests {
             line_or_record: 1,
             byte_offset: 0,
         };
-        let item = origin.item_from_text(r#"{"winlog":{"event_id":1}}"#.to_string(), false, position);
+        let item =
+            origin.item_from_text(r#"{"winlog":{"event_id":1}}"#.to_string(), false, position);
         let Item::Malformed(malformed) = item else {
             panic!("expected a malformed item");
         };
-        assert!(malformed.reason.contains("looks like winlogbeat"), "{}", malformed.reason);
+        assert!(
+            malformed.reason.contains("looks like winlogbeat"),
+            "{}",
+            malformed.reason
+        );
     }
 }

@@ -51,7 +51,8 @@ impl<R: BufRead> TextReader<R> {
         if line.truncated {
             self.finish_pending();
             let reason = format!("line is longer than {MAX_RECORD_BYTES} bytes");
-            self.queue.push_back(self.origin.malformed(line_position, reason));
+            self.queue
+                .push_back(self.origin.malformed(line_position, reason));
             return Ok(true);
         }
 
@@ -104,7 +105,8 @@ impl<R: BufRead> TextReader<R> {
             self.origin.malformed(pending.position, reason)
         } else {
             let end = pending.bytes.trim_ascii_end().len();
-            self.origin.item_from_bytes(&pending.bytes[..end], pending.position)
+            self.origin
+                .item_from_bytes(&pending.bytes[..end], pending.position)
         };
         self.queue.push_back(item);
     }
@@ -167,10 +169,17 @@ mod tests {
 
     #[test]
     fn one_message_per_line() {
-        let lines = read("first line\r\n\n  \nsecond line\nlast without newline", None);
+        let lines = read(
+            "first line\r\n\n  \nsecond line\nlast without newline",
+            None,
+        );
         assert_eq!(
             lines,
-            vec!["1@0 first line", "4@16 second line", "5@28 last without newline"]
+            vec![
+                "1@0 first line",
+                "4@16 second line",
+                "5@28 last without newline"
+            ]
         );
     }
 
@@ -199,7 +208,11 @@ mod tests {
         let text = format!("ok\n{}\nafter\n", "x".repeat(MAX_RECORD_BYTES + 10));
         let lines = read(&text, None);
         assert_eq!(lines.len(), 3);
-        assert!(lines[1].starts_with("malformed line is longer"), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("malformed line is longer"),
+            "{}",
+            lines[1]
+        );
         assert!(lines[2].ends_with(" after"));
     }
 }

@@ -101,19 +101,27 @@ fn canonical_text_is_searchable(text: &str, json: bool) -> bool {
     {
         return false;
     }
-    if CANONICAL_MARKUP_WORDS.iter().any(|word| word.contains(text)) {
+    if CANONICAL_MARKUP_WORDS
+        .iter()
+        .any(|word| word.contains(text))
+    {
         return false;
     }
 
     // Element names are the event's field names, which the inputs also
     // write, except where the rendering changed them: invalid characters
     // become `_`, a closing tag adds `/`, and unnamed values are `Data1`, … .
-    let is_name_text = text.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let is_name_text = text
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if is_name_text && text.contains('_') {
         return false;
     }
     if let Some(rest) = text.strip_prefix('/') {
-        if rest.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+        if rest
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        {
             return false;
         }
     }
@@ -128,7 +136,10 @@ fn canonical_text_is_searchable(text: &str, json: bool) -> bool {
         if ENTITY_NAMES.iter().any(|entity| entity.contains(text)) {
             return false;
         }
-        if text.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) {
+        if text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        {
             return false;
         }
     }
@@ -156,7 +167,18 @@ mod tests {
 
     #[test]
     fn markup_text_is_not_searchable() {
-        for text in ["<Image>", "CDATA", "ThreadID", "vent", "a]]", "x=y", "/Image", "Process_Id", "Data12", "12"] {
+        for text in [
+            "<Image>",
+            "CDATA",
+            "ThreadID",
+            "vent",
+            "a]]",
+            "x=y",
+            "/Image",
+            "Process_Id",
+            "Data12",
+            "12",
+        ] {
             assert_eq!(xml(text), None, "{text}");
         }
     }
@@ -171,22 +193,50 @@ mod tests {
 
     #[test]
     fn original_raw_searches_any_text() {
-        assert_eq!(searchable_form(InputFormat::WindowsXml, RawMode::Original, "<Data").as_deref(), Some("<Data"));
-        assert_eq!(searchable_form(InputFormat::Text, RawMode::Canonical, "a=b").as_deref(), Some("a=b"));
+        assert_eq!(
+            searchable_form(InputFormat::WindowsXml, RawMode::Original, "<Data").as_deref(),
+            Some("<Data")
+        );
+        assert_eq!(
+            searchable_form(InputFormat::Text, RawMode::Canonical, "a=b").as_deref(),
+            Some("a=b")
+        );
     }
 
     #[test]
     fn winlogbeat_is_never_searched() {
-        assert_eq!(searchable_form(InputFormat::Evtx, RawMode::Canonical, "cmd").as_deref(), Some("cmd"));
-        assert_eq!(searchable_form(InputFormat::Winlogbeat, RawMode::Canonical, "cmd"), None);
+        assert_eq!(
+            searchable_form(InputFormat::Evtx, RawMode::Canonical, "cmd").as_deref(),
+            Some("cmd")
+        );
+        assert_eq!(
+            searchable_form(InputFormat::Winlogbeat, RawMode::Canonical, "cmd"),
+            None
+        );
     }
 
     #[test]
     fn escapes_force_decoding() {
-        assert!(escapes_may_hide_text(InputFormat::WindowsXml, RawMode::Canonical, b"a&#92;b"));
-        assert!(!escapes_may_hide_text(InputFormat::WindowsXml, RawMode::Canonical, b"a&amp;b"));
-        assert!(escapes_may_hide_text(InputFormat::EvtxJson, RawMode::Canonical, b"\"a\\u005c\""));
-        assert!(!escapes_may_hide_text(InputFormat::EvtxJson, RawMode::Original, b"\"a\\u005c\""));
+        assert!(escapes_may_hide_text(
+            InputFormat::WindowsXml,
+            RawMode::Canonical,
+            b"a&#92;b"
+        ));
+        assert!(!escapes_may_hide_text(
+            InputFormat::WindowsXml,
+            RawMode::Canonical,
+            b"a&amp;b"
+        ));
+        assert!(escapes_may_hide_text(
+            InputFormat::EvtxJson,
+            RawMode::Canonical,
+            b"\"a\\u005c\""
+        ));
+        assert!(!escapes_may_hide_text(
+            InputFormat::EvtxJson,
+            RawMode::Original,
+            b"\"a\\u005c\""
+        ));
     }
 
     #[test]

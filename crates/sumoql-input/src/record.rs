@@ -303,7 +303,9 @@ impl Record {
     /// returned as it is.
     pub fn decode(self) -> Item {
         match self.undecoded {
-            Some(undecoded) => undecoded.origin.decode_bytes(&undecoded.bytes, self.position),
+            Some(undecoded) => undecoded
+                .origin
+                .decode_bytes(&undecoded.bytes, self.position),
             None => Item::Record(self),
         }
     }

@@ -39,13 +39,21 @@ impl SourceRule {
     /// (the sources file's folder) unless it is absolute; one without `/` matches file
     /// names. `*` and `?` stay within one path component, `**` spans components, and
     /// `[abc]` and `{a,b}` work as in shells.
-    pub fn new(pattern: &str, base_directory: &Path, settings: SourceSettings) -> Result<SourceRule, String> {
+    pub fn new(
+        pattern: &str,
+        base_directory: &Path,
+        settings: SourceSettings,
+    ) -> Result<SourceRule, String> {
         let matches_file_name = !pattern.contains('/');
         let full_pattern = if matches_file_name || Path::new(pattern).is_absolute() {
             pattern.to_string()
         } else {
             let base = normalise(&absolute(base_directory));
-            format!("{}/{}", base.display().to_string().trim_end_matches('/'), pattern)
+            format!(
+                "{}/{}",
+                base.display().to_string().trim_end_matches('/'),
+                pattern
+            )
         };
         let glob = GlobBuilder::new(&full_pattern)
             .literal_separator(true)
@@ -138,7 +146,8 @@ mod tests {
 
     #[test]
     fn invalid_pattern_is_an_error() {
-        let error = SourceRule::new("logs/[a", Path::new("/srv"), SourceSettings::default()).unwrap_err();
+        let error =
+            SourceRule::new("logs/[a", Path::new("/srv"), SourceSettings::default()).unwrap_err();
         assert!(error.contains("logs/[a"), "{error}");
     }
 
@@ -147,7 +156,12 @@ mod tests {
         let rules = vec![rule("*.log", "/"), rule("/var/**", "/")];
         let found = find_rule(&rules, Path::new("/var/log/syslog.log")).unwrap();
         assert_eq!(found.pattern(), "*.log");
-        assert_eq!(find_rule(&rules, Path::new("/var/log/syslog")).unwrap().pattern(), "/var/**");
+        assert_eq!(
+            find_rule(&rules, Path::new("/var/log/syslog"))
+                .unwrap()
+                .pattern(),
+            "/var/**"
+        );
         assert!(find_rule(&rules, Path::new("/tmp/x")).is_none());
     }
 }

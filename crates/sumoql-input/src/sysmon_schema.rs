@@ -369,7 +369,13 @@ mod tests {
         sort_sysmon_data("3", &mut data);
         assert_eq!(
             names(&data),
-            vec!["RuleName", "Image", "DestinationIp", "DestinationPort", "Extra"]
+            vec![
+                "RuleName",
+                "Image",
+                "DestinationIp",
+                "DestinationPort",
+                "Extra"
+            ]
         );
         assert_eq!(data[0].1, "RuleName value");
     }
@@ -393,7 +399,10 @@ mod tests {
         assert!(is_sysmon(Some("Microsoft-Windows-Sysmon"), None));
         assert!(is_sysmon(None, Some("Linux-Sysmon/Operational")));
         assert!(is_sysmon(Some("microsoft-windows-sysmon"), None));
-        assert!(!is_sysmon(Some("Microsoft-Windows-Security-Auditing"), Some("Security")));
+        assert!(!is_sysmon(
+            Some("Microsoft-Windows-Security-Auditing"),
+            Some("Security")
+        ));
         assert!(!is_sysmon(None, None));
     }
 }

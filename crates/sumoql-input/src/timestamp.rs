@@ -167,7 +167,11 @@ impl<'t> Cursor<'t> {
             return None;
         }
         self.position = end;
-        Some(slice.iter().fold(0, |value, digit| value * 10 + u32::from(digit - b'0')))
+        Some(
+            slice
+                .iter()
+                .fold(0, |value, digit| value * 10 + u32::from(digit - b'0')),
+        )
     }
 
     /// Reads a fraction of a second after `.` or `,` as nanoseconds, if there is one.
@@ -286,7 +290,10 @@ fn syslog_time(text: &str, context: &TimeContext) -> Option<i64> {
         return None;
     }
 
-    let reference = context.zone.timestamp_millis_opt(context.reference_ms).single()?;
+    let reference = context
+        .zone
+        .timestamp_millis_opt(context.reference_ms)
+        .single()?;
     let in_year = |year: i32| -> Option<i64> {
         let date = NaiveDate::from_ymd_opt(year, month, day)?;
         to_epoch_ms(date.and_time(time), context.zone)
@@ -363,7 +370,10 @@ mod tests {
         assert_eq!(time("Mar  1 12:34:56 host app[1]: hello"), Some(BASE));
         assert_eq!(time("Mar 01 12:34:56 host app: hello"), Some(BASE));
         assert_eq!(time("<34>Mar  1 12:34:56 host app: hello"), Some(BASE));
-        assert_eq!(time("<165>1 2026-03-01T12:34:56.000Z host app - - - msg"), Some(BASE));
+        assert_eq!(
+            time("<165>1 2026-03-01T12:34:56.000Z host app - - - msg"),
+            Some(BASE)
+        );
     }
 
     #[test]
@@ -396,8 +406,14 @@ mod tests {
             zone: FixedOffset::east_opt(2 * 3600).unwrap(),
             reference_ms: BASE,
         };
-        assert_eq!(message_time_ms("2026-03-01 14:34:56 x", &context), Some(BASE));
-        assert_eq!(message_time_ms("2026-03-01 12:34:56Z x", &context), Some(BASE));
+        assert_eq!(
+            message_time_ms("2026-03-01 14:34:56 x", &context),
+            Some(BASE)
+        );
+        assert_eq!(
+            message_time_ms("2026-03-01 12:34:56Z x", &context),
+            Some(BASE)
+        );
     }
 
     #[test]
@@ -414,9 +430,24 @@ mod tests {
     fn json_time_keys() {
         let context = utc_context(BASE);
         let object = |text: &str| -> Map<String, Value> { serde_json::from_str(text).unwrap() };
-        assert_eq!(json_time_ms(&object(r#"{"@timestamp":"2026-03-01T12:34:56Z"}"#), &context), Some(BASE));
-        assert_eq!(json_time_ms(&object(r#"{"msg":"x","ts":1772368496.5}"#), &context), Some(BASE + 500));
-        assert_eq!(json_time_ms(&object(r#"{"time":1772368496000}"#), &context), Some(BASE));
-        assert_eq!(json_time_ms(&object(r#"{"msg":"no time"}"#), &context), None);
+        assert_eq!(
+            json_time_ms(
+                &object(r#"{"@timestamp":"2026-03-01T12:34:56Z"}"#),
+                &context
+            ),
+            Some(BASE)
+        );
+        assert_eq!(
+            json_time_ms(&object(r#"{"msg":"x","ts":1772368496.5}"#), &context),
+            Some(BASE + 500)
+        );
+        assert_eq!(
+            json_time_ms(&object(r#"{"time":1772368496000}"#), &context),
+            Some(BASE)
+        );
+        assert_eq!(
+            json_time_ms(&object(r#"{"msg":"no time"}"#), &context),
+            None
+        );
     }
 }

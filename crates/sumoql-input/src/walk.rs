@@ -47,7 +47,8 @@ pub(crate) fn expand_glob(pattern: &Path) -> Result<Vec<PathBuf>, String> {
     } else {
         root.clone()
     };
-    let strip_dot = root.as_os_str().is_empty() && !matches!(pattern.components().next(), Some(Component::CurDir));
+    let strip_dot = root.as_os_str().is_empty()
+        && !matches!(pattern.components().next(), Some(Component::CurDir));
     let max_depth = if spans_folders { usize::MAX } else { remaining };
 
     let mut found = Vec::new();
@@ -67,11 +68,15 @@ fn collect_matches(
     let Ok(entries) = fs::read_dir(directory) else {
         return;
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).collect();
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .collect();
     paths.sort();
     for path in paths {
         let shown = if strip_dot {
-            path.strip_prefix(".").map(Path::to_path_buf).unwrap_or(path.clone())
+            path.strip_prefix(".")
+                .map(Path::to_path_buf)
+                .unwrap_or(path.clone())
         } else {
             path.clone()
         };
@@ -166,7 +171,10 @@ mod tests {
         assert_eq!(names(root, flat), vec!["a.log", "z.log"]);
 
         let deep = expand_glob(&root.join("**/*.log")).unwrap();
-        assert_eq!(names(root, deep), vec!["a.log", "web/c.log", "web/deep/d.log", "z.log"]);
+        assert_eq!(
+            names(root, deep),
+            vec!["a.log", "web/c.log", "web/deep/d.log", "z.log"]
+        );
 
         let one_level = expand_glob(&root.join("*/*.log")).unwrap();
         assert_eq!(names(root, one_level), vec!["web/c.log"]);
@@ -185,7 +193,9 @@ mod tests {
     #[test]
     fn no_match_is_empty() {
         let directory = tempfile::tempdir().unwrap();
-        assert!(expand_glob(&directory.path().join("*.evtx")).unwrap().is_empty());
+        assert!(expand_glob(&directory.path().join("*.evtx"))
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -194,7 +204,11 @@ mod tests {
         let root = directory.path();
         touch(root, "a.log");
         touch(root, "sub/b.log");
-        let paths = vec![root.to_path_buf(), root.join("a.log"), root.join("*.nothing")];
+        let paths = vec![
+            root.to_path_buf(),
+            root.join("a.log"),
+            root.join("*.nothing"),
+        ];
         assert_eq!(total_input_bytes(&paths), Some(6));
         assert_eq!(total_input_bytes(&[PathBuf::from("-")]), None);
     }

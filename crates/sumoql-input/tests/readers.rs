@@ -5,8 +5,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use sumoql_input::{
-    render_canonical, InputFormat, Inputs, Item, Malformed, RawMode, ReadError, ReadOptions, Record,
-    RecordKind,
+    render_canonical, InputFormat, Inputs, Item, Malformed, RawMode, ReadError, ReadOptions,
+    Record, RecordKind,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -453,7 +453,11 @@ fn binary_files_in_a_directory_are_skipped() {
         assert!(error.is_skipped_file(), "{error}");
         assert!(error.to_string().contains(name), "{error}");
     }
-    assert!(items[1].as_ref().unwrap_err().to_string().contains("zip archive"));
+    assert!(items[1]
+        .as_ref()
+        .unwrap_err()
+        .to_string()
+        .contains("zip archive"));
     assert_eq!(inputs.stats().skipped_files, 2);
     assert_eq!(inputs.stats().errors, 0);
     assert_eq!(inputs.stats().records, 1);
@@ -662,7 +666,11 @@ fn syslog_lines_with_events_are_read() {
     let outcome = read(&[path]);
     assert_eq!(outcome.sequence, "RR");
     let banner = &outcome.records[0];
-    assert_eq!(banner.kind, RecordKind::Text, "the banner line is not an event");
+    assert_eq!(
+        banner.kind,
+        RecordKind::Text,
+        "the banner line is not an event"
+    );
     assert_eq!(field(banner, "_source"), "syslog");
     assert_eq!(field(banner, "_sourceCategory"), "");
     let record = &outcome.records[1];

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 mod shapes;
 
 use sumoql_input::{
-    render_canonical, render_event_xml, InputFormat, Inputs, Item, Malformed, RawMode, ReadOptions, Record,
-    RecordKind, WindowsEvent,
+    render_canonical, render_event_xml, InputFormat, Inputs, Item, Malformed, RawMode, ReadOptions,
+    Record, RecordKind, WindowsEvent,
 };
 
 /// Returns the shared folder: `SUMOQL_SHARED`, else `shared` beside the workspace root.
@@ -316,7 +316,9 @@ fn linux_syslog_excerpt() {
         .partition(|record| record.kind == RecordKind::WindowsEvent);
     assert_eq!(events.len(), 8);
     assert_eq!(banners.len(), 3);
-    assert!(banners[0].raw().ends_with("Sysmon v1.0.0 - Monitors system events"));
+    assert!(banners[0]
+        .raw()
+        .ends_with("Sysmon v1.0.0 - Monitors system events"));
     for record in &outcome.records {
         assert_eq!(record.format, InputFormat::Syslog);
     }
@@ -349,12 +351,17 @@ fn otrf_lines_read_as_flat_json() {
         let path = directory.join(name);
         let outcome = read_all(std::slice::from_ref(&path));
         assert!(outcome.errors.is_empty(), "{name}: {:?}", outcome.errors);
-        assert!(outcome.malformed.is_empty(), "{name}: {:?}", outcome.malformed);
+        assert!(
+            outcome.malformed.is_empty(),
+            "{name}: {:?}",
+            outcome.malformed
+        );
         assert_eq!(outcome.records.len(), lines, "{name}");
         assert!(outcome
             .records
             .iter()
-            .all(|record| record.format == InputFormat::FlatJson && record.kind == RecordKind::WindowsEvent));
+            .all(|record| record.format == InputFormat::FlatJson
+                && record.kind == RecordKind::WindowsEvent));
 
         // Every Sysmon value of every line is in the event, under its own name.
         let text = std::fs::read_to_string(&path).unwrap();
@@ -363,22 +370,36 @@ fn otrf_lines_read_as_flat_json() {
             if json["SourceName"] != "Microsoft-Windows-Sysmon" {
                 continue;
             }
-            for key in ["Image", "User", "DestinationIp", "DestinationPort", "TargetFilename", "ParentImage"] {
+            for key in [
+                "Image",
+                "User",
+                "DestinationIp",
+                "DestinationPort",
+                "TargetFilename",
+                "ParentImage",
+            ] {
                 assert_eq!(
                     record.event.data_value(key),
                     json.get(key).and_then(|value| value.as_str()),
                     "{name}: {key} of {line}"
                 );
             }
-            assert_eq!(record.field("_sourceHost").as_deref(), json["Hostname"].as_str());
-            assert_eq!(record.field("_sourceCategory").as_deref(), Some("windows/sysmon"));
+            assert_eq!(
+                record.field("_sourceHost").as_deref(),
+                json["Hostname"].as_str()
+            );
+            assert_eq!(
+                record.field("_sourceCategory").as_deref(),
+                Some("windows/sysmon")
+            );
         }
     }
 }
 
 #[test]
 fn otrf_python_network_events_in_canonical_raw() {
-    let Some(path) = shared_path("data/sysmon/json/otrf/proxylogon_ssrf_rce_poc_2021-03-14T01401970.json")
+    let Some(path) =
+        shared_path("data/sysmon/json/otrf/proxylogon_ssrf_rce_poc_2021-03-14T01401970.json")
     else {
         return;
     };
@@ -401,9 +422,18 @@ fn otrf_python_network_events_in_canonical_raw() {
             raw.contains("<Image><![CDATA[C:\\Users\\wardog.MXS01\\AppData\\Local\\Programs\\Python\\Python39\\python.exe]]></Image>"),
             "{raw}"
         );
-        assert!(raw.contains("<DestinationPort>443</DestinationPort>"), "{raw}");
-        assert!(raw.contains("<User><![CDATA[MXS01\\wardog]]></User>"), "{raw}");
-        assert_eq!(record.field("Computer").as_deref(), Some("MXS01.azsentinel.local"));
+        assert!(
+            raw.contains("<DestinationPort>443</DestinationPort>"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("<User><![CDATA[MXS01\\wardog]]></User>"),
+            "{raw}"
+        );
+        assert_eq!(
+            record.field("Computer").as_deref(),
+            Some("MXS01.azsentinel.local")
+        );
     }
 }
 
@@ -414,13 +444,17 @@ fn otrf_zip_archives_in_a_folder_are_skipped() {
     };
     let outcome = read_all(&[directory]);
     assert_eq!(outcome.errors.len(), 3, "{:?}", outcome.errors);
-    assert!(outcome.errors.iter().all(|error| error.contains("zip archive")));
+    assert!(outcome
+        .errors
+        .iter()
+        .all(|error| error.contains("zip archive")));
     assert_eq!(outcome.records.len(), 2395 + 10487);
 }
 
 #[test]
 fn winlogbeat_golden_event() {
-    let Some(path) = shared_path("data/sysmon/json/winlogbeat-ecs/sysmon-12-processcreate.evtx.golden.json")
+    let Some(path) =
+        shared_path("data/sysmon/json/winlogbeat-ecs/sysmon-12-processcreate.evtx.golden.json")
     else {
         return;
     };
@@ -432,15 +466,30 @@ fn winlogbeat_golden_event() {
     assert_eq!(record.format, InputFormat::Winlogbeat);
     assert_eq!(record.field("EventID").as_deref(), Some("1"));
     assert_eq!(record.field("_sourceHost").as_deref(), Some("vagrant"));
-    assert_eq!(record.field("_sourceCategory").as_deref(), Some("windows/sysmon"));
+    assert_eq!(
+        record.field("_sourceCategory").as_deref(),
+        Some("windows/sysmon")
+    );
     assert_eq!(record.field("EventRecordID").as_deref(), Some("20"));
     assert_eq!(record.field("UserID").as_deref(), Some("S-1-5-18"));
 
     let event = &record.event;
-    assert_eq!(event.data_value("Image"), Some("C:\\Windows\\System32\\notepad.exe"));
-    assert_eq!(event.data_value("CommandLine"), Some("\"C:\\Windows\\system32\\notepad.exe\" "));
-    assert_eq!(event.data_value("ParentImage"), Some("C:\\Windows\\explorer.exe"));
-    assert_eq!(event.data_value("ParentCommandLine"), Some("C:\\Windows\\Explorer.EXE"));
+    assert_eq!(
+        event.data_value("Image"),
+        Some("C:\\Windows\\System32\\notepad.exe")
+    );
+    assert_eq!(
+        event.data_value("CommandLine"),
+        Some("\"C:\\Windows\\system32\\notepad.exe\" ")
+    );
+    assert_eq!(
+        event.data_value("ParentImage"),
+        Some("C:\\Windows\\explorer.exe")
+    );
+    assert_eq!(
+        event.data_value("ParentCommandLine"),
+        Some("C:\\Windows\\Explorer.EXE")
+    );
     assert_eq!(event.data_value("User"), Some("VAGRANT\\vagrant"));
     assert_eq!(event.data_value("ProcessId"), Some("3616"));
     assert_eq!(event.data_value("ParentProcessId"), Some("4212"));
@@ -454,10 +503,28 @@ fn winlogbeat_golden_event() {
     assert_eq!(
         names,
         vec![
-            "RuleName", "UtcTime", "ProcessGuid", "ProcessId", "Image", "FileVersion", "Description", "Product",
-            "Company", "OriginalFileName", "CommandLine", "CurrentDirectory", "User", "LogonGuid", "LogonId",
-            "TerminalSessionId", "IntegrityLevel", "Hashes", "ParentProcessGuid", "ParentProcessId",
-            "ParentImage", "ParentCommandLine",
+            "RuleName",
+            "UtcTime",
+            "ProcessGuid",
+            "ProcessId",
+            "Image",
+            "FileVersion",
+            "Description",
+            "Product",
+            "Company",
+            "OriginalFileName",
+            "CommandLine",
+            "CurrentDirectory",
+            "User",
+            "LogonGuid",
+            "LogonId",
+            "TerminalSessionId",
+            "IntegrityLevel",
+            "Hashes",
+            "ParentProcessGuid",
+            "ParentProcessId",
+            "ParentImage",
+            "ParentCommandLine",
         ]
     );
     assert!(record
@@ -473,7 +540,11 @@ fn every_windows_shape_reads_back_the_evtx_events() {
     };
     let from_evtx = read_all(&[directory]);
     assert_eq!(from_evtx.records.len(), 1225);
-    let events: Vec<&WindowsEvent> = from_evtx.records.iter().map(|record| &record.event).collect();
+    let events: Vec<&WindowsEvent> = from_evtx
+        .records
+        .iter()
+        .map(|record| &record.event)
+        .collect();
 
     let folder = tempfile::tempdir().unwrap();
     let write_lines = |name: &str, lines: Vec<String>| {
@@ -481,10 +552,31 @@ fn every_windows_shape_reads_back_the_evtx_events() {
         std::fs::write(&path, lines.join("\n") + "\n").unwrap();
         path
     };
-    let sumo = write_lines("sumo.json", events.iter().map(|event| shapes::to_sumo_json(event).to_string()).collect());
-    let flat = write_lines("nxlog.json", events.iter().map(|event| shapes::to_flat_json(event).to_string()).collect());
-    let syslog = write_lines("syslog", events.iter().map(|event| shapes::to_syslog_line(event)).collect());
-    let xml = write_lines("events.xml", events.iter().map(|event| render_event_xml(event)).collect());
+    let sumo = write_lines(
+        "sumo.json",
+        events
+            .iter()
+            .map(|event| shapes::to_sumo_json(event).to_string())
+            .collect(),
+    );
+    let flat = write_lines(
+        "nxlog.json",
+        events
+            .iter()
+            .map(|event| shapes::to_flat_json(event).to_string())
+            .collect(),
+    );
+    let syslog = write_lines(
+        "syslog",
+        events
+            .iter()
+            .map(|event| shapes::to_syslog_line(event))
+            .collect(),
+    );
+    let xml = write_lines(
+        "events.xml",
+        events.iter().map(|event| render_event_xml(event)).collect(),
+    );
 
     for (path, format) in [
         (sumo, InputFormat::SumoJson),
@@ -493,15 +585,33 @@ fn every_windows_shape_reads_back_the_evtx_events() {
         (xml, InputFormat::WindowsXml),
     ] {
         let outcome = read_all(std::slice::from_ref(&path));
-        assert!(outcome.errors.is_empty(), "{format:?}: {:?}", outcome.errors);
-        assert!(outcome.malformed.is_empty(), "{format:?}: {:?}", outcome.malformed);
+        assert!(
+            outcome.errors.is_empty(),
+            "{format:?}: {:?}",
+            outcome.errors
+        );
+        assert!(
+            outcome.malformed.is_empty(),
+            "{format:?}: {:?}",
+            outcome.malformed
+        );
         assert_eq!(outcome.records.len(), events.len(), "{format:?}");
         for (record, original) in outcome.records.iter().zip(&from_evtx.records) {
             assert_eq!(record.format, format);
             let record_id = original.event.system_value("EventRecordID").unwrap_or("?");
-            assert_eq!(&record.event, &original.event, "{format:?}, record {record_id}");
-            assert_eq!(record.raw(), original.raw(), "{format:?}, record {record_id}");
-            assert_eq!(record.message_time_ms, original.message_time_ms, "{format:?}");
+            assert_eq!(
+                &record.event, &original.event,
+                "{format:?}, record {record_id}"
+            );
+            assert_eq!(
+                record.raw(),
+                original.raw(),
+                "{format:?}, record {record_id}"
+            );
+            assert_eq!(
+                record.message_time_ms, original.message_time_ms,
+                "{format:?}"
+            );
         }
     }
 }
@@ -525,17 +635,37 @@ fn winlogbeat_shape_keeps_the_fields_the_detection_reads() {
     assert!(outcome.malformed.is_empty(), "{:?}", outcome.malformed);
     assert_eq!(outcome.records.len(), from_evtx.records.len());
     let read_fields = [
-        "Image", "ParentImage", "CommandLine", "ParentCommandLine", "User", "TargetFilename",
-        "DestinationIp", "DestinationPort", "DestinationHostname", "Initiated", "ProcessGuid", "Hashes",
+        "Image",
+        "ParentImage",
+        "CommandLine",
+        "ParentCommandLine",
+        "User",
+        "TargetFilename",
+        "DestinationIp",
+        "DestinationPort",
+        "DestinationHostname",
+        "Initiated",
+        "ProcessGuid",
+        "Hashes",
     ];
     for (record, original) in outcome.records.iter().zip(&from_evtx.records) {
         assert_eq!(record.format, InputFormat::Winlogbeat);
-        for name in ["EventID", "Computer", "Channel", "EventRecordID", "Provider"] {
+        for name in [
+            "EventID",
+            "Computer",
+            "Channel",
+            "EventRecordID",
+            "Provider",
+        ] {
             assert_eq!(record.field(name), original.field(name), "{name}");
         }
         for name in read_fields {
             let expected = original.event.data_value(name);
-            let expected = if name == "Hashes" { expected.map(str::to_uppercase) } else { expected.map(str::to_string) };
+            let expected = if name == "Hashes" {
+                expected.map(str::to_uppercase)
+            } else {
+                expected.map(str::to_string)
+            };
             assert_eq!(
                 record.event.data_value(name).map(str::to_string),
                 expected,
@@ -576,7 +706,12 @@ fn compressed_samples_read_like_the_originals() {
             let outcome = read_all(std::slice::from_ref(&compressed));
             assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
             assert!(outcome.malformed.is_empty(), "{:?}", outcome.malformed);
-            assert_eq!(outcome.records.len(), plain.records.len(), "{}", compressed.display());
+            assert_eq!(
+                outcome.records.len(),
+                plain.records.len(),
+                "{}",
+                compressed.display()
+            );
             for (record, original) in outcome.records.iter().zip(&plain.records) {
                 assert_eq!(record.event, original.event);
                 assert_eq!(record.format, original.format);

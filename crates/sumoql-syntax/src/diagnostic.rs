@@ -204,7 +204,10 @@ mod tests {
             .with_note("it matters")
             .with_help("fix it");
         let rendered = diagnostic.render("q.sumo", "* | where", false);
-        assert!(rendered.starts_with("warning[SQ123]: odd thing\n"), "{rendered}");
+        assert!(
+            rendered.starts_with("warning[SQ123]: odd thing\n"),
+            "{rendered}"
+        );
         assert!(rendered.contains("= note: it matters"), "{rendered}");
         assert!(rendered.contains("= help: fix it"), "{rendered}");
     }

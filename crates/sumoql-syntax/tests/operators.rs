@@ -581,5 +581,8 @@ fn engine_reports_parsed_operator_as_not_supported() {
     assert_eq!(diagnostics[0].span, 4..13);
 
     let query = parse_ok("* | where size > 1Gi");
-    assert!(sumoql_engine::compile(&query).is_ok(), "numbers with units evaluate");
+    assert!(
+        sumoql_engine::compile(&query).is_ok(),
+        "numbers with units evaluate"
+    );
 }

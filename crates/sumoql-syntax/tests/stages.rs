@@ -516,7 +516,10 @@ fn unknown_operator_help() {
     let diagnostics = parse_err("* | frobnicate 1h");
     let help = diagnostics[0].help.as_deref().unwrap();
     assert!(!help.contains("did you mean"), "{help}");
-    assert!(help.starts_with("each stage starts with an operator such as `where`"), "{help}");
+    assert!(
+        help.starts_with("each stage starts with an operator such as `where`"),
+        "{help}"
+    );
 }
 
 #[test]

@@ -37,13 +37,21 @@ pub(crate) enum ExtraState {
     /// The chosen value, with the time of its row for `most_recent` and `least_recent`.
     Pick(Option<(f64, Value)>),
     Samples(Vec<f64>),
-    Moments { count: u64, sum: f64, sum_of_squares: f64 },
+    Moments {
+        count: u64,
+        sum: f64,
+        sum_of_squares: f64,
+    },
 }
 
 impl ExtraAggregate {
     /// Resolves a function name and argument count, returning the function
     /// and its default output field (for `pct`, the caller builds the name).
-    pub(crate) fn resolve(name: &str, argument_count: usize, message_time: impl FnOnce() -> Slot) -> Option<(ExtraAggregate, &'static str)> {
+    pub(crate) fn resolve(
+        name: &str,
+        argument_count: usize,
+        message_time: impl FnOnce() -> Slot,
+    ) -> Option<(ExtraAggregate, &'static str)> {
         let resolved = match (name, argument_count) {
             ("values", 1) => (ExtraAggregate::Values, "_values"),
             ("first", 1) => (ExtraAggregate::First, "_first"),
@@ -60,17 +68,28 @@ impl ExtraAggregate {
     pub(crate) fn start(self) -> ExtraState {
         match self {
             ExtraAggregate::Values => ExtraState::Distinct(IndexSet::new()),
-            ExtraAggregate::First | ExtraAggregate::Last | ExtraAggregate::MostRecent(_) | ExtraAggregate::LeastRecent(_) => {
-                ExtraState::Pick(None)
-            }
+            ExtraAggregate::First
+            | ExtraAggregate::Last
+            | ExtraAggregate::MostRecent(_)
+            | ExtraAggregate::LeastRecent(_) => ExtraState::Pick(None),
             ExtraAggregate::Percentile(_) => ExtraState::Samples(Vec::new()),
-            ExtraAggregate::StandardDeviation => ExtraState::Moments { count: 0, sum: 0.0, sum_of_squares: 0.0 },
+            ExtraAggregate::StandardDeviation => ExtraState::Moments {
+                count: 0,
+                sum: 0.0,
+                sum_of_squares: 0.0,
+            },
         }
     }
 
     /// Adds one row's value of the argument. Null values are skipped, and
     /// `pct` and `stddev` skip values that are not numbers.
-    pub(crate) fn add(self, state: &mut ExtraState, value: Option<Value>, row: &mut Row, context: &RowContext) {
+    pub(crate) fn add(
+        self,
+        state: &mut ExtraState,
+        value: Option<Value>,
+        row: &mut Row,
+        context: &RowContext,
+    ) {
         let Some(value) = value else {
             return;
         };
@@ -84,14 +103,26 @@ impl ExtraAggregate {
                 }
             }
             (ExtraAggregate::Last, ExtraState::Pick(pick)) => *pick = Some((0.0, value)),
-            (ExtraAggregate::MostRecent(time) | ExtraAggregate::LeastRecent(time), ExtraState::Pick(pick)) => {
+            (
+                ExtraAggregate::MostRecent(time) | ExtraAggregate::LeastRecent(time),
+                ExtraState::Pick(pick),
+            ) => {
                 let Some(time) = row.get(time, context).and_then(|time| time.to_number()) else {
                     return;
                 };
                 self.keep_by_time(pick, (time, value));
             }
-            (ExtraAggregate::Percentile(_), ExtraState::Samples(samples)) => samples.extend(value.to_number()),
-            (ExtraAggregate::StandardDeviation, ExtraState::Moments { count, sum, sum_of_squares }) => {
+            (ExtraAggregate::Percentile(_), ExtraState::Samples(samples)) => {
+                samples.extend(value.to_number())
+            }
+            (
+                ExtraAggregate::StandardDeviation,
+                ExtraState::Moments {
+                    count,
+                    sum,
+                    sum_of_squares,
+                },
+            ) => {
                 if let Some(number) = value.to_number() {
                     *count += 1;
                     *sum += number;
@@ -140,8 +171,16 @@ impl ExtraAggregate {
             },
             (ExtraState::Samples(samples), ExtraState::Samples(more)) => samples.extend(more),
             (
-                ExtraState::Moments { count, sum, sum_of_squares },
-                ExtraState::Moments { count: more_count, sum: more_sum, sum_of_squares: more_squares },
+                ExtraState::Moments {
+                    count,
+                    sum,
+                    sum_of_squares,
+                },
+                ExtraState::Moments {
+                    count: more_count,
+                    sum: more_sum,
+                    sum_of_squares: more_squares,
+                },
             ) => {
                 *count += more_count;
                 *sum += more_sum;
@@ -155,11 +194,18 @@ impl ExtraAggregate {
         match (self, state) {
             (_, ExtraState::Distinct(seen)) => Some(Value::text(json_array(seen))),
             (_, ExtraState::Pick(pick)) => pick.as_ref().map(|(_, value)| value.clone()),
-            (ExtraAggregate::Percentile(percent), ExtraState::Samples(samples)) => percentile(samples, percent).map(Value::Number),
-            (_, ExtraState::Samples(_)) => None,
-            (_, ExtraState::Moments { count, sum, sum_of_squares }) => {
-                standard_deviation(*count, *sum, *sum_of_squares).map(Value::Number)
+            (ExtraAggregate::Percentile(percent), ExtraState::Samples(samples)) => {
+                percentile(samples, percent).map(Value::Number)
             }
+            (_, ExtraState::Samples(_)) => None,
+            (
+                _,
+                ExtraState::Moments {
+                    count,
+                    sum,
+                    sum_of_squares,
+                },
+            ) => standard_deviation(*count, *sum, *sum_of_squares).map(Value::Number),
         }
     }
 }
@@ -211,7 +257,9 @@ fn json_array(values: &IndexSet<String>) -> String {
                 '\n' => out.push_str("\\n"),
                 '\r' => out.push_str("\\r"),
                 '\t' => out.push_str("\\t"),
-                control if (control as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", control as u32)),
+                control if (control as u32) < 0x20 => {
+                    out.push_str(&format!("\\u{:04x}", control as u32))
+                }
                 other => out.push(other),
             }
         }
@@ -271,7 +319,9 @@ impl crate::compile::Compiler<'_> {
         if let Some((kind, name)) = AggregateKind::resolve(function, arguments.len()) {
             return Some((kind, name.to_string()));
         }
-        let (extra, name) = ExtraAggregate::resolve(function, arguments.len(), || self.fields.slot("_messageTime"))?;
+        let (extra, name) = ExtraAggregate::resolve(function, arguments.len(), || {
+            self.fields.slot("_messageTime")
+        })?;
         if let ExtraAggregate::Percentile(_) = extra {
             let Expr::Number(percent) = arguments[1].node else {
                 return None;
@@ -283,7 +333,10 @@ impl crate::compile::Compiler<'_> {
                 Expr::Field(field) => Some(field.as_str()),
                 _ => None,
             };
-            return Some((AggregateKind::Extra(ExtraAggregate::Percentile(percent)), percentile_name(field, percent)));
+            return Some((
+                AggregateKind::Extra(ExtraAggregate::Percentile(percent)),
+                percentile_name(field, percent),
+            ));
         }
         Some((AggregateKind::Extra(extra), name.to_string()))
     }

@@ -11,7 +11,7 @@ use sumoql_syntax::ast::{Expr, Spanned};
 
 use crate::compile::Compiler;
 use crate::expr::Slot;
-use crate::operators::holding::{HoldingStage, HoldingKind};
+use crate::operators::holding::{HoldingKind, HoldingStage};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
 use crate::value::GroupKey;
@@ -30,7 +30,11 @@ impl Dedup {
         let mut previous: Option<(Vec<GroupKey>, u64)> = None;
         let mut released = Vec::new();
         for mut row in rows {
-            let key: Vec<GroupKey> = self.keys.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
+            let key: Vec<GroupKey> = self
+                .keys
+                .iter()
+                .map(|slot| GroupKey(row.get(*slot, context)))
+                .collect();
             let count = if self.consecutive {
                 let run = match &previous {
                     Some((last, run)) if *last == key => run + 1,
@@ -52,13 +56,21 @@ impl Dedup {
 }
 
 impl Compiler<'_> {
-    pub(crate) fn dedup(&mut self, consecutive: bool, count: Option<u64>, by: &[Spanned<Expr>]) -> Option<Operator> {
+    pub(crate) fn dedup(
+        &mut self,
+        consecutive: bool,
+        count: Option<u64>,
+        by: &[Spanned<Expr>],
+    ) -> Option<Operator> {
         let keys = self.field_slots(by, "dedup")?;
         let kind = HoldingKind::Dedup(Dedup {
             keys,
             count: count.unwrap_or(1),
             consecutive,
         });
-        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
+        Some(Operator::Holding(HoldingStage {
+            kind,
+            materialize: Vec::new(),
+        }))
     }
 }

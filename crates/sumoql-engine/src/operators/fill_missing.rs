@@ -14,7 +14,7 @@ use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
 use crate::expr::Slot;
-use crate::operators::holding::{HoldingStage, HoldingKind};
+use crate::operators::holding::{HoldingKind, HoldingStage};
 use crate::operators::timeslice::{bucket_start, bucket_width, SliceWidth};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
@@ -41,15 +41,28 @@ pub(crate) struct FillMissing {
 }
 
 impl FillMissing {
-    pub(crate) fn release(&self, mut rows: Vec<Row>, width: usize, context: &RowContext) -> Vec<Row> {
+    pub(crate) fn release(
+        &self,
+        mut rows: Vec<Row>,
+        width: usize,
+        context: &RowContext,
+    ) -> Vec<Row> {
         let existing: HashSet<Vec<GroupKey>> = rows
             .iter_mut()
-            .map(|row| self.keys.iter().map(|(slot, _)| GroupKey(normalize(row.get(*slot, context)))).collect())
+            .map(|row| {
+                self.keys
+                    .iter()
+                    .map(|(slot, _)| GroupKey(normalize(row.get(*slot, context))))
+                    .collect()
+            })
             .collect();
         let numeric: Vec<bool> = self
             .others
             .iter()
-            .map(|slot| rows.iter_mut().any(|row| matches!(row.get(*slot, context), Some(Value::Number(_)))))
+            .map(|slot| {
+                rows.iter_mut()
+                    .any(|row| matches!(row.get(*slot, context), Some(Value::Number(_))))
+            })
             .collect();
 
         let mut value_lists: Vec<Vec<Option<Value>>> = Vec::new();
@@ -58,7 +71,10 @@ impl FillMissing {
                 KeyValues::Timeslice(width) => timeslice_values(*width, context),
                 KeyValues::Listed(values) => values.iter().cloned().map(Some).collect(),
                 KeyValues::Seen => {
-                    let seen: IndexSet<GroupKey> = rows.iter_mut().map(|row| GroupKey(row.get(*slot, context))).collect();
+                    let seen: IndexSet<GroupKey> = rows
+                        .iter_mut()
+                        .map(|row| GroupKey(row.get(*slot, context)))
+                        .collect();
                     seen.into_iter().map(|key| key.0).collect()
                 }
             };
@@ -67,7 +83,11 @@ impl FillMissing {
 
         let mut added = Vec::new();
         for combination in product(&value_lists) {
-            let key: Vec<GroupKey> = combination.iter().cloned().map(|value| GroupKey(normalize(value))).collect();
+            let key: Vec<GroupKey> = combination
+                .iter()
+                .cloned()
+                .map(|value| GroupKey(normalize(value)))
+                .collect();
             if existing.contains(&key) {
                 continue;
             }
@@ -136,13 +156,20 @@ fn product(lists: &[Vec<Option<Value>>]) -> Vec<Vec<Option<Value>>> {
 
 /// Evaluates an expression that reads no field, such as `-1`; returns
 /// `None` for one that reads a field.
-fn constant_value(expression: &crate::expr::CompiledExpr, fields: &crate::row::FieldTable) -> Option<Option<Value>> {
+fn constant_value(
+    expression: &crate::expr::CompiledExpr,
+    fields: &crate::row::FieldTable,
+) -> Option<Option<Value>> {
     let mut reads_field = false;
     expression.visit_slots(&mut |_| reads_field = true);
     if reads_field {
         return None;
     }
-    let context = RowContext { record: None, fields, time_range: None };
+    let context = RowContext {
+        record: None,
+        fields,
+        time_range: None,
+    };
     Some(expression.evaluate(&mut Row::empty(fields.len()), &context))
 }
 
@@ -169,22 +196,39 @@ impl Compiler<'_> {
             let (slot, values) = match &generator.node {
                 FillGenerator::Timeslice { span: width, field } => {
                     let width = match (width, self.last_timeslice) {
-                        (Some(quantity), _) if quantity.unit.is_time() && quantity.value() > 0.0 => SliceWidth::Fixed(quantity.value()),
+                        (Some(quantity), _)
+                            if quantity.unit.is_time() && quantity.value() > 0.0 =>
+                        {
+                            SliceWidth::Fixed(quantity.value())
+                        }
                         (None, Some(width)) => width,
                         _ => {
                             self.diagnostics.push(
-                                Diagnostic::error("fillmissing has no timeslice width", generator.span.clone(), "no width given and no timeslice before it")
-                                    .with_help("write the width, as in `fillmissing timeslice(15m)`"),
+                                Diagnostic::error(
+                                    "fillmissing has no timeslice width",
+                                    generator.span.clone(),
+                                    "no width given and no timeslice before it",
+                                )
+                                .with_help("write the width, as in `fillmissing timeslice(15m)`"),
                             );
                             return None;
                         }
                     };
                     self.reads_time_range = true;
-                    (self.fields.slot(field.as_deref().unwrap_or("_timeslice")), KeyValues::Timeslice(width))
+                    (
+                        self.fields.slot(field.as_deref().unwrap_or("_timeslice")),
+                        KeyValues::Timeslice(width),
+                    )
                 }
-                FillGenerator::Values { values, field } => {
-                    (self.fields.slot(field), KeyValues::Listed(values.iter().map(|value| Value::text(value.as_str())).collect()))
-                }
+                FillGenerator::Values { values, field } => (
+                    self.fields.slot(field),
+                    KeyValues::Listed(
+                        values
+                            .iter()
+                            .map(|value| Value::text(value.as_str()))
+                            .collect(),
+                    ),
+                ),
                 FillGenerator::AllValues { field } => (self.fields.slot(field), KeyValues::Seen),
             };
             keys.push((slot, values));
@@ -218,7 +262,14 @@ impl Compiler<'_> {
         for (slot, _) in &keys {
             layout.add(*slot);
         }
-        let kind = HoldingKind::FillMissing(FillMissing { keys, defaults: filled, others });
-        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::FillMissing(FillMissing {
+            keys,
+            defaults: filled,
+            others,
+        });
+        Some(Operator::Holding(HoldingStage {
+            kind,
+            materialize: Vec::new(),
+        }))
     }
 }

@@ -11,9 +11,9 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 
 use crate::expr::Slot;
-use crate::operators::rank::{CountRanking, SortedTop, TopK};
 use crate::operators::dedup::Dedup;
 use crate::operators::fill_missing::FillMissing;
+use crate::operators::rank::{CountRanking, SortedTop, TopK};
 use crate::operators::series::Series;
 use crate::operators::transpose::Transpose;
 use crate::row::{Row, RowContext};
@@ -54,7 +54,9 @@ impl HoldingStage {
     pub(crate) fn start(&self) -> HoldingState {
         match &self.kind {
             HoldingKind::CountRanking(_) => HoldingState::Counts(IndexMap::new()),
-            HoldingKind::SortedTop(_) | HoldingKind::TopK(_) | HoldingKind::Transpose(_)
+            HoldingKind::SortedTop(_)
+            | HoldingKind::TopK(_)
+            | HoldingKind::Transpose(_)
             | HoldingKind::FillMissing(_)
             | HoldingKind::Dedup(_)
             | HoldingKind::Series(_) => HoldingState::Rows(Vec::new()),
@@ -64,14 +66,20 @@ impl HoldingStage {
     pub(crate) fn add(&self, state: &mut HoldingState, mut row: Row, context: &RowContext) {
         match (&self.kind, state) {
             (HoldingKind::CountRanking(ranking), HoldingState::Counts(counts)) => {
-                let key = ranking.fields.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
+                let key = ranking
+                    .fields
+                    .iter()
+                    .map(|slot| GroupKey(row.get(*slot, context)))
+                    .collect();
                 *counts.entry(key).or_insert(0) += 1;
             }
             (_, HoldingState::Rows(rows)) => {
                 row.materialize(&self.materialize, context);
                 rows.push(row);
             }
-            (_, HoldingState::Counts(_)) => unreachable!("row-buffering operator with a count state"),
+            (_, HoldingState::Counts(_)) => {
+                unreachable!("row-buffering operator with a count state")
+            }
         }
     }
 
@@ -89,15 +97,28 @@ impl HoldingStage {
     }
 
     /// Returns the rows the operator releases, in result order.
-    pub(crate) fn release(&self, state: HoldingState, width: usize, context: &RowContext) -> Vec<Row> {
+    pub(crate) fn release(
+        &self,
+        state: HoldingState,
+        width: usize,
+        context: &RowContext,
+    ) -> Vec<Row> {
         match (&self.kind, state) {
-            (HoldingKind::CountRanking(ranking), HoldingState::Counts(counts)) => ranking.release(counts, width),
+            (HoldingKind::CountRanking(ranking), HoldingState::Counts(counts)) => {
+                ranking.release(counts, width)
+            }
             (HoldingKind::SortedTop(top), HoldingState::Rows(rows)) => top.release(rows, context),
             (HoldingKind::TopK(topk), HoldingState::Rows(rows)) => topk.release(rows, context),
-            (HoldingKind::Transpose(transpose), HoldingState::Rows(rows)) => transpose.release(rows, width, context),
-            (HoldingKind::FillMissing(fill), HoldingState::Rows(rows)) => fill.release(rows, width, context),
+            (HoldingKind::Transpose(transpose), HoldingState::Rows(rows)) => {
+                transpose.release(rows, width, context)
+            }
+            (HoldingKind::FillMissing(fill), HoldingState::Rows(rows)) => {
+                fill.release(rows, width, context)
+            }
             (HoldingKind::Dedup(dedup), HoldingState::Rows(rows)) => dedup.release(rows, context),
-            (HoldingKind::Series(series), HoldingState::Rows(rows)) => series.release(rows, context),
+            (HoldingKind::Series(series), HoldingState::Rows(rows)) => {
+                series.release(rows, context)
+            }
             _ => unreachable!("held operator paired with the wrong state"),
         }
     }
@@ -123,7 +144,12 @@ impl HoldingStage {
             }
             HoldingKind::FillMissing(fill) => {
                 let mut needed = needed_after.clone();
-                needed.extend(fill.keys.iter().map(|(slot, _)| *slot).chain(fill.others.iter().copied()));
+                needed.extend(
+                    fill.keys
+                        .iter()
+                        .map(|(slot, _)| *slot)
+                        .chain(fill.others.iter().copied()),
+                );
                 self.materialize = needed.iter().copied().collect();
                 needed
             }
@@ -144,7 +170,13 @@ impl HoldingStage {
             }
             // The transposed rows are new; they read only these fields.
             HoldingKind::Transpose(transpose) => {
-                let needed: BTreeSet<Slot> = transpose.rows.iter().chain(&transpose.columns).chain([&transpose.value]).copied().collect();
+                let needed: BTreeSet<Slot> = transpose
+                    .rows
+                    .iter()
+                    .chain(&transpose.columns)
+                    .chain([&transpose.value])
+                    .copied()
+                    .collect();
                 self.materialize = needed.iter().copied().collect();
                 needed
             }

@@ -23,7 +23,9 @@ pub struct LookupTable {
 impl LookupTable {
     /// Returns the index of a column, compared without case.
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|column| column.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .position(|column| column.eq_ignore_ascii_case(name))
     }
 }
 
@@ -48,18 +50,30 @@ pub(crate) struct Lookup {
 
 impl Lookup {
     /// Builds the index of `table` over the columns `key_columns`.
-    pub(crate) fn new(table: &LookupTable, keys: Vec<Slot>, key_columns: &[usize], outputs: Vec<(usize, Slot)>) -> Lookup {
+    pub(crate) fn new(
+        table: &LookupTable,
+        keys: Vec<Slot>,
+        key_columns: &[usize],
+        outputs: Vec<(usize, Slot)>,
+    ) -> Lookup {
         let mut index = HashMap::new();
         for row in &table.rows {
             let key: Vec<String> = key_columns
                 .iter()
-                .map(|column| row.get(*column).map_or(String::new(), |cell| cell.to_lowercase()))
+                .map(|column| {
+                    row.get(*column)
+                        .map_or(String::new(), |cell| cell.to_lowercase())
+                })
                 .collect();
             index
                 .entry(key)
                 .or_insert_with(|| row.iter().map(|cell| Arc::from(cell.as_str())).collect());
         }
-        Lookup { keys, outputs, index }
+        Lookup {
+            keys,
+            outputs,
+            index,
+        }
     }
 
     pub(crate) fn apply(&self, row: &mut Row, context: &RowContext) {
@@ -73,9 +87,15 @@ impl Lookup {
                 }
             }
         }
-        let found = if key.len() == self.keys.len() { self.index.get(&key) } else { None };
+        let found = if key.len() == self.keys.len() {
+            self.index.get(&key)
+        } else {
+            None
+        };
         for (column, slot) in &self.outputs {
-            let value = found.and_then(|cells| cells.get(*column)).map(|cell| Value::Text(cell.clone()));
+            let value = found
+                .and_then(|cells| cells.get(*column))
+                .map(|cell| Value::Text(cell.clone()));
             row.set(*slot, value);
         }
     }
@@ -89,21 +109,36 @@ use crate::compile::{Compiler, Layout};
 use crate::plan::Operator;
 
 impl Compiler<'_> {
-    pub(crate) fn lookup(&mut self, stage: &LookupStage, span: &Span, layout: &mut Layout) -> Option<Operator> {
+    pub(crate) fn lookup(
+        &mut self,
+        stage: &LookupStage,
+        span: &Span,
+        layout: &mut Layout,
+    ) -> Option<Operator> {
         let path = match &stage.table.node {
-            TablePath::Library(path) | TablePath::Path(path) | TablePath::Url(path) => path.as_str(),
+            TablePath::Library(path) | TablePath::Path(path) | TablePath::Url(path) => {
+                path.as_str()
+            }
         };
         let Some(source) = self.lookups else {
             self.diagnostics.push(
-                Diagnostic::error("no lookup directory", span.clone(), "lookup needs local table files")
-                    .with_help("pass --lookup-dir DIR, with the table saved as DIR/<path>.csv"),
+                Diagnostic::error(
+                    "no lookup directory",
+                    span.clone(),
+                    "lookup needs local table files",
+                )
+                .with_help("pass --lookup-dir DIR, with the table saved as DIR/<path>.csv"),
             );
             return None;
         };
         let table = match source.load(path) {
             Ok(table) => table,
             Err(message) => {
-                self.diagnostics.push(Diagnostic::error("failed to read lookup table", stage.table.span.clone(), message));
+                self.diagnostics.push(Diagnostic::error(
+                    "failed to read lookup table",
+                    stage.table.span.clone(),
+                    message,
+                ));
                 return None;
             }
         };
@@ -113,18 +148,22 @@ impl Compiler<'_> {
         let mut keys = Vec::new();
         let mut key_columns = Vec::new();
         for key in &stage.on {
-            let (field, column) = match (table.column(&key.node.right), table.column(&key.node.left)) {
-                (Some(column), _) => (&key.node.left, column),
-                (None, Some(column)) => (&key.node.right, column),
-                (None, None) => {
-                    self.diagnostics.push(Diagnostic::error(
-                        "lookup key is not a table column",
-                        key.span.clone(),
-                        format!("neither `{}` nor `{}` is a column of `{path}`", key.node.left, key.node.right),
-                    ));
-                    return None;
-                }
-            };
+            let (field, column) =
+                match (table.column(&key.node.right), table.column(&key.node.left)) {
+                    (Some(column), _) => (&key.node.left, column),
+                    (None, Some(column)) => (&key.node.right, column),
+                    (None, None) => {
+                        self.diagnostics.push(Diagnostic::error(
+                            "lookup key is not a table column",
+                            key.span.clone(),
+                            format!(
+                                "neither `{}` nor `{}` is a column of `{path}`",
+                                key.node.left, key.node.right
+                            ),
+                        ));
+                        return None;
+                    }
+                };
             keys.push(self.fields.slot(field));
             key_columns.push(column);
         }
@@ -151,6 +190,11 @@ impl Compiler<'_> {
         for (_, slot) in &outputs {
             layout.add(*slot);
         }
-        Some(Operator::Lookup(Box::new(Lookup::new(&table, keys, &key_columns, outputs))))
+        Some(Operator::Lookup(Box::new(Lookup::new(
+            &table,
+            keys,
+            &key_columns,
+            outputs,
+        ))))
     }
 }

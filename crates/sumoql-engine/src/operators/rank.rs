@@ -55,7 +55,11 @@ impl SortedTop {
         let mut keyed: Vec<(Vec<Option<Value>>, Row)> = rows
             .drain(..)
             .map(|mut row| {
-                let values = self.keys.iter().map(|(slot, _)| row.get(*slot, context)).collect();
+                let values = self
+                    .keys
+                    .iter()
+                    .map(|(slot, _)| row.get(*slot, context))
+                    .collect();
                 (values, row)
             })
             .collect();
@@ -94,10 +98,18 @@ impl TopK {
     /// Releases the groups in order of first appearance, each group's rows
     /// by rank. Rows with equal values get consecutive ranks in input order.
     pub(crate) fn release(&self, rows: Vec<Row>, context: &RowContext) -> Vec<Row> {
-        let mut groups: IndexMap<Vec<GroupKey>, Vec<(Vec<Option<Value>>, Row)>> = IndexMap::new();
+        let mut groups: IndexMap<Vec<GroupKey>, Vec<SortedRow>> = IndexMap::new();
         for mut row in rows {
-            let key = self.by.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
-            let values = self.fields.iter().map(|slot| row.get(*slot, context)).collect();
+            let key = self
+                .by
+                .iter()
+                .map(|slot| GroupKey(row.get(*slot, context)))
+                .collect();
+            let values = self
+                .fields
+                .iter()
+                .map(|slot| row.get(*slot, context))
+                .collect();
             groups.entry(key).or_default().push((values, row));
         }
 
@@ -140,8 +152,11 @@ use sumoql_syntax::ast::{Expr, SortKey, Spanned};
 use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
-use crate::operators::holding::{HoldingStage, HoldingKind};
+use crate::operators::holding::{HoldingKind, HoldingStage};
 use crate::plan::Operator;
+
+/// A row with the values of its sort keys.
+type SortedRow = (Vec<Option<Value>>, Row);
 
 /// The number of values `count_frequent` returns.
 const COUNT_FREQUENT_LIMIT: u64 = 10_000;
@@ -152,7 +167,11 @@ const TOP_DEFAULT: u64 = 10;
 
 impl Compiler<'_> {
     /// Resolves each expression to a field slot, reporting any that is not a field name.
-    pub(crate) fn field_slots(&mut self, expressions: &[Spanned<Expr>], operator: &str) -> Option<Vec<Slot>> {
+    pub(crate) fn field_slots(
+        &mut self,
+        expressions: &[Spanned<Expr>],
+        operator: &str,
+    ) -> Option<Vec<Slot>> {
         let mut slots = Vec::new();
         for expression in expressions {
             match &expression.node {
@@ -185,36 +204,76 @@ impl Compiler<'_> {
         let kind = if by.is_empty() {
             let count = self.fields.slot("_count");
             layout.columns = fields.iter().copied().chain([count]).collect();
-            HoldingKind::CountRanking(CountRanking { fields, limit, count })
+            HoldingKind::CountRanking(CountRanking {
+                fields,
+                limit,
+                count,
+            })
         } else {
-            let key_expressions: Vec<Spanned<Expr>> = by.iter().map(|key| key.node.key.clone()).collect();
+            let key_expressions: Vec<Spanned<Expr>> =
+                by.iter().map(|key| key.node.key.clone()).collect();
             let key_slots = self.field_slots(&key_expressions, "top")?;
-            let keys: Vec<(Slot, SortDirection)> = key_slots.into_iter().zip(by.iter().map(|key| key.node.direction)).collect();
+            let keys: Vec<(Slot, SortDirection)> = key_slots
+                .into_iter()
+                .zip(by.iter().map(|key| key.node.direction))
+                .collect();
             layout.columns = fields.clone();
             for (slot, _) in &keys {
                 layout.add(*slot);
             }
-            HoldingKind::SortedTop(SortedTop { fields, keys, limit })
+            HoldingKind::SortedTop(SortedTop {
+                fields,
+                keys,
+                limit,
+            })
         };
         layout.explicit = true;
-        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
+        Some(Operator::Holding(HoldingStage {
+            kind,
+            materialize: Vec::new(),
+        }))
     }
 
-    pub(crate) fn topk(&mut self, count: u64, fields: &[Spanned<Expr>], by: &[Spanned<Expr>], layout: &mut Layout) -> Option<Operator> {
+    pub(crate) fn topk(
+        &mut self,
+        count: u64,
+        fields: &[Spanned<Expr>],
+        by: &[Spanned<Expr>],
+        layout: &mut Layout,
+    ) -> Option<Operator> {
         let fields = self.field_slots(fields, "topk")?;
         let by = self.field_slots(by, "topk")?;
         let rank = self.fields.slot("_rank");
         layout.add(rank);
-        let kind = HoldingKind::TopK(TopK { limit: count, fields, by, rank });
-        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::TopK(TopK {
+            limit: count,
+            fields,
+            by,
+            rank,
+        });
+        Some(Operator::Holding(HoldingStage {
+            kind,
+            materialize: Vec::new(),
+        }))
     }
 
-    pub(crate) fn count_frequent(&mut self, fields: &[Spanned<Expr>], layout: &mut Layout) -> Option<Operator> {
+    pub(crate) fn count_frequent(
+        &mut self,
+        fields: &[Spanned<Expr>],
+        layout: &mut Layout,
+    ) -> Option<Operator> {
         let fields = self.field_slots(fields, "count_frequent")?;
         let count = self.fields.slot("_approxcount");
         layout.explicit = true;
         layout.columns = fields.iter().copied().chain([count]).collect();
-        let kind = HoldingKind::CountRanking(CountRanking { fields, limit: COUNT_FREQUENT_LIMIT, count });
-        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::CountRanking(CountRanking {
+            fields,
+            limit: COUNT_FREQUENT_LIMIT,
+            count,
+        });
+        Some(Operator::Holding(HoldingStage {
+            kind,
+            materialize: Vec::new(),
+        }))
     }
 }

@@ -11,7 +11,7 @@ use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
 use crate::expr::{CompiledExpr, Slot};
-use crate::operators::holding::{HoldingStage, HoldingKind};
+use crate::operators::holding::{HoldingKind, HoldingStage};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
 use crate::value::{GroupKey, Value};
@@ -30,8 +30,16 @@ impl Series {
         let mut sums: IndexMap<Vec<GroupKey>, f64> = IndexMap::new();
         let mut groups = Vec::with_capacity(rows.len());
         for row in rows.iter_mut() {
-            let key: Vec<GroupKey> = self.by.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
-            let number = self.value.evaluate(row, context).and_then(|value| value.to_number()).unwrap_or(0.0);
+            let key: Vec<GroupKey> = self
+                .by
+                .iter()
+                .map(|slot| GroupKey(row.get(*slot, context)))
+                .collect();
+            let number = self
+                .value
+                .evaluate(row, context)
+                .and_then(|value| value.to_number())
+                .unwrap_or(0.0);
             let sum = sums.entry(key.clone()).or_insert(0.0);
             *sum += number;
             if self.running {
@@ -62,21 +70,29 @@ impl Compiler<'_> {
             SeriesFunction::Accum => (true, "_accum"),
             SeriesFunction::Total => (false, "_total"),
             other => {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        format!("operator `{}` is not supported by sumoql yet", other.name()),
-                        span.clone(),
-                        "parsed, but sumoql cannot run it yet",
-                    ),
-                );
+                self.diagnostics.push(Diagnostic::error(
+                    format!("operator `{}` is not supported by sumoql yet", other.name()),
+                    span.clone(),
+                    "parsed, but sumoql cannot run it yet",
+                ));
                 return None;
             }
         };
         let value = self.expr(field)?;
         let by = self.field_slots(by, function.name())?;
-        let target = self.fields.slot(alias.map_or(default_name, |alias| alias.node.as_str()));
+        let target = self
+            .fields
+            .slot(alias.map_or(default_name, |alias| alias.node.as_str()));
         layout.add(target);
-        let kind = HoldingKind::Series(Series { running, value, by, target });
-        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::Series(Series {
+            running,
+            value,
+            by,
+            target,
+        });
+        Some(Operator::Holding(HoldingStage {
+            kind,
+            materialize: Vec::new(),
+        }))
     }
 }

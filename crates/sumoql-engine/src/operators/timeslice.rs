@@ -38,7 +38,9 @@ impl Timeslice {
     /// Sets the bucket field from the row's `_messageTime`. A row without a
     /// time, or a width that needs a time range when none is set, gets null.
     pub(crate) fn apply(&self, row: &mut Row, context: &RowContext) {
-        let time = row.get(self.time, context).and_then(|value| value.to_number());
+        let time = row
+            .get(self.time, context)
+            .and_then(|value| value.to_number());
         let start = time.and_then(|time| bucket_start(time, self.width, context.time_range));
         row.set(self.target, start.map(Value::Number));
     }
@@ -111,10 +113,16 @@ impl crate::compile::Compiler<'_> {
             }
         };
         let time = self.fields.slot("_messageTime");
-        let target = self.fields.slot(alias.map_or("_timeslice", |alias| alias.node.as_str()));
+        let target = self
+            .fields
+            .slot(alias.map_or("_timeslice", |alias| alias.node.as_str()));
         layout.add(target);
         self.last_timeslice = Some(width);
-        Some(crate::plan::Operator::Timeslice(Timeslice { time, target, width }))
+        Some(crate::plan::Operator::Timeslice(Timeslice {
+            time,
+            target,
+            width,
+        }))
     }
 }
 
@@ -125,21 +133,39 @@ mod tests {
     #[test]
     fn fixed_width_aligns_to_clock() {
         let hour = 3_600_000.0;
-        assert_eq!(bucket_start(hour * 5.0 + 1234.0, SliceWidth::Fixed(hour), None), Some(hour * 5.0));
+        assert_eq!(
+            bucket_start(hour * 5.0 + 1234.0, SliceWidth::Fixed(hour), None),
+            Some(hour * 5.0)
+        );
     }
 
     #[test]
     fn bucket_width_rounds_up() {
-        let range = TimeRange { start: 0, end: 86_400_000 };
+        let range = TimeRange {
+            start: 0,
+            end: 86_400_000,
+        };
         assert_eq!(bucket_width(range, 24), 3_600_000);
         assert_eq!(bucket_width(range, 100), 900_000);
-        assert_eq!(bucket_width(TimeRange { start: 0, end: 10 * 86_400_000 }, 2), 5 * 86_400_000);
+        assert_eq!(
+            bucket_width(
+                TimeRange {
+                    start: 0,
+                    end: 10 * 86_400_000
+                },
+                2
+            ),
+            5 * 86_400_000
+        );
     }
 
     #[test]
     fn whole_range_needs_range() {
         assert_eq!(bucket_start(5.0, SliceWidth::WholeRange, None), None);
         let range = TimeRange { start: 2, end: 9 };
-        assert_eq!(bucket_start(5.0, SliceWidth::WholeRange, Some(range)), Some(2.0));
+        assert_eq!(
+            bucket_start(5.0, SliceWidth::WholeRange, Some(range)),
+            Some(2.0)
+        );
     }
 }

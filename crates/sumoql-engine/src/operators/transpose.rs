@@ -15,7 +15,7 @@ use sumoql_syntax::Diagnostic;
 
 use crate::compile::{Compiler, Layout};
 use crate::expr::Slot;
-use crate::operators::holding::{HoldingStage, HoldingKind};
+use crate::operators::holding::{HoldingKind, HoldingStage};
 use crate::plan::Operator;
 use crate::row::{Row, RowContext};
 use crate::value::{GroupKey, Value};
@@ -41,11 +41,18 @@ impl Transpose {
     pub(crate) fn release(&self, rows: Vec<Row>, width: usize, context: &RowContext) -> Vec<Row> {
         let mut table: IndexMap<Vec<GroupKey>, IndexMap<String, Option<Value>>> = IndexMap::new();
         for mut row in rows {
-            let key = self.rows.iter().map(|slot| GroupKey(row.get(*slot, context))).collect();
+            let key = self
+                .rows
+                .iter()
+                .map(|slot| GroupKey(row.get(*slot, context)))
+                .collect();
             let parts: Vec<String> = self
                 .columns
                 .iter()
-                .filter_map(|slot| row.get(*slot, context).map(|value| value.to_text().to_string()))
+                .filter_map(|slot| {
+                    row.get(*slot, context)
+                        .map(|value| value.to_text().to_string())
+                })
                 .collect();
             let cells = table.entry(key).or_default();
             // A row whose column fields are all null adds no column.
@@ -63,7 +70,11 @@ impl Transpose {
                 row.set(*slot, value.0);
             }
             for (name, value) in cells {
-                if let Some((_, slot)) = self.selected.iter().find(|(selected, _)| selected.eq_ignore_ascii_case(&name)) {
+                if let Some((_, slot)) = self
+                    .selected
+                    .iter()
+                    .find(|(selected, _)| selected.eq_ignore_ascii_case(&name))
+                {
                     row.set(*slot, value);
                     continue;
                 }
@@ -92,7 +103,10 @@ pub(crate) fn widen(
     if dynamic.is_empty() {
         return (columns, rows);
     }
-    let known: BTreeSet<String> = columns.iter().map(|name| name.to_ascii_lowercase()).collect();
+    let known: BTreeSet<String> = columns
+        .iter()
+        .map(|name| name.to_ascii_lowercase())
+        .collect();
     let added: BTreeSet<Arc<str>> = dynamic
         .iter()
         .flat_map(|(_, cells)| cells.iter().map(|(name, _)| name.clone()))
@@ -122,8 +136,14 @@ impl Compiler<'_> {
         span: &sumoql_syntax::ast::Span,
         layout: &mut Layout,
     ) -> Option<Operator> {
-        let rows: Vec<Slot> = rows.iter().map(|name| self.fields.slot(&name.node)).collect();
-        let columns: Vec<Slot> = columns.iter().map(|name| self.fields.slot(&name.node)).collect();
+        let rows: Vec<Slot> = rows
+            .iter()
+            .map(|name| self.fields.slot(&name.node))
+            .collect();
+        let columns: Vec<Slot> = columns
+            .iter()
+            .map(|name| self.fields.slot(&name.node))
+            .collect();
         let value = layout
             .columns
             .iter()
@@ -141,7 +161,9 @@ impl Compiler<'_> {
         let mut keep_all = outputs.is_empty();
         for output in outputs {
             match &output.node {
-                TransposeOutput::Field(name) => selected.push((name.clone(), self.fields.slot(name))),
+                TransposeOutput::Field(name) => {
+                    selected.push((name.clone(), self.fields.slot(name)))
+                }
                 TransposeOutput::Dynamic => keep_all = true,
             }
         }
@@ -151,7 +173,16 @@ impl Compiler<'_> {
         for (_, slot) in &selected {
             layout.add(*slot);
         }
-        let kind = HoldingKind::Transpose(Transpose { rows, columns, value, selected, keep_all });
-        Some(Operator::Holding(HoldingStage { kind, materialize: Vec::new() }))
+        let kind = HoldingKind::Transpose(Transpose {
+            rows,
+            columns,
+            value,
+            selected,
+            keep_all,
+        });
+        Some(Operator::Holding(HoldingStage {
+            kind,
+            materialize: Vec::new(),
+        }))
     }
 }

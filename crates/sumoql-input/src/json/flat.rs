@@ -53,7 +53,9 @@ const METADATA_KEYS: [&str; 19] = [
 
 pub(super) fn parse_flat_json(object: &Map<String, Value>) -> Result<WindowsEvent, String> {
     let Some(event_id) = object.get("EventID") else {
-        return Err("the JSON object has no \"EventID\" (expected flat NXLog/OTRF JSON)".to_string());
+        return Err(
+            "the JSON object has no \"EventID\" (expected flat NXLog/OTRF JSON)".to_string(),
+        );
     };
     let event_id = scalar_text(event_id);
 
@@ -124,14 +126,32 @@ mod tests {
             "DestinationPort":"8443","Image":"C:\\Python39\\python.exe","User":"LAB\\analyst",
             "Protocol":"tcp","Initiated":"true","DestinationIp":"203.0.113.9","RuleName":"-","UtcTime":"2021-03-14 01:40:11.112"}"#,
         );
-        assert_eq!(event.system_value("Provider"), Some("Microsoft-Windows-Sysmon"));
-        assert_eq!(event.system_value("Computer"), Some("LAB-WS02.example.test"));
+        assert_eq!(
+            event.system_value("Provider"),
+            Some("Microsoft-Windows-Sysmon")
+        );
+        assert_eq!(
+            event.system_value("Computer"),
+            Some("LAB-WS02.example.test")
+        );
         assert_eq!(event.system_value("EventID"), Some("3"));
-        assert_eq!(event.system_value("TimeCreated"), Some("2021-03-14T01:40:12.237Z"));
+        assert_eq!(
+            event.system_value("TimeCreated"),
+            Some("2021-03-14T01:40:12.237Z")
+        );
         let names: Vec<&str> = event.data.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(
             names,
-            vec!["RuleName", "UtcTime", "Image", "User", "Protocol", "Initiated", "DestinationIp", "DestinationPort"]
+            vec![
+                "RuleName",
+                "UtcTime",
+                "Image",
+                "User",
+                "Protocol",
+                "Initiated",
+                "DestinationIp",
+                "DestinationPort"
+            ]
         );
     }
 
@@ -150,14 +170,19 @@ mod tests {
         assert_eq!(security.data_value("EventType"), None);
         assert_eq!(security.data_value("SeverityValue"), None);
         assert_eq!(security.data_value("TargetUserName"), Some("svc"));
-        assert_eq!(security.system_value("Keywords"), Some("0x8020000000000000"));
+        assert_eq!(
+            security.system_value("Keywords"),
+            Some("0x8020000000000000")
+        );
         assert_eq!(security.system_value("ProcessID"), Some("640"));
         assert_eq!(security.system_value("EventRecordID"), Some("77"));
     }
 
     #[test]
     fn non_sysmon_data_keeps_json_order() {
-        let event = parse(r#"{"EventID":5156,"Hostname":"h","SourceName":"x","ProcessID":"3304","Application":"a","DestPort":"80"}"#);
+        let event = parse(
+            r#"{"EventID":5156,"Hostname":"h","SourceName":"x","ProcessID":"3304","Application":"a","DestPort":"80"}"#,
+        );
         let names: Vec<&str> = event.data.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(names, vec!["ProcessID", "Application", "DestPort"]);
     }

@@ -38,7 +38,9 @@ pub(crate) fn classify(value: &Value) -> InputFormat {
     let has = |key: &str| object.contains_key(key);
 
     let event_object = object.get("Event").and_then(Value::as_object);
-    if event_object.is_some_and(|event| event.contains_key("System") || event.contains_key("EventData")) {
+    if event_object
+        .is_some_and(|event| event.contains_key("System") || event.contains_key("EventData"))
+    {
         return InputFormat::EvtxJson;
     }
     if has_object("winlog") || (has_object("event_data") && has("computer_name")) {
@@ -54,20 +56,35 @@ pub(crate) fn classify(value: &Value) -> InputFormat {
 }
 
 /// Parses one JSON value in a Windows event shape.
-pub(crate) fn parse_windows_json(format: InputFormat, value: &Value) -> Result<WindowsEvent, String> {
+pub(crate) fn parse_windows_json(
+    format: InputFormat,
+    value: &Value,
+) -> Result<WindowsEvent, String> {
     match format {
         InputFormat::EvtxJson => evtx::parse_event_json(value),
-        InputFormat::SumoJson => sumo::parse_sumo_json(expect_object(value, "Sumo Logic's Windows JSON")?),
-        InputFormat::FlatJson => flat::parse_flat_json(expect_object(value, "flat NXLog/OTRF JSON")?),
-        InputFormat::Winlogbeat => winlogbeat::parse_winlogbeat(expect_object(value, "Winlogbeat JSON")?),
-        other => Err(format!("{} is not a Windows event JSON shape", other.name())),
+        InputFormat::SumoJson => {
+            sumo::parse_sumo_json(expect_object(value, "Sumo Logic's Windows JSON")?)
+        }
+        InputFormat::FlatJson => {
+            flat::parse_flat_json(expect_object(value, "flat NXLog/OTRF JSON")?)
+        }
+        InputFormat::Winlogbeat => {
+            winlogbeat::parse_winlogbeat(expect_object(value, "Winlogbeat JSON")?)
+        }
+        other => Err(format!(
+            "{} is not a Windows event JSON shape",
+            other.name()
+        )),
     }
 }
 
 /// Puts a Sysmon event's `<EventData>` values into Sysmon's field order, so that the
 /// canonical `_raw` equals the one of the same event read from XML or `.evtx`.
 fn order_sysmon(mut event: WindowsEvent) -> WindowsEvent {
-    let sysmon = is_sysmon(event.system_value("Provider"), event.system_value("Channel"));
+    let sysmon = is_sysmon(
+        event.system_value("Provider"),
+        event.system_value("Channel"),
+    );
     if sysmon {
         if let Some(event_id) = event.system_value("EventID").map(str::to_string) {
             sort_sysmon_data(&event_id, &mut event.data);
@@ -77,9 +94,12 @@ fn order_sysmon(mut event: WindowsEvent) -> WindowsEvent {
 }
 
 fn expect_object<'v>(value: &'v Value, shape: &str) -> Result<&'v Map<String, Value>, String> {
-    value
-        .as_object()
-        .ok_or_else(|| format!("expected a JSON object ({shape}), found {}", describe_kind(value)))
+    value.as_object().ok_or_else(|| {
+        format!(
+            "expected a JSON object ({shape}), found {}",
+            describe_kind(value)
+        )
+    })
 }
 
 fn describe_kind(value: &Value) -> &'static str {
@@ -174,7 +194,10 @@ mod tests {
     #[test]
     fn shapes_are_recognised() {
         assert_eq!(shape(r#"{"Event":{"System":{}}}"#), InputFormat::EvtxJson);
-        assert_eq!(shape(r#"{"winlog":{"event_id":1}}"#), InputFormat::Winlogbeat);
+        assert_eq!(
+            shape(r#"{"winlog":{"event_id":1}}"#),
+            InputFormat::Winlogbeat
+        );
         assert_eq!(
             shape(r#"{"event_data":{},"computer_name":"a","event_id":1}"#),
             InputFormat::Winlogbeat
@@ -183,9 +206,15 @@ mod tests {
             shape(r#"{"EventID":"1","Computer":"a","EventData":{}}"#),
             InputFormat::SumoJson
         );
-        assert_eq!(shape(r#"{"EventID":1,"Hostname":"a","Image":"x"}"#), InputFormat::FlatJson);
+        assert_eq!(
+            shape(r#"{"EventID":1,"Hostname":"a","Image":"x"}"#),
+            InputFormat::FlatJson
+        );
         assert_eq!(shape(r#"[{"winlog":{}}]"#), InputFormat::Winlogbeat);
-        assert_eq!(shape(r#"{"level":"info","msg":"started"}"#), InputFormat::Json);
+        assert_eq!(
+            shape(r#"{"level":"info","msg":"started"}"#),
+            InputFormat::Json
+        );
         assert_eq!(shape(r#"{"Event":"login"}"#), InputFormat::Json);
         assert_eq!(shape("[]"), InputFormat::Json);
         assert_eq!(shape("42"), InputFormat::Json);
@@ -208,8 +237,14 @@ mod tests {
         assert_eq!(level_number("4"), "4");
         assert_eq!(level_number("Custom"), "Custom");
         assert_eq!(opcode_number("Info"), "0");
-        assert_eq!(keywords_text(&Value::from("Audit Success")), "0x8020000000000000");
+        assert_eq!(
+            keywords_text(&Value::from("Audit Success")),
+            "0x8020000000000000"
+        );
         assert_eq!(keywords_text(&Value::from(i64::MIN)), "0x8000000000000000");
-        assert_eq!(keywords_text(&Value::from("0x8000000000000000")), "0x8000000000000000");
+        assert_eq!(
+            keywords_text(&Value::from("0x8000000000000000")),
+            "0x8000000000000000"
+        );
     }
 }

@@ -17,7 +17,9 @@ use crate::event::{SystemFields, UnnamedDataCounter, WindowsEvent};
 
 pub(super) fn parse_sumo_json(object: &Map<String, Value>) -> Result<WindowsEvent, String> {
     if !object.contains_key("EventID") {
-        return Err("the JSON object has no \"EventID\" (expected Sumo Logic's Windows JSON)".to_string());
+        return Err(
+            "the JSON object has no \"EventID\" (expected Sumo Logic's Windows JSON)".to_string(),
+        );
     }
 
     let mut system = SystemFields::default();
@@ -113,7 +115,8 @@ fn normalise_time(text: &str) -> String {
     };
     let (clock, fraction) = (&body[..plus], &body[plus + 1..]);
     let clock_has_seconds = clock.len() >= 8 && clock.as_bytes()[clock.len() - 3] == b':';
-    let fraction_is_digits = !fraction.is_empty() && fraction.bytes().all(|byte| byte.is_ascii_digit());
+    let fraction_is_digits =
+        !fraction.is_empty() && fraction.bytes().all(|byte| byte.is_ascii_digit());
     if clock_has_seconds && fraction_is_digits && fraction.len() > 4 {
         format!("{clock}.{fraction}Z")
     } else {
@@ -179,15 +182,27 @@ mod tests {
             "EventData":{"DestinationPort":"4444","Image":"C:\\py\\python.exe","RuleName":"-","Initiated":"true"}}"#,
         );
         let names: Vec<&str> = event.data.iter().map(|(name, _)| name.as_str()).collect();
-        assert_eq!(names, vec!["RuleName", "Image", "Initiated", "DestinationPort"]);
+        assert_eq!(
+            names,
+            vec!["RuleName", "Image", "Initiated", "DestinationPort"]
+        );
         assert_eq!(event.data_value("Image"), Some("C:\\py\\python.exe"));
     }
 
     #[test]
     fn times_without_the_plus_layout_are_kept() {
-        assert_eq!(normalise_time("2026-01-01T10:00:00.5Z"), "2026-01-01T10:00:00.5Z");
-        assert_eq!(normalise_time("2026-01-01T10:00:00+01:00"), "2026-01-01T10:00:00+01:00");
-        assert_eq!(normalise_time("2026-01-01T10:00:00+0530Z"), "2026-01-01T10:00:00+0530Z");
+        assert_eq!(
+            normalise_time("2026-01-01T10:00:00.5Z"),
+            "2026-01-01T10:00:00.5Z"
+        );
+        assert_eq!(
+            normalise_time("2026-01-01T10:00:00+01:00"),
+            "2026-01-01T10:00:00+01:00"
+        );
+        assert_eq!(
+            normalise_time("2026-01-01T10:00:00+0530Z"),
+            "2026-01-01T10:00:00+0530Z"
+        );
     }
 
     #[test]

@@ -30,7 +30,8 @@ use crate::xml::parse_event_xml;
 pub(super) fn parse_winlogbeat(object: &Map<String, Value>) -> Result<WindowsEvent, String> {
     if let Some(original) = lookup(object, "event.original").and_then(Value::as_str) {
         if original.trim_start().starts_with("<Event") {
-            return parse_event_xml(original.trim()).map_err(|error| format!("event.original: {error}"));
+            return parse_event_xml(original.trim())
+                .map_err(|error| format!("event.original: {error}"));
         }
     }
 
@@ -54,7 +55,10 @@ pub(super) fn parse_winlogbeat(object: &Map<String, Value>) -> Result<WindowsEve
     };
     set("Provider", get("provider_name", "source_name"));
     set("ProviderGuid", get("provider_guid", "provider_guid"));
-    set("EventID", get("event_id", "event_id").or_else(|| lookup(object, "event.code")));
+    set(
+        "EventID",
+        get("event_id", "event_id").or_else(|| lookup(object, "event.code")),
+    );
     set("Version", get("version", "version"));
     set("EventRecordID", get("record_id", "record_number"));
     set("ProcessID", get("process.pid", "process_id"));
@@ -94,7 +98,10 @@ pub(super) fn parse_winlogbeat(object: &Map<String, Value>) -> Result<WindowsEve
     let provider = event.system_value("Provider").map(str::to_string);
     let channel = event.system_value("Channel").map(str::to_string);
     if is_sysmon(provider.as_deref(), channel.as_deref()) {
-        let event_id = event.system_value("EventID").unwrap_or_default().to_string();
+        let event_id = event
+            .system_value("EventID")
+            .unwrap_or_default()
+            .to_string();
         for (name, value) in ecs_fields(object, &event_id) {
             if event.data_value(&name).is_none() {
                 event.data.push((name, value));
@@ -117,7 +124,11 @@ const OWN_PROCESS_EVENTS: [&str; 17] = [
 /// fields for `event_id`.
 fn ecs_fields(object: &Map<String, Value>, event_id: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = Vec::new();
-    let text = |path: &str| lookup(object, path).filter(|value| !value.is_null()).map(scalar_text);
+    let text = |path: &str| {
+        lookup(object, path)
+            .filter(|value| !value.is_null())
+            .map(scalar_text)
+    };
     let take = |path: &str, name: &str, fields: &mut Vec<(String, String)>| {
         if let Some(value) = text(path) {
             fields.push((name.to_string(), value));
@@ -126,7 +137,11 @@ fn ecs_fields(object: &Map<String, Value>, event_id: &str) -> Vec<(String, Strin
     let is = |ids: &[&str]| ids.contains(&event_id);
 
     take("rule.name", "RuleName", &mut fields);
-    if let Some(time) = object.get("@timestamp").and_then(Value::as_str).and_then(utc_time_text) {
+    if let Some(time) = object
+        .get("@timestamp")
+        .and_then(Value::as_str)
+        .and_then(utc_time_text)
+    {
         fields.push(("UtcTime".to_string(), time));
     }
 
@@ -155,8 +170,16 @@ fn ecs_fields(object: &Map<String, Value>, event_id: &str) -> Vec<(String, Strin
         take("process.parent.entity_id", "ParentProcessGuid", &mut fields);
         take("process.parent.pid", "ParentProcessId", &mut fields);
         take("process.parent.executable", "ParentImage", &mut fields);
-        take("process.parent.command_line", "ParentCommandLine", &mut fields);
-        take("process.pe.original_file_name", "OriginalFileName", &mut fields);
+        take(
+            "process.parent.command_line",
+            "ParentCommandLine",
+            &mut fields,
+        );
+        take(
+            "process.pe.original_file_name",
+            "OriginalFileName",
+            &mut fields,
+        );
         take("process.pe.company", "Company", &mut fields);
         take("process.pe.description", "Description", &mut fields);
         take("process.pe.file_version", "FileVersion", &mut fields);
@@ -171,7 +194,11 @@ fn ecs_fields(object: &Map<String, Value>, event_id: &str) -> Vec<(String, Strin
         take("file.code_signature.status", "SignatureStatus", &mut fields);
     }
     if is(&["7"]) {
-        take("file.pe.original_file_name", "OriginalFileName", &mut fields);
+        take(
+            "file.pe.original_file_name",
+            "OriginalFileName",
+            &mut fields,
+        );
         take("file.pe.company", "Company", &mut fields);
         take("file.pe.description", "Description", &mut fields);
         take("file.pe.file_version", "FileVersion", &mut fields);
@@ -265,12 +292,21 @@ fn user_text(object: &Map<String, Value>) -> Option<String> {
 
 /// Rebuilds a Sysmon hash list such as `SHA1=…,MD5=…` from `<namespace>.hash.*` and
 /// `<namespace>.pe.imphash`.
-fn push_hashes(object: &Map<String, Value>, namespace: &str, name: &str, fields: &mut Vec<(String, String)>) {
+fn push_hashes(
+    object: &Map<String, Value>,
+    namespace: &str,
+    name: &str,
+    fields: &mut Vec<(String, String)>,
+) {
     let mut parts = Vec::new();
     for algorithm in ["sha1", "md5", "sha256"] {
         let path = format!("{namespace}.hash.{algorithm}");
         if let Some(value) = lookup(object, &path).and_then(Value::as_str) {
-            parts.push(format!("{}={}", algorithm.to_uppercase(), value.to_uppercase()));
+            parts.push(format!(
+                "{}={}",
+                algorithm.to_uppercase(),
+                value.to_uppercase()
+            ));
         }
     }
     let imphash_path = format!("{namespace}.pe.imphash");
@@ -317,7 +353,10 @@ mod tests {
         assert_eq!(event.system_value("Computer"), Some("LAB-WS03"));
         assert_eq!(event.system_value("Level"), Some("4"));
         assert_eq!(event.system_value("ThreadID"), Some("6876"));
-        assert_eq!(event.system_value("TimeCreated"), Some("2026-02-03T10:11:12.5Z"));
+        assert_eq!(
+            event.system_value("TimeCreated"),
+            Some("2026-02-03T10:11:12.5Z")
+        );
         let names: Vec<&str> = event.data.iter().map(|(name, _)| name.as_str()).collect();
         assert_eq!(
             names,
@@ -341,7 +380,10 @@ mod tests {
         );
         assert_eq!(event.data_value("UtcTime"), Some("2026-02-03 10:11:12.500"));
         assert_eq!(event.data_value("User"), Some("LAB\\analyst"));
-        assert_eq!(event.data_value("Hashes"), Some("SHA1=AB12,MD5=CD34,IMPHASH=EF56"));
+        assert_eq!(
+            event.data_value("Hashes"),
+            Some("SHA1=AB12,MD5=CD34,IMPHASH=EF56")
+        );
         assert_eq!(event.data_value("ParentImage"), Some("C:\\py\\python.exe"));
     }
 
@@ -354,7 +396,10 @@ mod tests {
             "winlog":{"event_id":3,"provider_name":"Microsoft-Windows-Sysmon","computer_name":"LAB-WS03"}}"#,
         );
         assert_eq!(event.data_value("DestinationPort"), Some("4444"));
-        assert_eq!(event.data_value("DestinationHostname"), Some("c2.example.test"));
+        assert_eq!(
+            event.data_value("DestinationHostname"),
+            Some("c2.example.test")
+        );
         assert_eq!(event.data_value("Initiated"), Some("true"));
         assert_eq!(event.data_value("SourceIsIpv6"), Some("false"));
         assert_eq!(event.data_value("Protocol"), Some("tcp"));

@@ -46,7 +46,13 @@ pub fn to_sumo_json(event: &WindowsEvent) -> Value {
     insert(&mut object, "Task", system(event, "Task"));
     insert(&mut object, "Keywords", system(event, "Keywords"));
     insert(&mut object, "Channel", system(event, "Channel"));
-    let opcode = system(event, "Opcode").map(|opcode| if opcode == "0" { "Info".to_string() } else { opcode });
+    let opcode = system(event, "Opcode").map(|opcode| {
+        if opcode == "0" {
+            "Info".to_string()
+        } else {
+            opcode
+        }
+    });
     insert(&mut object, "Opcode", opcode);
     let mut provider = Map::new();
     insert(&mut provider, "Guid", system(event, "ProviderGuid"));
@@ -93,13 +99,20 @@ pub fn to_flat_json(event: &WindowsEvent) -> Value {
     insert(&mut object, "Task", system(event, "Task"));
     insert(&mut object, "OpcodeValue", system(event, "Opcode"));
     insert(&mut object, "RecordNumber", system(event, "EventRecordID"));
-    insert(&mut object, "ExecutionProcessID", system(event, "ProcessID"));
+    insert(
+        &mut object,
+        "ExecutionProcessID",
+        system(event, "ProcessID"),
+    );
     insert(&mut object, "ExecutionThreadID", system(event, "ThreadID"));
     insert(&mut object, "Channel", system(event, "Channel"));
     insert(&mut object, "UserID", system(event, "UserID"));
     insert(&mut object, "Level", system(event, "Level"));
     object.insert("Message".to_string(), Value::from("rendered message text"));
-    object.insert("EventReceivedTime".to_string(), Value::from("2026-01-01 00:00:00"));
+    object.insert(
+        "EventReceivedTime".to_string(),
+        Value::from("2026-01-01 00:00:00"),
+    );
     for (name, value) in reversed_data(event) {
         object.insert(name, value);
     }
@@ -117,12 +130,25 @@ pub fn to_winlogbeat(event: &WindowsEvent) -> Value {
 
     if moved {
         if let Some(Value::String(time)) = data.remove("UtcTime") {
-            document.insert("@timestamp".to_string(), Value::from(format!("{}Z", time.replace(' ', "T"))));
+            document.insert(
+                "@timestamp".to_string(),
+                Value::from(format!("{}Z", time.replace(' ', "T"))),
+            );
         }
-        let rule = data.remove("RuleName").filter(|name| name != "-" && name != "");
+        let rule = data
+            .remove("RuleName")
+            .filter(|name| name != "-" && name != "");
         put(&mut document, "rule.name", rule);
-        put(&mut document, "process.entity_id", data.remove("ProcessGuid"));
-        put(&mut document, "process.pid", data.remove("ProcessId").map(number_or_text));
+        put(
+            &mut document,
+            "process.entity_id",
+            data.remove("ProcessGuid"),
+        );
+        put(
+            &mut document,
+            "process.pid",
+            data.remove("ProcessId").map(number_or_text),
+        );
         put(&mut document, "process.executable", data.remove("Image"));
         let user = data.get("User").and_then(Value::as_str).map(str::to_string);
         if let Some((domain, name)) = user.as_deref().and_then(|user| user.split_once('\\')) {
@@ -134,13 +160,41 @@ pub fn to_winlogbeat(event: &WindowsEvent) -> Value {
         }
     }
     if moved && event_id == "1" {
-        put(&mut document, "process.command_line", data.remove("CommandLine"));
-        put(&mut document, "process.working_directory", data.remove("CurrentDirectory"));
-        put(&mut document, "process.parent.entity_id", data.remove("ParentProcessGuid"));
-        put(&mut document, "process.parent.pid", data.remove("ParentProcessId").map(number_or_text));
-        put(&mut document, "process.parent.executable", data.remove("ParentImage"));
-        put(&mut document, "process.parent.command_line", data.remove("ParentCommandLine"));
-        put(&mut document, "process.pe.original_file_name", data.remove("OriginalFileName"));
+        put(
+            &mut document,
+            "process.command_line",
+            data.remove("CommandLine"),
+        );
+        put(
+            &mut document,
+            "process.working_directory",
+            data.remove("CurrentDirectory"),
+        );
+        put(
+            &mut document,
+            "process.parent.entity_id",
+            data.remove("ParentProcessGuid"),
+        );
+        put(
+            &mut document,
+            "process.parent.pid",
+            data.remove("ParentProcessId").map(number_or_text),
+        );
+        put(
+            &mut document,
+            "process.parent.executable",
+            data.remove("ParentImage"),
+        );
+        put(
+            &mut document,
+            "process.parent.command_line",
+            data.remove("ParentCommandLine"),
+        );
+        put(
+            &mut document,
+            "process.pe.original_file_name",
+            data.remove("OriginalFileName"),
+        );
         if let Some(Value::String(hashes)) = data.remove("Hashes") {
             for part in hashes.split(',') {
                 let Some((algorithm, value)) = part.split_once('=') else {
@@ -152,19 +206,47 @@ pub fn to_winlogbeat(event: &WindowsEvent) -> Value {
                 } else {
                     format!("process.hash.{algorithm}")
                 };
-                put(&mut document, &path, Some(Value::from(value.to_lowercase())));
+                put(
+                    &mut document,
+                    &path,
+                    Some(Value::from(value.to_lowercase())),
+                );
             }
         }
     }
     if moved && event_id == "3" {
         put(&mut document, "network.transport", data.remove("Protocol"));
         put(&mut document, "source.ip", data.remove("SourceIp"));
-        put(&mut document, "source.domain", data.remove("SourceHostname"));
-        put(&mut document, "source.port", data.remove("SourcePort").map(number_or_text));
-        put(&mut document, "destination.ip", data.remove("DestinationIp"));
-        put(&mut document, "destination.domain", data.remove("DestinationHostname"));
-        put(&mut document, "destination.port", data.remove("DestinationPort").map(number_or_text));
-        put(&mut document, "network.protocol", data.remove("DestinationPortName"));
+        put(
+            &mut document,
+            "source.domain",
+            data.remove("SourceHostname"),
+        );
+        put(
+            &mut document,
+            "source.port",
+            data.remove("SourcePort").map(number_or_text),
+        );
+        put(
+            &mut document,
+            "destination.ip",
+            data.remove("DestinationIp"),
+        );
+        put(
+            &mut document,
+            "destination.domain",
+            data.remove("DestinationHostname"),
+        );
+        put(
+            &mut document,
+            "destination.port",
+            data.remove("DestinationPort").map(number_or_text),
+        );
+        put(
+            &mut document,
+            "network.protocol",
+            data.remove("DestinationPortName"),
+        );
         let direction = match data.remove("Initiated").as_ref().and_then(Value::as_str) {
             Some("true") => Some(Value::from("egress")),
             Some("false") => Some(Value::from("ingress")),
@@ -184,12 +266,18 @@ pub fn to_winlogbeat(event: &WindowsEvent) -> Value {
     }
 
     if sysmon {
-        let code = event_id.parse::<u64>().map_or(Value::from(event_id.clone()), Value::from);
+        let code = event_id
+            .parse::<u64>()
+            .map_or(Value::from(event_id.clone()), Value::from);
         put(&mut document, "event.code", Some(code));
         put(&mut document, "event.module", Some(Value::from("sysmon")));
     }
     if let Some(level) = system(event, "Level") {
-        let name = if level == "4" { "information".to_string() } else { level };
+        let name = if level == "4" {
+            "information".to_string()
+        } else {
+            level
+        };
         put(&mut document, "log.level", Some(Value::from(name)));
     }
 
@@ -204,9 +292,21 @@ pub fn to_winlogbeat(event: &WindowsEvent) -> Value {
     insert(&mut winlog, "record_id", system(event, "EventRecordID"));
     insert(&mut winlog, "version", system(event, "Version"));
     insert(&mut winlog, "time_created", system(event, "TimeCreated"));
-    put(&mut winlog, "process.pid", system(event, "ProcessID").map(|pid| number_or_text(Value::from(pid))));
-    put(&mut winlog, "process.thread.id", system(event, "ThreadID").map(|id| number_or_text(Value::from(id))));
-    put(&mut winlog, "user.identifier", system(event, "UserID").map(Value::from));
+    put(
+        &mut winlog,
+        "process.pid",
+        system(event, "ProcessID").map(|pid| number_or_text(Value::from(pid))),
+    );
+    put(
+        &mut winlog,
+        "process.thread.id",
+        system(event, "ThreadID").map(|id| number_or_text(Value::from(id))),
+    );
+    put(
+        &mut winlog,
+        "user.identifier",
+        system(event, "UserID").map(Value::from),
+    );
     winlog.insert("event_data".to_string(), Value::Object(data));
     document.insert("winlog".to_string(), Value::Object(winlog));
     if !document.contains_key("@timestamp") {
@@ -245,5 +345,8 @@ fn number_or_text(value: Value) -> Value {
 /// Renders one syslog line as Sysmon for Linux writes it, around the event's Windows XML.
 pub fn to_syslog_line(event: &WindowsEvent) -> String {
     let host = system(event, "Computer").unwrap_or_else(|| "localhost".to_string());
-    format!("Jan  5 09:00:00 {host} sysmon: {}", sumoql_input::render_event_xml(event))
+    format!(
+        "Jan  5 09:00:00 {host} sysmon: {}",
+        sumoql_input::render_event_xml(event)
+    )
 }
