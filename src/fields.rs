@@ -202,6 +202,7 @@ pub fn fields(arguments: FieldsArgs, color: bool) -> u8 {
         bold_header: terminal && crate::run::color_allowed(),
         row_count: false,
         total_rows: None,
+        keep_csv_formulas: false,
     };
     let mut out = BufWriter::new(stdout.lock());
     let written =

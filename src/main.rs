@@ -170,6 +170,11 @@ struct RunArgs {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
+    /// In CSV output, write cells that start with `=`, `+`, `-` or `@` as they are. By
+    /// default they get a leading `'`, so a spreadsheet does not run log text as a formula.
+    #[arg(long)]
+    keep_csv_formulas: bool,
+
     #[command(flatten)]
     input: sources::InputArgs,
 
@@ -268,6 +273,7 @@ impl RunArgs {
             output: self.output,
             wide: self.wide,
             quiet: self.quiet,
+            keep_csv_formulas: self.keep_csv_formulas,
             threads: self.threads.unwrap_or_else(|| {
                 std::thread::available_parallelism().map_or(1, |count| count.get())
             }),

@@ -32,6 +32,9 @@ pub struct TableStyle {
     pub row_count: bool,
     /// The number of rows of the whole result, when `table` holds only the first ones.
     pub total_rows: Option<usize>,
+    /// Whether CSV cells that start like a spreadsheet formula are written as they are,
+    /// instead of behind a `'` that keeps a spreadsheet from running them.
+    pub keep_csv_formulas: bool,
 }
 
 /// No column is narrowed below this many terminal columns, or its header's width if
@@ -59,7 +62,7 @@ pub fn write_styled(
 ) -> io::Result<()> {
     match format {
         OutputFormat::Table => write_text_table(table, style, out),
-        OutputFormat::Csv => write_csv(table, out),
+        OutputFormat::Csv => write_csv(table, style.keep_csv_formulas, out),
         OutputFormat::Json => write_json_array(table, out),
         OutputFormat::Ndjson => write_json_lines(table, out),
         OutputFormat::Markdown => write_markdown(table, out),
@@ -235,17 +238,29 @@ fn write_line(
     }
 }
 
-fn write_csv(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
+fn write_csv(table: &ResultTable, keep_formulas: bool, out: &mut dyn Write) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(&table.columns)?;
     for row in &table.rows {
         let fields = row.iter().map(|value| match value {
+            Some(Value::Text(text)) if !keep_formulas => neutralize_formula(text),
             Some(value) => value.to_text().to_string(),
             None => String::new(),
         });
         writer.write_record(fields)?;
     }
     writer.flush()
+}
+
+/// Puts a `'` before text that a spreadsheet would run as a formula: text that starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return. Log values are attacker-chosen
+/// (a command line can be `=HYPERLINK(…)`), and opening a CSV result in a spreadsheet
+/// must not run them. Numbers are left alone, so negative numbers stay numbers.
+fn neutralize_formula(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_string(),
+    }
 }
 
 fn row_object(table: &ResultTable, row: &[Option<Value>]) -> serde_json::Value {
@@ -361,6 +376,36 @@ mod tests {
             text,
             "host      _count\n--------  ------\nDEV-WS01      12\n               3\n"
         );
+    }
+
+    #[test]
+    fn csv_neutralizes_formulas() {
+        let table = ResultTable {
+            columns: vec!["command".into(), "n".into()],
+            rows: vec![
+                vec![
+                    Some(Value::text("=HYPERLINK(\"http://x\")")),
+                    Some(Value::Number(-3.0)),
+                ],
+                vec![Some(Value::text("@SUM(A1)")), Some(Value::text("-1"))],
+                vec![Some(Value::text("cmd.exe /c a=b")), None],
+            ],
+        };
+        let mut out = Vec::new();
+        write_styled(&table, OutputFormat::Csv, &TableStyle::default(), &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "command,n\n\"'=HYPERLINK(\"\"http://x\"\")\",-3\n'@SUM(A1),'-1\ncmd.exe /c a=b,\n"
+        );
+
+        let style = TableStyle {
+            keep_csv_formulas: true,
+            ..TableStyle::default()
+        };
+        let mut out = Vec::new();
+        write_styled(&table, OutputFormat::Csv, &style, &mut out).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("\n@SUM(A1),-1\n"));
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct RunRequest {
     pub quiet: bool,
     /// Worker threads; 1 runs on this thread.
     pub threads: usize,
+    /// Write CSV cells that look like spreadsheet formulas as they are.
+    pub keep_csv_formulas: bool,
     /// The `--from` and `--to` bounds of the query time range, as written.
     pub from: Option<String>,
     pub to: Option<String>,
@@ -447,6 +449,7 @@ fn write_result(table: &ResultTable, total_rows: usize, request: &RunRequest) ->
         bold_header: terminal && color_allowed(),
         row_count: terminal,
         total_rows: Some(total_rows),
+        keep_csv_formulas: request.keep_csv_formulas,
     };
     let mut out = BufWriter::new(destination);
     write_styled(table, request.format, &style, &mut out)?;
