@@ -228,7 +228,29 @@ fn main() -> ExitCode {
         }
     };
 
-    let status = match cli.command {
+    // The parser builds a chain of `or` terms as a nested tree, and compiling,
+    // evaluating and dropping it recurse once per term, so a query with 100,000
+    // terms needs far more than the main thread's 8 MiB of stack. The command runs
+    // on a thread with a large stack instead; only the pages it touches are used.
+    let worker = std::thread::Builder::new()
+        .name("sumoql".to_string())
+        .stack_size(LARGE_STACK_BYTES)
+        .spawn(move || run_command(cli.command));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(status)) => ExitCode::from(status),
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(error) => {
+            eprintln!("sumoql: error: failed to start the command thread: {error}");
+            ExitCode::from(EXIT_QUERY_OR_USAGE)
+        }
+    }
+}
+
+/// The stack of the threads that parse, compile and evaluate queries.
+pub const LARGE_STACK_BYTES: usize = 1 << 30;
+
+fn run_command(command: Command) -> u8 {
+    match command {
         Command::Run(arguments) => run::run(arguments.into_request()),
         Command::Convert(arguments) => convert::convert(arguments, use_color()),
         Command::Fields(arguments) => fields::fields(arguments, use_color()),
@@ -238,8 +260,7 @@ fn main() -> ExitCode {
         Command::Test(arguments) => testing::test(arguments),
         Command::Repl(arguments) => repl::run(arguments),
         Command::Fmt(arguments) => fmt::run(arguments),
-    };
-    ExitCode::from(status)
+    }
 }
 
 impl RunArgs {

@@ -76,7 +76,8 @@ pub fn execute_parallel(
         for _ in 0..threads {
             let work_receiver = Arc::clone(&work_receiver);
             let result_sender = result_sender.clone();
-            scope.spawn(move || {
+            let worker = std::thread::Builder::new().stack_size(crate::LARGE_STACK_BYTES);
+            let spawned = worker.spawn_scoped(scope, move || {
                 let mut prefilter = if prefilter {
                     Prefilter::new(plan, raw)
                 } else {
@@ -94,6 +95,12 @@ pub fn execute_parallel(
                     }
                 }
             });
+            if let Err(error) = spawned {
+                crate::summary::report(&format!(
+                    "sumoql: error: failed to start a worker thread: {error}"
+                ));
+                return None;
+            }
         }
         drop(result_sender);
 

@@ -249,3 +249,31 @@ fn message_query_shows_time_fields_and_raw() {
     let header = output.stdout.lines().next().unwrap();
     assert_eq!(header, "_messageTime,port,_raw");
 }
+
+/// A long `or` chain nests as deeply as it has terms; compiling, evaluating
+/// and dropping it must not overflow the stack.
+#[test]
+fn long_or_chain_runs() {
+    let terms: Vec<String> = (0..20_000)
+        .map(|index| format!("EventID = {index}"))
+        .collect();
+    let query = format!("* | where {} | count", terms.join(" or "));
+    let query_file = write_temp("long_or_chain.sumo", &query);
+    let output = run_sumoql(&[
+        "run",
+        "--format",
+        "csv",
+        query_file.to_str().unwrap(),
+        SAMPLE_LOG,
+    ]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    let records = fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/samples/sysmon_sample.xml"
+    ))
+    .unwrap()
+    .lines()
+    .filter(|line| !line.trim().is_empty())
+    .count();
+    assert_eq!(output.stdout, format!("_count\n{records}\n"));
+}
