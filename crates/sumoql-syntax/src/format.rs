@@ -22,11 +22,12 @@ use crate::ast::{
     TimesliceSpan, TransactionResults, TransactionStates, TransposeOutput,
 };
 use crate::parser::lexical::is_field_name;
+use crate::parser::OPERATORS;
 
 /// Words that a bare field name must not be, because the parser reads them
-/// as keywords somewhere a field name may stand. A field with such a name is
-/// written `%"name"`.
-const KEYWORDS: [&str; 80] = [
+/// as keywords where a field name may appear. The stage operators are also
+/// such words. A field with such a name is written `%"name"`.
+const KEYWORDS: [&str; 27] = [
     // Expression keywords.
     "and",
     "or",
@@ -37,60 +38,7 @@ const KEYWORDS: [&str; 80] = [
     "true",
     "false",
     "contains",
-    // Stage operators and aggregate functions.
-    "where",
-    "parse",
-    "extract",
-    "fields",
-    "union",
-    "sort",
-    "order",
-    "limit",
-    "json",
-    "keyvalue",
-    "kv",
-    "csv",
-    "split",
-    "timeslice",
-    "transpose",
-    "lookup",
-    "save",
-    "cat",
-    "top",
-    "topk",
-    "count_frequent",
-    "accum",
-    "total",
-    "backshift",
-    "smooth",
-    "rollingstd",
-    "diff",
-    "fillmissing",
-    "dedup",
-    "outlier",
-    "predict",
-    "compare",
-    "geoip",
-    "threatip",
-    "threatlookup",
-    "join",
-    "merge",
-    "transactionize",
-    "compose",
-    "filter",
-    "withtime",
-    "logreduce",
-    "logcompare",
-    "infer",
-    "bin",
-    "sessionize",
-    "transaction",
-    "count",
-    "count_distinct",
-    "sum",
-    "avg",
-    "min",
-    "max",
+    // Aggregate functions beyond the stage operators (`parser::stage::OPERATORS`).
     "pct",
     "stddev",
     "values",
@@ -306,6 +254,7 @@ fn subquery_text(subquery: &Subquery) -> String {
 fn field(name: &str) -> String {
     let is_keyword = KEYWORDS
         .iter()
+        .chain(OPERATORS.iter())
         .any(|keyword| keyword.eq_ignore_ascii_case(name));
     if is_field_name(name) && !is_keyword {
         name.to_string()

@@ -20,6 +20,8 @@ mod scope;
 mod stage;
 mod tables;
 
+pub(crate) use stage::OPERATORS;
+
 use std::cell::{Cell, RefCell};
 
 use nom::error::{ErrorKind, ParseError};

@@ -10,7 +10,7 @@ use crate::ast::{
 /// Operator words that start a stage, for dispatch, messages and
 /// suggestions. A stage that starts with anything else is `<expr> as name`
 /// or a bare function call.
-const OPERATORS: [&str; 53] = [
+pub(crate) const OPERATORS: [&str; 53] = [
     "where",
     "parse",
     "extract",
