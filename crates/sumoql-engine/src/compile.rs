@@ -806,8 +806,8 @@ fn binary(
 
 /// Fills in what needs the whole plan: the `fields` masks, which need every
 /// field name, and the fields each `sort` must copy out of the record, which
-/// are those read after it. `needed_after` holds the fields read once rows
-/// leave this pipeline.
+/// are those read after it. `needed_after` contains the fields read once
+/// rows leave this pipeline.
 fn finalize(
     pipeline: &mut Pipeline,
     needed_after: &BTreeSet<Slot>,

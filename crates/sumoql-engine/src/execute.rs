@@ -31,7 +31,7 @@ pub struct ResultTable {
 /// The running state of a plan over a stream of records.
 ///
 /// For a run split across threads, each chunk of records gets its own
-/// partial execution ([`Execution::partial`]); the owner of the full
+/// partial execution ([`Execution::partial`]). The owner of the full
 /// execution then absorbs the partials in chunk order
 /// ([`Execution::absorb`]), which gives the same result as one execution
 /// over all records in that order.
@@ -255,7 +255,7 @@ impl<'p> Execution<'p> {
 
     /// Starts the execution of one chunk of records, to be absorbed later
     /// into the execution that covers all of them. Only plans for which
-    /// [`Plan::supports_partials`] holds may be split.
+    /// [`Plan::supports_partials`] returns true may be split.
     pub fn partial(plan: &'p Plan) -> Execution<'p> {
         Execution::new(plan)
     }
@@ -264,10 +264,10 @@ impl<'p> Execution<'p> {
     /// the ones this execution has seen.
     ///
     /// Before the first row-holding stage on each path, every operator is
-    /// per-row, so a partial holds only streamed result rows and the states
-    /// of those first `sort` and aggregate stages, which merge exactly:
-    /// sort buffers append, and aggregate groups merge, new groups after the
-    /// known ones in order of first appearance.
+    /// per-row. So a partial contains only streamed result rows and the
+    /// states of those first `sort` and aggregate stages, which merge
+    /// exactly. Sort buffers append, and aggregate groups merge, with new
+    /// groups after the known ones in order of first appearance.
     pub fn absorb(&mut self, partial: Execution<'p>) {
         debug_assert!(
             std::ptr::eq(self.plan, partial.plan),
@@ -361,7 +361,7 @@ impl<'p> Execution<'p> {
 type Sink<'s> = dyn FnMut(Row, &RowContext) + 's;
 
 /// Starts a row for the record in this pipeline when its scope matches, and
-/// in every union pipeline inside it; union rows continue after their union.
+/// in every union pipeline inside it. Union rows continue after their union.
 fn feed(
     pipeline: &Pipeline,
     state: &mut PipelineState,

@@ -1,6 +1,6 @@
 //! Compiles a query syntax tree into a plan and evaluates it over records.
 //!
-//! The engine knows nothing of files: readers hand it records through the
+//! The engine does not read files: readers hand it records through the
 //! [`Record`] trait, and it returns a [`ResultTable`].
 
 // Compile functions return `Diagnostic`s, which carry text for the user and

@@ -71,7 +71,8 @@ impl WildcardPattern {
         }
 
         // Between the prefix and the suffix, each middle piece must occur in
-        // order; taking the leftmost occurrence of each is always safe.
+        // order. Taking the leftmost occurrence of each leaves the most room
+        // for the pieces after it, so it finds a match whenever one exists.
         let mut between = &value[self.prefix.len()..value.len() - tail.suffix.len()];
         for finder in &tail.middles {
             match finder.find(between) {

@@ -54,7 +54,7 @@ impl Plan {
     ///
     /// A `limit` that rows can reach without first passing a `sort` or an
     /// aggregate counts rows as they stream, so its result depends on which
-    /// chunk saw a row first; such plans must run in one execution. A limit
+    /// chunk saw a row first. Such plans must run in one execution. A limit
     /// in the main pipeline with a row-holding stage before it, and no
     /// `union` in between, only sees rows when the execution finishes.
     pub fn supports_partials(&self) -> bool {

@@ -102,7 +102,7 @@ impl Plan {
     ///
     /// `record_provides` reports whether records may carry a field of the
     /// given lower-case name before any stage runs (metadata, System
-    /// fields); such a field's value need not occur in `_raw`.
+    /// fields). Such a field's value need not occur in `_raw`.
     pub fn raw_requirement(&self, record_provides: &dyn Fn(&str) -> bool) -> Requirement {
         let raw_slot = self.fields.find("_raw");
         let initial: Vec<bool> = (0..self.fields.len())
@@ -128,9 +128,9 @@ fn collect_pipelines<'p>(pipeline: &'p Pipeline, pipelines: &mut Vec<&'p Pipelin
 }
 
 /// Derives the requirement of the rows a pipeline starts, from its own
-/// operators up to the first one that holds rows or mixes in other rows.
+/// operators up to the first one that keeps rows back or mixes in other rows.
 ///
-/// `raw_or_null[slot]` tracks whether the slot is null or holds a substring
+/// `raw_or_null[slot]` tracks whether the slot is null or contains a substring
 /// of `_raw` at the current operator.
 fn pipeline_requirement(
     pipeline: &Pipeline,

@@ -8,7 +8,7 @@ use crate::expr::Slot;
 use crate::formats::ParsedJson;
 use crate::value::Value;
 
-/// A record as the engine sees it: a source of named fields.
+/// A record as the engine reads it: a source of named fields.
 ///
 /// Readers implement this for their records. `_raw` and the metadata fields
 /// (`_messageTime`, `_sourceHost`, …) are fields like any other.
@@ -84,7 +84,7 @@ pub(crate) struct Row {
     json: Option<Arc<ParsedJson>>,
 }
 
-/// What a row can read besides its own cells.
+/// The sources a row reads besides its own cells.
 pub(crate) struct RowContext<'a> {
     pub(crate) record: Option<&'a dyn Record>,
     pub(crate) fields: &'a FieldTable,

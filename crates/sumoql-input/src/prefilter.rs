@@ -4,9 +4,9 @@
 //! A query may require `_raw` to contain some text (see the engine's
 //! `Plan::raw_requirement`). With `--raw original`, `_raw` is the text read,
 //! so any text can be looked for there. The canonical `_raw` of a Windows
-//! event is a new rendering, so a text can be looked for in the original
-//! only when it cannot come from the rendering's own markup and is written
-//! the same way in the input format.
+//! event is a new rendering. There a text can be looked for in the original
+//! only when it cannot come from the rendering's own markup, and when the
+//! input format writes it the same way.
 
 use crate::record::{InputFormat, RawMode};
 

@@ -186,7 +186,7 @@ pub struct Record {
     undecoded: Option<Box<Undecoded>>,
 }
 
-/// What a deferred record needs to be decoded later, maybe on another thread.
+/// The input and bytes of a deferred record, kept to decode it later, maybe on another thread.
 #[derive(Debug)]
 struct Undecoded {
     origin: Origin,
