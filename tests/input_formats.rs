@@ -46,6 +46,16 @@ fn text(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
+/// Runs `sumoql run --format csv` with `arguments`, checks that it succeeds and returns
+/// the CSV result.
+fn run_csv(arguments: &[&str]) -> String {
+    let mut command = vec!["run", "--format", "csv"];
+    command.extend_from_slice(arguments);
+    let output = run_sumoql(&command);
+    assert_eq!(output.code(), 0, "{}", output.stderr);
+    output.stdout
+}
+
 #[test]
 fn shipped_query_same_in_every_windows_shape() {
     let Some(sysmon) = sysmon_folder() else {
@@ -376,6 +386,53 @@ fn message_time_falls_back_to_file_time() {
         text(&log),
     ]);
     assert_eq!(output.stdout.trim(), "{\"_messageTime\":1767225600000}");
+}
+
+/// Two Windows events as Sumo's legacy WMI source writes them: one message per event,
+/// with CRLF line ends that queries for Windows logs match with `\r`.
+const WMI_EVENTS: &str = "instance of Win32_NTLogEvent\r\n\
+{\r\n\
+\tComputerName = \"DC01.corp.example.com\";\r\n\
+\tEventCode = 4720;\r\n\
+\tMessage = \"A user account was created.\r\n\
+\r\n\
+Subject:\r\n\
+\tAccount Name:\t\tsvc.deploy\r\n\
+\r\n\
+New Account:\r\n\
+\tAccount Name:\t\thelpdesk.tmp\";\r\n\
+};\r\n\
+instance of Win32_NTLogEvent\r\n\
+{\r\n\
+\tComputerName = \"DC02.corp.example.com\";\r\n\
+\tEventCode = 4720;\r\n\
+\tMessage = \"A user account was created.\r\n\
+\r\n\
+Subject:\r\n\
+\tAccount Name:\t\talice\r\n\
+\r\n\
+New Account:\r\n\
+\tAccount Name:\t\tbob.admin\";\r\n\
+};\r\n";
+
+#[test]
+fn multiline_crlf_messages_match_carriage_returns() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = write(&folder.path().join("security.txt"), WMI_EVENTS);
+
+    let result = run_csv(&[
+        "--multiline",
+        "^instance of ",
+        "-e",
+        "\"EventCode = 4720;\"\n\
+         | parse \"ComputerName = \\\"*\\\";\" as host\n\
+         | parse regex \"Message = \\\"(?<summary>[^\\r]+)\\r\"\n\
+         | parse regex \"Subject:\\r\\n\\tAccount Name:\\s+(?<actor>[^\\r]+)\\r\"\n\
+         | parse \"New Account:\\r\\n\\tAccount Name:\\t\\t*\\\";\" as created\n\
+         | fields host, summary, actor, created",
+        text(&log),
+    ]);
+    insta::assert_snapshot!(result);
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Reads plain text logs: one message per line, or, with a start pattern, one message
 //! per line that matches it together with the lines that follow up to the next match.
+//! A message of several lines keeps the line ends between its lines as read, so `\r\n`
+//! stays, because queries written for Windows logs match `\r`.
 //! Syslog files read the same way, one message per line, and the origin turns a line
 //! that carries an `<Event>` into a Windows event.
 
@@ -57,12 +59,14 @@ impl<R: BufRead> TextReader<R> {
         }
 
         let bytes = self.lines.take_buffer();
-        self.add_line(strip_line_end(&bytes), line_position);
+        self.add_line(&bytes, line_position);
         self.lines.restore_buffer(bytes);
         Ok(true)
     }
 
-    fn add_line(&mut self, content: &[u8], line_position: Position) {
+    /// Adds one line, `line` with its line end, to the message it belongs to.
+    fn add_line(&mut self, line: &[u8], line_position: Position) {
+        let content = strip_line_end(line);
         let blank = content.trim_ascii().is_empty();
         let Some(start_pattern) = &self.start_pattern else {
             if !blank {
@@ -76,12 +80,11 @@ impl<R: BufRead> TextReader<R> {
         let starts_message = !blank && start_pattern.is_match(&String::from_utf8_lossy(content));
         match self.pending.as_mut() {
             Some(pending) if !starts_message => {
-                if pending.bytes.len() + content.len() + 1 > MAX_RECORD_BYTES {
+                if pending.bytes.len() + line.len() > MAX_RECORD_BYTES {
                     pending.too_long = true;
                 }
                 if !pending.too_long {
-                    pending.bytes.push(b'\n');
-                    pending.bytes.extend_from_slice(content);
+                    pending.bytes.extend_from_slice(line);
                 }
             }
             _ if blank => {}
@@ -89,7 +92,7 @@ impl<R: BufRead> TextReader<R> {
                 self.finish_pending();
                 self.pending = Some(PendingMessage {
                     position: line_position,
-                    bytes: content.to_vec(),
+                    bytes: line.to_vec(),
                     too_long: false,
                 });
             }
@@ -199,6 +202,26 @@ mod tests {
                 "1@0 stray before any start",
                 "2@23 2026-03-01 10:00:00 ERROR failed\n\tat Worker.run(Worker.java:42)\n\n\tat Thread.run(Thread.java:750)",
                 "6@120 2026-03-01 10:00:01 INFO recovered",
+            ]
+        );
+    }
+
+    #[test]
+    fn multiline_message_keeps_crlf_between_lines() {
+        let text = "instance of Win32_NTLogEvent\r\n\
+                    {\r\n\
+                    \tMessage = \"A user account was created.\r\n\
+                    \r\n\
+                    \tAccount Name:\t\tsvc.deploy\r\n\
+                    };\r\n\
+                    instance of Win32_NTLogEvent\r\n\
+                    };\r\n";
+        let lines = read(text, Some("^instance of "));
+        assert_eq!(
+            lines,
+            vec![
+                "1@0 instance of Win32_NTLogEvent\r\n{\r\n\tMessage = \"A user account was created.\r\n\r\n\tAccount Name:\t\tsvc.deploy\r\n};",
+                "7@108 instance of Win32_NTLogEvent\r\n};",
             ]
         );
     }
