@@ -436,6 +436,31 @@ fn multiline_crlf_messages_match_carriage_returns() {
 }
 
 #[test]
+fn office_365_creation_time_is_message_time() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = write(
+        &folder.path().join("o365.json"),
+        concat!(
+            r#"{"CreationTime":"2026-12-03T09:15:30","Operation":"ChannelAdded","Workload":"MicrosoftTeams","ChannelName":"Quarter Close"}"#,
+            "\n",
+            r#"{"CreationTime":"2026-12-03T11:02:00","Operation":"ChannelAdded","Workload":"MicrosoftTeams","ChannelName":"Incidents"}"#,
+            "\n",
+        ),
+    );
+
+    let result = run_csv(&[
+        "-e",
+        "MicrosoftTeams\n\
+         | json \"ChannelName\"\n\
+         | formatDate(_messageTime, \"MM/dd/yyyy HH:mm:ss:SSS\") as created\n\
+         | count by created, ChannelName\n\
+         | sort by created",
+        text(&log),
+    ]);
+    insta::assert_snapshot!(result);
+}
+
+#[test]
 fn generic_json_lines() {
     let folder = tempfile::tempdir().unwrap();
     let log = write(

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 pub(crate) const BRACKET_SEARCH_BYTES: usize = 100;
 
 /// Keys of a generic JSON object that hold its time, tried in this order.
-pub(crate) const JSON_TIME_KEYS: [&str; 10] = [
+pub(crate) const JSON_TIME_KEYS: [&str; 11] = [
     "@timestamp",
     "timestamp",
     "time",
@@ -36,6 +36,8 @@ pub(crate) const JSON_TIME_KEYS: [&str; 10] = [
     "EventTime",
     "TimeCreated",
     "_time",
+    // Office 365 audit records from the Management Activity API.
+    "CreationTime",
 ];
 
 const MILLISECONDS_PER_DAY: i64 = 24 * 60 * 60 * 1000;
@@ -449,5 +451,15 @@ mod tests {
             json_time_ms(&object(r#"{"msg":"no time"}"#), &context),
             None
         );
+    }
+
+    #[test]
+    fn office_365_creation_time() {
+        let context = utc_context(BASE);
+        let object: Map<String, Value> = serde_json::from_str(
+            r#"{"CreationTime":"2026-03-01T12:34:56","Operation":"ChannelAdded"}"#,
+        )
+        .unwrap();
+        assert_eq!(json_time_ms(&object, &context), Some(BASE));
     }
 }
