@@ -1,10 +1,10 @@
 //! The `--from`/`--to` query time range of `sumoql run` and the lookup
 //! tables of `--lookup-dir`.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use sumoql_engine::{LookupSource, LookupTable, TimeRange};
+use sumoql_engine::{lookup_table_file, LookupSource, LookupTable, TimeRange};
 
 /// Reads a time bound: an ISO-8601 time (`2024-05-01T12:00:00Z`, with an
 /// offset, or without one as UTC), a date (`2024-05-01`, midnight UTC),
@@ -89,26 +89,7 @@ impl LookupDirectory {
     /// Maps a Sumo lookup path to a file under the directory, rejecting
     /// paths with `..` or that stay absolute after the leading `/` is removed.
     pub fn file_for(&self, path: &str) -> Result<PathBuf, String> {
-        let path_text = path.replacen("://", "/", 1);
-        let relative = Path::new(path_text.trim_start_matches('/'));
-        for component in relative.components() {
-            match component {
-                Component::Normal(_) | Component::CurDir => {}
-                _ => {
-                    return Err(format!(
-                        "lookup path `{path}` leaves the lookup directory; use a path without `..`"
-                    ));
-                }
-            }
-        }
-        if relative.as_os_str().is_empty() {
-            return Err("the lookup path is empty".to_string());
-        }
-        let mut file = self.root.join(relative);
-        if file.extension().is_none() {
-            file.set_extension("csv");
-        }
-        Ok(file)
+        Ok(self.root.join(lookup_table_file(path)?))
     }
 }
 

@@ -30,7 +30,7 @@ pub use explain::{
     collect_chain, split_condition, BranchExplain, ConditionTerms, FieldPresence, StageDetail,
     StageExplain, TermCount, TermCounts, TermJoin,
 };
-pub use operators::lookup::{LookupSource, LookupTable};
+pub use operators::lookup::{lookup_table_file, LookupSource, LookupTable};
 pub use pattern::{AnchorPattern, WildcardPattern};
 pub use plan::Plan;
 pub use requirement::Requirement;

@@ -626,6 +626,25 @@ fn lookup_needs_source() {
     );
 }
 
+#[test]
+fn lookup_without_source_names_table_file() {
+    let help_for = |text: &str| {
+        let query = parse_query(text).unwrap();
+        let errors = compile_with(&query, None).unwrap_err();
+        errors[0].help.clone().unwrap_or_default()
+    };
+    assert_eq!(
+        help_for(
+            "| lookup Keyword from https://s3.amazonaws.com/app-data/protocol-numbers.csv on protocol=Decimal"
+        ),
+        "pass --lookup-dir DIR, with this table saved as DIR/https/s3.amazonaws.com/app-data/protocol-numbers.csv"
+    );
+    assert_eq!(
+        help_for(r#"| lookup team from path://"/Library/Users/me/users" on user=name"#),
+        "pass --lookup-dir DIR, with this table saved as DIR/Library/Users/me/users.csv"
+    );
+}
+
 /// Runs `plan` over `records` split into chunks, each in its own partial
 /// execution, absorbed in order.
 fn execute_in_chunks(plan: &Plan, records: &[TestRecord], chunk_size: usize) -> ResultTable {

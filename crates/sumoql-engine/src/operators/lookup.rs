@@ -6,6 +6,7 @@
 //! without a match keeps going with the looked-up fields null.
 
 use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::expr::Slot;
@@ -27,6 +28,34 @@ impl LookupTable {
             .iter()
             .position(|column| column.eq_ignore_ascii_case(name))
     }
+}
+
+/// Returns the file, relative to the folder of local tables, that stands for the table
+/// at a Sumo lookup path: `/Library/Users/me/users` is `Library/Users/me/users.csv`
+/// (`.csv` is added when the path has no extension), and a URL such as `geo://location`
+/// is `geo/location.csv`. A path with `..`, or one that stays absolute after its
+/// leading `/` is removed, is an error, so tables cannot come from outside the folder.
+pub fn lookup_table_file(path: &str) -> Result<PathBuf, String> {
+    let path_text = path.replacen("://", "/", 1);
+    let relative = Path::new(path_text.trim_start_matches('/'));
+    for component in relative.components() {
+        match component {
+            Component::Normal(_) | Component::CurDir => {}
+            _ => {
+                return Err(format!(
+                    "lookup path `{path}` leaves the lookup directory; use a path without `..`"
+                ));
+            }
+        }
+    }
+    if relative.as_os_str().is_empty() {
+        return Err("the lookup path is empty".to_string());
+    }
+    let mut file = relative.to_path_buf();
+    if file.extension().is_none() {
+        file.set_extension("csv");
+    }
+    Ok(file)
 }
 
 /// Reads the lookup tables a query names, for [`crate::compile_with`].
@@ -121,13 +150,20 @@ impl Compiler<'_> {
             }
         };
         let Some(source) = self.lookups else {
+            let help = match lookup_table_file(path) {
+                Ok(file) => format!(
+                    "pass --lookup-dir DIR, with this table saved as DIR/{}",
+                    file.display()
+                ),
+                Err(_) => "pass --lookup-dir DIR, with the table saved as DIR/<path>.csv".into(),
+            };
             self.diagnostics.push(
                 Diagnostic::error(
                     "no lookup directory",
                     span.clone(),
                     "lookup needs local table files",
                 )
-                .with_help("pass --lookup-dir DIR, with the table saved as DIR/<path>.csv"),
+                .with_help(help),
             );
             return None;
         };
