@@ -569,6 +569,43 @@ parse = 'parse regex "^(?<client_ip>\S+) .*\" (?<status>\d{3}) " nodrop'
 }
 
 #[test]
+fn extraction_rule_sets_collection_fields_for_scope() {
+    let folder = tempfile::tempdir().unwrap();
+    let log = write(
+        &folder.path().join("access.log"),
+        "192.0.2.10 - - [03/Dec/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 512 \"-\" \"curl/8.4.0\"\n\
+         198.51.100.23 - - [03/Dec/2026:10:00:03 +0000] \"POST /login HTTP/1.1\" 401 87 \"-\" \"curl/8.4.0\"\n",
+    );
+    let other = write(
+        &folder.path().join("other.log"),
+        "203.0.113.7 - - [03/Dec/2026:10:00:05 +0000] \"GET / HTTP/1.1\" 200 26 \"-\" \"curl/8.4.0\"\n",
+    );
+    let sources = write(
+        &folder.path().join("sumoql-sources.toml"),
+        r#"
+[[source]]
+path = "access.log"
+category = "web/apache"
+
+[[extraction]]
+name = "collection fields"
+scope = "_sourceCategory=web/apache"
+parse = '"apache" as webserver_system | "farm-a" as %"webserver.farm"'
+"#,
+    );
+
+    let result = run_csv(&[
+        "--sources",
+        text(&sources),
+        "-e",
+        "webserver_system=apache webserver.farm=farm-* HTTP | count by _sourceName, webserver_system",
+        text(&log),
+        text(&other),
+    ]);
+    insta::assert_snapshot!(result.replace(text(folder.path()), "DIR"));
+}
+
+#[test]
 fn invalid_sources_file_exits_one() {
     let folder = tempfile::tempdir().unwrap();
     let sources = write(

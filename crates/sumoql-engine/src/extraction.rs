@@ -42,12 +42,16 @@ impl ExtractionRule {
                 .stages
                 .last()
                 .map_or(0..text.len(), |stage| stage.span.clone());
+            // Sumo field names start with a letter or digit; `_` marks metadata.
             let diagnostic = Diagnostic::error(
                 "the field extraction rule extracts no field",
                 span,
                 "no field is named here",
             )
-            .with_help("name the fields to extract, as in `parse \"user=*,\" as user`");
+            .with_help(
+                "name the fields to extract, as in `parse \"user=*,\" as user`. \
+                 A name that starts with `_`, such as `_index`, is metadata, which a rule cannot set",
+            );
             return Err(vec![diagnostic]);
         }
 
@@ -216,6 +220,14 @@ mod tests {
     fn rule_without_fields_is_rejected() {
         let errors = ExtractionRule::compile("error").unwrap_err();
         assert!(errors[0].message.contains("extracts no field"));
+    }
+
+    #[test]
+    fn rule_setting_only_metadata_names_it() {
+        let errors = ExtractionRule::compile("* | \"sec_signal\" as _index").unwrap_err();
+        assert!(errors[0].message.contains("extracts no field"));
+        let help = errors[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains("starts with `_`"), "{help}");
     }
 
     #[test]
