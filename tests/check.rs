@@ -254,6 +254,17 @@ fn quoted_wildcard_sq007() {
 }
 
 #[test]
+fn storage_metadata_sq010() {
+    assert_rule(
+        "SQ010",
+        "_index=sec_signal | count",
+        "_sourceCategory=sec_signal | count",
+    );
+    assert_rule("SQ010", "_view=alb or _sourceCategory=web", "_view!=alb");
+    assert_rule("SQ010", "not _INDEX!=a", "not _index=a");
+}
+
+#[test]
 fn never_true_sq008() {
     assert_rule(
         "SQ008",
@@ -360,6 +371,7 @@ fn findings_render_with_code_caret_note_and_help() {
         r#"(_sourceCategory="windows/sysmon" OR _sourceCategory="*sysmon*")"#,
         "* | where EventID = 1 and EventID = 3",
         "* | where EventID = 1 or EventID = 3 or EventID = 1",
+        "_index=sec_signal | count",
     ];
     let mut text = String::new();
     for query in examples {

@@ -1,8 +1,9 @@
 //! Rules about running the same text in Sumo Logic and in sumoql: sumoql
 //! extensions (SQ005), Sumo constructs that sumoql does not run offline
-//! (SQ006), and metadata terms that quote a wildcard (SQ007).
+//! (SQ006) and metadata terms that quote a wildcard (SQ007). A term on
+//! `_index` or `_view` matches no offline record (SQ010).
 
-use sumoql_syntax::ast::{FieldsMode, Query, Scope, Spanned, Stage};
+use sumoql_syntax::ast::{FieldsMode, Query, Scope, Span, Spanned, Stage};
 use sumoql_syntax::Diagnostic;
 
 use super::rules::Rule;
@@ -66,9 +67,13 @@ const SUMO_FUNCTIONS: [&str; 17] = [
     "pow",
 ];
 
+/// Metadata that names where Sumo Logic stores a message: its partition
+/// (`_index`) or scheduled view (`_view`). Local logs have neither.
+const STORAGE_METADATA: [&str; 2] = ["_index", "_view"];
+
 pub fn check(query: &Query) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
-    quoted_wildcards(query.scope.as_ref(), &mut findings);
+    scope_findings(query.scope.as_ref(), &mut findings);
     for_each_stage(query, &mut |stage| match &stage.node {
         Stage::Union(branch) => {
             let keyword = stage.span.start..stage.span.start + "union".len();
@@ -84,7 +89,7 @@ pub fn check(query: &Query) -> Vec<Diagnostic> {
                     ))
                     .with_help("to run the detection in Sumo, save each branch as a search of its own"),
             );
-            quoted_wildcards(branch.node.scope.as_ref(), &mut findings);
+            scope_findings(branch.node.scope.as_ref(), &mut findings);
         }
         Stage::Fields {
             mode: FieldsMode::Keep,
@@ -114,45 +119,85 @@ pub fn check(query: &Query) -> Vec<Diagnostic> {
     findings
 }
 
-fn quoted_wildcards(scope: Option<&Spanned<Scope>>, findings: &mut Vec<Diagnostic>) {
-    let Some(scope) = scope else { return };
-    match &scope.node {
-        Scope::Term {
+fn scope_findings(scope: Option<&Spanned<Scope>>, findings: &mut Vec<Diagnostic>) {
+    for_each_scope_term(scope, false, &mut |term, excludes| {
+        let Scope::Term {
             field,
             value,
-            quoted: true,
+            quoted,
             negated,
-        } if value.contains('*') => {
-            let operator = if *negated { "!=" } else { "=" };
-            let bare = value
-                .chars()
-                .all(|c| c.is_alphanumeric() || "-_:/.+@#$%^*?".contains(c));
-            let help = if bare {
-                format!("drop the quotes: `{field}{operator}{value}`")
-            } else {
-                "remove the `*`, or the quotes and the characters that need them".to_string()
-            };
-            findings.push(
-                Rule::QuotedWildcard
-                    .finding(
-                        format!("quoted `{field}` value contains `*`, but Sumo does not combine quotes and wildcards"),
-                        scope.span.clone(),
-                        "sumoql treats `*` as a wildcard here; Sumo may look for the text as written",
-                    )
-                    .with_note(format!(
-                        "Sumo: \"Quotes and wildcards cannot be used together\" ({METADATA_DOC}). In Sumo this \
-                         term may match no record at all."
-                    ))
-                    .with_help(help),
-            );
+        } = &term.node
+        else {
+            return;
+        };
+        if *quoted && value.contains('*') {
+            findings.push(quoted_wildcard(field, value, *negated, term.span.clone()));
         }
+        let storage = STORAGE_METADATA
+            .iter()
+            .any(|name| field.eq_ignore_ascii_case(name));
+        if storage && !excludes {
+            findings.push(storage_metadata(field, term.span.clone()));
+        }
+    });
+}
+
+/// Calls `visit` with every `field=value` term of a scope and whether the term,
+/// after its own `!=` and any enclosing `NOT`, excludes the records it matches.
+fn for_each_scope_term(
+    scope: Option<&Spanned<Scope>>,
+    inside_not: bool,
+    visit: &mut dyn FnMut(&Spanned<Scope>, bool),
+) {
+    let Some(scope) = scope else { return };
+    match &scope.node {
+        Scope::Term { negated, .. } => visit(scope, inside_not != *negated),
         Scope::And(left, right) | Scope::Or(left, right) => {
-            quoted_wildcards(Some(left), findings);
-            quoted_wildcards(Some(right), findings);
+            for_each_scope_term(Some(left), inside_not, visit);
+            for_each_scope_term(Some(right), inside_not, visit);
         }
-        Scope::Not(inner) => quoted_wildcards(Some(inner), findings),
+        Scope::Not(inner) => for_each_scope_term(Some(inner), !inside_not, visit),
         _ => {}
     }
+}
+
+fn quoted_wildcard(field: &str, value: &str, negated: bool, span: Span) -> Diagnostic {
+    let operator = if negated { "!=" } else { "=" };
+    let bare = value
+        .chars()
+        .all(|c| c.is_alphanumeric() || "-_:/.+@#$%^*?".contains(c));
+    let help = if bare {
+        format!("drop the quotes: `{field}{operator}{value}`")
+    } else {
+        "remove the `*`, or the quotes and the characters that need them".to_string()
+    };
+    Rule::QuotedWildcard
+        .finding(
+            format!("quoted `{field}` value contains `*`, but Sumo does not combine quotes and wildcards"),
+            span,
+            "sumoql treats `*` as a wildcard here; Sumo may look for the text as written",
+        )
+        .with_note(format!(
+            "Sumo: \"Quotes and wildcards cannot be used together\" ({METADATA_DOC}). In Sumo this \
+             term may match no record at all."
+        ))
+        .with_help(help)
+}
+
+fn storage_metadata(field: &str, span: Span) -> Diagnostic {
+    Rule::StorageMetadata
+        .finding(
+            format!("`{field}` names where Sumo Logic stores messages, which local logs do not have"),
+            span,
+            "no record read by sumoql has this field, so this term matches none",
+        )
+        .with_note(format!(
+            "Sumo's partitions (`_index`) and scheduled views (`_view`) exist only in its service ({METADATA_DOC})"
+        ))
+        .with_help(
+            "to run the query over local logs, replace the term with one the logs match, such as \
+             `_sourceCategory=…` set by `--category` or the sources file",
+        )
 }
 
 /// The step at which sumoql gave up on a query.

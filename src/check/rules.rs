@@ -24,6 +24,8 @@ pub enum Rule {
     NeverTrue,
     /// The same term twice in one `or` or `and` chain.
     DuplicateTerm,
+    /// A scope term on `_index` or `_view`, which no offline record has.
+    StorageMetadata,
     /// With inputs: a `parse` pattern that matched none of the rows it saw.
     ParseNeverMatched,
     /// With inputs: a field that is null in every row a condition reads it in.
@@ -34,7 +36,7 @@ pub enum Rule {
 
 impl Rule {
     #[cfg(test)]
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::LiteralPatternSyntax,
         Rule::CaseSensitivePath,
         Rule::UndefinedField,
@@ -44,6 +46,7 @@ impl Rule {
         Rule::QuotedWildcard,
         Rule::NeverTrue,
         Rule::DuplicateTerm,
+        Rule::StorageMetadata,
         Rule::ParseNeverMatched,
         Rule::FieldAlwaysNull,
         Rule::BranchWithoutRows,
@@ -60,6 +63,7 @@ impl Rule {
             Rule::QuotedWildcard => "SQ007",
             Rule::NeverTrue => "SQ008",
             Rule::DuplicateTerm => "SQ009",
+            Rule::StorageMetadata => "SQ010",
             Rule::ParseNeverMatched => "SQ101",
             Rule::FieldAlwaysNull => "SQ102",
             Rule::BranchWithoutRows => "SQ103",
