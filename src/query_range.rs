@@ -1,7 +1,7 @@
 //! The `--from`/`--to` query time range of `sumoql run` and the lookup
 //! tables of `--lookup-dir`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use sumoql_engine::{lookup_table_file, LookupSource, LookupTable, TimeRange};
@@ -89,7 +89,25 @@ impl LookupDirectory {
     /// Maps a Sumo lookup path to a file under the directory, rejecting
     /// paths with `..` or that stay absolute after the leading `/` is removed.
     pub fn file_for(&self, path: &str) -> Result<PathBuf, String> {
-        Ok(self.root.join(lookup_table_file(path)?))
+        let file = self.root.join(lookup_table_file(path)?);
+        self.check_inside(path, &file)?;
+        Ok(file)
+    }
+
+    /// Rejects a table whose real path, after following symbolic links, lies outside the
+    /// directory. A table that does not exist passes here, and reading it reports it.
+    fn check_inside(&self, path: &str, file: &Path) -> Result<(), String> {
+        let (Ok(root), Ok(real_file)) = (self.root.canonicalize(), file.canonicalize()) else {
+            return Ok(());
+        };
+        if real_file.starts_with(&root) {
+            Ok(())
+        } else {
+            Err(format!(
+                "lookup path `{path}` leaves the lookup directory through a symbolic link to {}",
+                real_file.display()
+            ))
+        }
     }
 }
 

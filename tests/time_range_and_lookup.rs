@@ -240,3 +240,56 @@ fn lookup_missing_table_is_reported() {
         output.stderr
     );
 }
+
+/// Runs `query` over the sample with `--lookup-dir root`.
+fn run_with_lookup_dir(root: &std::path::Path, query: &str) -> common::Output {
+    run_sumoql(&[
+        "run",
+        "--lookup-dir",
+        root.to_str().unwrap(),
+        "-e",
+        query,
+        SAMPLE_LOG,
+    ])
+}
+
+#[test]
+fn lookup_absolute_path_stays_in_directory() {
+    let root = lookup_dir("absolute");
+    let query = r#"| lookup owner from path://"//etc/passwd" on Computer=computer"#;
+    let output = run_with_lookup_dir(&root, query);
+    assert_eq!(output.code(), 1);
+    let inside = root.join("etc/passwd.csv");
+    assert!(
+        output.stderr.contains(&inside.display().to_string()),
+        "stderr: {}",
+        output.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn lookup_symlink_out_of_directory_is_rejected() {
+    let root = lookup_dir("symlink");
+    let outside = root.with_extension("outside");
+    fs::create_dir_all(&outside).unwrap();
+    fs::write(outside.join("secret.csv"), "computer,owner\nx,y\n").unwrap();
+    let tables = root.join("Library/Users/me");
+    let _ = fs::remove_file(tables.join("file.csv"));
+    let _ = fs::remove_file(tables.join("folder"));
+    std::os::unix::fs::symlink(outside.join("secret.csv"), tables.join("file.csv")).unwrap();
+    std::os::unix::fs::symlink(&outside, tables.join("folder")).unwrap();
+
+    for path in ["/Library/Users/me/file", "/Library/Users/me/folder/secret"] {
+        let query = format!(r#"| lookup owner from path://"{path}" on Computer=computer"#);
+        let output = run_with_lookup_dir(&root, &query);
+        assert_eq!(output.code(), 1, "{path}: stderr: {}", output.stderr);
+        assert!(
+            output
+                .stderr
+                .contains("leaves the lookup directory through a symbolic link"),
+            "{path}: stderr: {}",
+            output.stderr
+        );
+    }
+}
