@@ -138,6 +138,8 @@ pub(crate) struct XmlEventReader<R> {
     origin: Origin,
     pending: Option<PendingEvent>,
     in_comment: bool,
+    /// Inside the internal subset (`[ … ]`) of a DOCTYPE that began on an earlier line.
+    in_doctype: bool,
     queue: VecDeque<Item>,
     finished: bool,
 }
@@ -149,6 +151,7 @@ impl<R: BufRead> XmlEventReader<R> {
             origin,
             pending: None,
             in_comment: false,
+            in_doctype: false,
             queue: VecDeque::new(),
             finished: false,
         }
@@ -190,6 +193,31 @@ impl<R: BufRead> XmlEventReader<R> {
                         cursor += index + 3;
                     }
                     None => cursor = bytes.len(),
+                }
+            } else if self.in_doctype {
+                // An event ends the subset too, so an unclosed DOCTYPE cannot hide events.
+                let subset_end = find_internal_subset_end(rest);
+                let event_start = find_event_start(rest);
+                match (subset_end, event_start) {
+                    (Some(end), start) if start.is_none_or(|start| end <= start) => {
+                        self.in_doctype = false;
+                        cursor += end;
+                    }
+                    (_, Some(_)) => self.in_doctype = false,
+                    _ => cursor = bytes.len(),
+                }
+            } else if let Some(doctype) = doctype_with_declarations(rest) {
+                let item = self.origin.malformed(
+                    position(line.number, line.offset + cursor as u64),
+                    DOCTYPE_REASON,
+                );
+                self.queue.push_back(item);
+                match doctype {
+                    DoctypeExtent::Closed(length) => cursor += length,
+                    DoctypeExtent::Open => {
+                        self.in_doctype = true;
+                        cursor = bytes.len();
+                    }
                 }
             } else if let Some(start) = find_event_start(rest) {
                 let event_offset = line.offset + (cursor + start) as u64;
@@ -299,6 +327,56 @@ impl<R: BufRead> Iterator for XmlEventReader<R> {
             }
         }
     }
+}
+
+const DOCTYPE_REASON: &str = "DOCTYPE with entity declarations or an external DTD: \
+    DTDs are not read, so its entities are not expanded and nothing is fetched";
+
+/// How far a DOCTYPE declaration reaches on its line.
+enum DoctypeExtent {
+    /// It ends on this line, after this many bytes.
+    Closed(usize),
+    /// Its internal subset goes on to a later line.
+    Open,
+}
+
+/// Returns the extent of a DOCTYPE at the start of `text` (after blanks) that declares
+/// entities in an internal subset or names an external DTD (`SYSTEM`, `PUBLIC`). A plain
+/// `<!DOCTYPE Events>` returns `None` and stays document framing.
+fn doctype_with_declarations(text: &[u8]) -> Option<DoctypeExtent> {
+    let blanks = text.len() - text.trim_ascii_start().len();
+    let declaration = text[blanks..].strip_prefix(b"<!DOCTYPE")?;
+    let subset_start = memchr::memchr(b'[', declaration);
+    let tag_end = memchr::memchr(b'>', declaration);
+    let start = blanks + b"<!DOCTYPE".len();
+
+    match (subset_start, tag_end) {
+        (Some(open), tag_end) if tag_end.is_none_or(|end| open < end) => {
+            let after_open = start + open + 1;
+            Some(match find_internal_subset_end(&text[after_open..]) {
+                Some(length) => DoctypeExtent::Closed(after_open + length),
+                None => DoctypeExtent::Open,
+            })
+        }
+        (_, Some(end)) => {
+            let head = &declaration[..end];
+            let external =
+                memmem::find(head, b"SYSTEM").is_some() || memmem::find(head, b"PUBLIC").is_some();
+            external.then_some(DoctypeExtent::Closed(start + end + 1))
+        }
+        // The declaration goes on to a later line, which is then text outside any event.
+        (_, None) => Some(DoctypeExtent::Closed(text.len())),
+    }
+}
+
+/// Returns the length of `text` up to and including the `]>` (blanks allowed between)
+/// that closes a DOCTYPE's internal subset.
+fn find_internal_subset_end(text: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b']', text).find_map(|close| {
+        let after = &text[close + 1..];
+        let blanks = after.len() - after.trim_ascii_start().len();
+        (after.get(blanks) == Some(&b'>')).then_some(close + 1 + blanks + 1)
+    })
 }
 
 enum OutsideText {
@@ -520,6 +598,58 @@ mod tests {
                 "malformed 2@53 text outside any <Event> element",
                 "record 6@112 2",
                 "malformed 6@164 text outside any <Event> element",
+            ]
+        );
+    }
+
+    #[test]
+    fn entity_declarations_are_reported_not_expanded() {
+        let text = b"<?xml version=\"1.0\"?>\n\
+                     <!DOCTYPE Events [\n\
+                     <!ENTITY lol \"lol\">\n\
+                     <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n\
+                     ]>\n\
+                     <Events>\n\
+                     <Event><System><EventID>1</EventID></System><EventData><Data>&lol2;</Data></EventData></Event>\n\
+                     <Event><System><EventID>2</EventID></System></Event>\n\
+                     </Events>\n";
+        let items = read_xml(text);
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(items[0], format!("malformed 2@22 {DOCTYPE_REASON}"));
+        assert!(
+            items[1].starts_with("malformed 7@141 reference to the undefined entity &lol2;"),
+            "{}",
+            items[1]
+        );
+        assert_eq!(items[2], "record 8@236 2");
+    }
+
+    #[test]
+    fn external_entities_are_reported_not_fetched() {
+        let text = b"<!DOCTYPE Event [<!ENTITY passwd SYSTEM \"file:///etc/passwd\">]><Event><System><EventID>1</EventID></System><EventData><Data>&passwd;</Data></EventData></Event>\n\
+                     <!DOCTYPE Event SYSTEM \"http://127.0.0.1:9/event.dtd\"><Event><System><EventID>2</EventID></System></Event>\n\
+                     <!DOCTYPE Event><Event><System><EventID>3</EventID></System></Event>\n";
+        let items = read_xml(text);
+        assert_eq!(items.len(), 5, "{items:?}");
+        assert_eq!(items[0], format!("malformed 1@0 {DOCTYPE_REASON}"));
+        assert!(
+            items[1].starts_with("malformed 1@63 reference to the undefined entity &passwd;"),
+            "{}",
+            items[1]
+        );
+        assert_eq!(items[2], format!("malformed 2@160 {DOCTYPE_REASON}"));
+        assert_eq!(items[3], "record 2@214 2");
+        assert_eq!(items[4], "record 3@283 3");
+    }
+
+    #[test]
+    fn unclosed_doctype_subset_ends_at_next_event() {
+        let text = b"<!DOCTYPE Events [\n<!ENTITY a \"b\">\n<Event><System><EventID>1</EventID></System></Event>\n";
+        assert_eq!(
+            read_xml(text),
+            vec![
+                format!("malformed 1@0 {DOCTYPE_REASON}"),
+                "record 3@35 1".to_string()
             ]
         );
     }

@@ -226,8 +226,9 @@ fn attribute(element: &BytesStart<'_>, name: &str) -> Result<Option<String>, Str
 }
 
 /// Appends the text an entity or character reference stands for. Windows event XML uses
-/// only the five predefined entities and character references, so any other entity is
-/// kept as written rather than failing the whole record.
+/// only the five predefined entities and character references. Any other entity could
+/// only come from a DTD, which is never read: expanding it could exhaust memory ("billion
+/// laughs") or read a file or URL, so the record is rejected instead.
 fn push_reference(text: &mut String, reference: &BytesRef<'_>) -> Result<(), String> {
     match reference.resolve_char_ref() {
         Ok(Some(character)) => {
@@ -250,10 +251,9 @@ fn push_reference(text: &mut String, reference: &BytesRef<'_>) -> Result<(), Str
         "quot" => "\"",
         "apos" => "'",
         other => {
-            text.push('&');
-            text.push_str(other);
-            text.push(';');
-            return Ok(());
+            return Err(format!(
+                "reference to the undefined entity &{other};: entities declared in a DTD are not expanded"
+            ))
         }
     };
     text.push_str(replacement);
