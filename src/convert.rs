@@ -97,7 +97,7 @@ pub fn convert(arguments: ConvertArgs, color: bool) -> u8 {
                 continue;
             }
             Err(error) if error.is_skipped_file() => {
-                eprintln!("sumoql: warning: {error}");
+                crate::summary::report_skipped_file(&error);
                 continue;
             }
             Err(error) => {

@@ -188,7 +188,7 @@ pub fn fields(arguments: FieldsArgs, color: bool) -> u8 {
                 census.count(&record, &setup.extractions);
             }
             Ok(Item::Malformed(malformed)) => summary.report_malformed(&malformed),
-            Err(error) if error.is_skipped_file() => eprintln!("sumoql: warning: {error}"),
+            Err(error) if error.is_skipped_file() => crate::summary::report_skipped_file(&error),
             Err(error) => summary.report_unreadable(&error),
         }
     }

@@ -69,14 +69,19 @@ pub fn write_styled(
     }
 }
 
-/// Shows a value in a terminal cell: control characters and escape
-/// sequences inside log values are written as visible escapes, so a
-/// hostile log line cannot move the cursor or recolour the terminal.
+/// Shows a value in a terminal cell, with its control characters escaped.
 fn display_cell(value: Option<&Value>) -> String {
     let Some(value) = value else {
         return String::new();
     };
-    let text = value.to_text();
+    escape_controls(&value.to_text())
+}
+
+/// Writes the control characters of `text` (C0, DEL and C1, which includes the ESC
+/// that starts ANSI sequences and the one-byte CSI U+009B) as visible escapes such as
+/// `\u{1b}` and `\n`, so log text shown on a terminal cannot move the cursor,
+/// recolour the screen or ring the bell.
+pub fn escape_controls(text: &str) -> String {
     let mut shown = String::with_capacity(text.len());
     for character in text.chars() {
         match character {
@@ -164,19 +169,20 @@ fn write_text_table(
         .collect();
     let numeric = numeric_columns(table);
 
-    let mut widths: Vec<usize> = table
+    // Column names can come from log text, as with `transpose` and `json auto`.
+    let columns: Vec<String> = table
         .columns
         .iter()
-        .map(|name| display_width(name))
+        .map(|name| escape_controls(name))
         .collect();
+    let mut widths: Vec<usize> = columns.iter().map(|name| display_width(name)).collect();
     for row in &cells {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(display_width(cell));
         }
     }
     if let Some(max_width) = style.max_width {
-        let minimums: Vec<usize> = table
-            .columns
+        let minimums: Vec<usize> = columns
             .iter()
             .zip(&widths)
             .map(|(name, width)| (*width).min(display_width(name).max(MIN_COLUMN_WIDTH)))
@@ -186,7 +192,7 @@ fn write_text_table(
 
     write_line(
         out,
-        &table.columns,
+        &columns,
         &widths,
         &vec![false; widths.len()],
         style.bold_header,
@@ -461,6 +467,36 @@ mod tests {
     fn table_escapes_control_characters() {
         let value = Value::text("a\u{1b}[31mred\nb");
         assert_eq!(display_cell(Some(&value)), "a\\u{1b}[31mred\\nb");
+    }
+
+    #[test]
+    fn table_escapes_bell_backspace_and_c1() {
+        let cases = [
+            ("ring\u{7}", "ring\\u{7}"),
+            ("over\rwrite", "over\\rwrite"),
+            ("back\u{8}space", "back\\u{8}space"),
+            ("csi\u{9b}31m", "csi\\u{9b}31m"),
+            ("del\u{7f}", "del\\u{7f}"),
+        ];
+        for (value, shown) in cases {
+            assert_eq!(display_cell(Some(&Value::text(value))), shown, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn table_escapes_column_names() {
+        let table = ResultTable {
+            columns: vec!["host\u{1b}[2J".into(), "n".into()],
+            rows: vec![vec![
+                Some(Value::text("a\u{9b}1m")),
+                Some(Value::Number(1.0)),
+            ]],
+        };
+        let text = render_styled(&table, &TableStyle::default());
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert!(!text.contains('\u{9b}'), "{text:?}");
+        assert!(text.starts_with("host\\u{1b}[2J"), "{text:?}");
+        assert!(text.contains("a\\u{9b}1m"), "{text:?}");
     }
 
     #[test]

@@ -324,16 +324,16 @@ fn execute(
                 Event::Malformed(malformed) => {
                     if request.strict {
                         progress.finish();
-                        eprintln!(
+                        crate::summary::report(&format!(
                             "sumoql: error: malformed record in {malformed} (stopped by --strict)"
-                        );
+                        ));
                         return ControlFlow::Break(());
                     }
                     progress.suspend(|| summary.report_malformed(&malformed));
                     progress.tick();
                 }
                 Event::Unreadable(error) if error.is_skipped_file() => {
-                    progress.suspend(|| eprintln!("sumoql: warning: {error}"));
+                    progress.suspend(|| crate::summary::report_skipped_file(&error));
                 }
                 Event::Unreadable(error) => progress.suspend(|| summary.report_unreadable(&error)),
             }
@@ -358,16 +358,16 @@ fn execute(
                 Observed::Malformed(malformed) => {
                     if request.strict {
                         progress.finish();
-                        eprintln!(
+                        crate::summary::report(&format!(
                             "sumoql: error: malformed record in {malformed} (stopped by --strict)"
-                        );
+                        ));
                         return ControlFlow::Break(());
                     }
                     progress.suspend(|| summary.report_malformed(malformed));
                     progress.tick();
                 }
                 Observed::Unreadable(error) if error.is_skipped_file() => {
-                    progress.suspend(|| eprintln!("sumoql: warning: {error}"));
+                    progress.suspend(|| crate::summary::report_skipped_file(error));
                 }
                 Observed::Unreadable(error) => {
                     progress.suspend(|| summary.report_unreadable(error))

@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use sumoql_input::{InputFormat, Malformed, ReadError};
 
+use crate::output::escape_controls;
+
 /// Malformed records reported one by one per input; later ones are counted
 /// and reported together at the end.
 const MALFORMED_REPORTS_PER_INPUT: u64 = 3;
@@ -123,11 +125,17 @@ impl Summary {
     }
 }
 
-/// Writes one line to stderr. A closed or full stderr is ignored rather
-/// than turned into a panic, because the line is only a report.
+/// Writes one line to stderr, with control characters escaped because reports quote
+/// file names and record text. A closed or full stderr is ignored rather than turned
+/// into a panic, because the line is only a report.
 pub fn report(line: &str) {
     use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "{line}");
+    let _ = writeln!(std::io::stderr(), "{}", escape_controls(line));
+}
+
+/// Reports a file passed over on purpose, such as a binary file in a folder.
+pub fn report_skipped_file(error: &ReadError) {
+    report(&format!("sumoql: warning: {error}"));
 }
 
 fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {

@@ -12,7 +12,7 @@ use sumoql_engine::{Execution, Plan, ResultTable, Value};
 use sumoql_input::{Inputs, Item, RawMode, ReadOptions, Record, SYSTEM_FIELDS};
 
 use super::vocabulary::METADATA_FIELDS;
-use crate::output::{write_table, OutputFormat};
+use crate::output::{escape_controls, write_table, OutputFormat};
 use crate::run::{compile_query, EngineRecord};
 
 /// Result rows printed after a query unless `--rows` or `:rows` sets another number.
@@ -223,12 +223,14 @@ impl ReadCounts {
             Ok(Item::Malformed(malformed)) => {
                 self.malformed += 1;
                 if self.malformed <= MALFORMED_REPORTS {
-                    console.message(format!("warning: skipped malformed record in {malformed}"));
+                    console.message(escape_controls(&format!(
+                        "warning: skipped malformed record in {malformed}"
+                    )));
                 }
             }
             Err(error) => {
                 self.unreadable += 1;
-                console.message(format!("error: {error}"));
+                console.message(escape_controls(&format!("error: {error}")));
             }
         }
         None
@@ -582,7 +584,7 @@ pub fn estimated_size(record: &Record) -> u64 {
 
 fn describe_inputs(inputs: &[PathBuf]) -> String {
     match inputs {
-        [single] => single.display().to_string(),
+        [single] => escape_controls(&single.display().to_string()),
         _ => format!("{} inputs", inputs.len()),
     }
 }
@@ -740,6 +742,46 @@ mod tests {
             .out()
             .contains("PackageInstallSpawnedSuspiciousProcess"));
         assert_eq!(kept_output.out(), streamed_output.out());
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let folder =
+            std::env::temp_dir().join(format!("sumoql-repl-controls-{}", std::process::id()));
+        std::fs::create_dir_all(&folder).unwrap();
+        let path = folder.join("bell\u{7}\u{1b}[31m.json");
+        std::fs::write(
+            &path,
+            "{\"message\":\"red\\u001b[31m bell\\u0007 csi\\u009b\"}\n{oops\n",
+        )
+        .unwrap();
+
+        let mut session = Session::new(Settings::default(), Arc::new(AtomicBool::new(false)));
+        let mut captured = Captured::new();
+        session.set_inputs(vec![path], &mut captured.console());
+        session.run_query(
+            "* | json auto | count by message",
+            "<repl>",
+            &mut captured.console(),
+        );
+
+        for (name, text) in [("out", captured.out()), ("err", captured.err())] {
+            assert!(!text.contains('\u{1b}'), "{name}: {text:?}");
+            assert!(!text.contains('\u{7}'), "{name}: {text:?}");
+            assert!(!text.contains('\u{9b}'), "{name}: {text:?}");
+        }
+        assert!(
+            captured
+                .out()
+                .contains("red\\u{1b}[31m bell\\u{7} csi\\u{9b}"),
+            "{}",
+            captured.out()
+        );
+        assert!(
+            captured.err().contains("bell\\u{7}\\u{1b}[31m.json"),
+            "{}",
+            captured.err()
+        );
     }
 
     #[test]
