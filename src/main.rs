@@ -206,6 +206,12 @@ struct RunArgs {
     /// Directory of the CSV files that `lookup … from path://"/a/b"` reads, as DIR/a/b.csv.
     #[arg(long, value_name = "DIR")]
     lookup_dir: Option<PathBuf>,
+
+    /// The number of groups (`count by`, `top`, `count_frequent`) or held rows (`sort`,
+    /// `topk`, `transpose`, `dedup`, `fillmissing`, `accum`, `total`) one stage may
+    /// keep. A run that passes it stops with exit status 2 and names the stage.
+    #[arg(long, value_name = "N", default_value_t = sumoql_engine::DEFAULT_MAX_GROUPS)]
+    max_groups: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -281,6 +287,7 @@ impl RunArgs {
             from: self.from,
             to: self.to,
             lookup_dir: self.lookup_dir,
+            max_groups: self.max_groups,
             format: self.format,
             input: self.input,
             raw: match self.raw {

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use sumoql_engine::{Execution, Plan, ResultTable};
+use sumoql_engine::{Execution, GroupLimitExceeded, Plan, ResultTable};
 use sumoql_input::{InputFormat, Inputs, Item, Malformed, ReadError, ReadOptions};
 
 use crate::prefilter::Prefilter;
@@ -35,6 +35,9 @@ pub enum Event {
     },
     Malformed(Malformed),
     Unreadable(ReadError),
+    /// A stage passed the group limit, in one batch or in the merged state; the run
+    /// stops without a result.
+    GroupLimitExceeded(GroupLimitExceeded),
 }
 
 struct Batch {
@@ -118,6 +121,10 @@ pub fn execute_parallel(
                     }
                 }
                 execution.absorb(result.partial);
+                if let Some(exceeded) = execution.group_limit_exceeded() {
+                    let _ = observe(Event::GroupLimitExceeded(exceeded.clone()));
+                    return None;
+                }
                 next_index += 1;
             }
         }

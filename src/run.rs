@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
-use sumoql_engine::{BranchExplain, Execution, LookupSource, Plan, ResultTable, TimeRange, Value};
+use sumoql_engine::{
+    BranchExplain, Execution, GroupLimitExceeded, LookupSource, Plan, ResultTable, TimeRange, Value,
+};
 use sumoql_input::{total_input_bytes, Inputs, Item, RawMode, ReadOptions};
 use sumoql_syntax::Diagnostic;
 
@@ -54,6 +56,8 @@ pub struct RunRequest {
     pub to: Option<String>,
     /// The directory `lookup` reads its tables from.
     pub lookup_dir: Option<PathBuf>,
+    /// The number of groups or held rows one stage may keep.
+    pub max_groups: usize,
 }
 
 /// Runs a query and returns the process exit status.
@@ -113,7 +117,8 @@ pub fn run(request: RunRequest) -> u8 {
         eprintln!("sumoql: error: {message}");
         return EXIT_QUERY_OR_USAGE;
     }
-    execute(&plan, &inputs, setup, &request, &text)
+    plan.set_max_groups(request.max_groups);
+    execute(&plan, &inputs, setup, &request, (&source_name, &text))
 }
 
 /// Sets the query time range from `--from` and `--to`. When the query reads
@@ -200,12 +205,15 @@ pub enum Observed<'a> {
     Record(&'a sumoql_input::Record),
     Malformed(&'a sumoql_input::Malformed),
     Unreadable(&'a sumoql_input::ReadError),
+    /// A stage passed the group limit; reading stops and there is no result.
+    GroupLimitExceeded(&'a GroupLimitExceeded),
 }
 
 /// Streams every record of `inputs` through `plan` and returns the result.
 /// `observe` sees each record, malformed record and unreadable input as it
 /// comes; returning `ControlFlow::Break` stops reading, and then there is no
-/// result.
+/// result. A stage that passes the plan's group limit also stops reading without a
+/// result, after `observe` has seen [`Observed::GroupLimitExceeded`].
 pub fn execute_inputs(
     plan: &Plan,
     inputs: &[PathBuf],
@@ -270,6 +278,10 @@ pub fn execute_inputs_explained(
                         extracted,
                     });
                 }
+                if let Some(exceeded) = execution.group_limit_exceeded() {
+                    let _ = observe(Observed::GroupLimitExceeded(exceeded));
+                    return None;
+                }
                 flow
             }
             Ok(Item::Malformed(malformed)) => observe(Observed::Malformed(malformed)),
@@ -282,13 +294,23 @@ pub fn execute_inputs_explained(
     Some(execution.finish_explained())
 }
 
+/// Runs the plan over the inputs and writes the result. `query` is the query's source
+/// name and text, for diagnostics.
 fn execute(
     plan: &Plan,
     inputs: &[PathBuf],
     setup: InputSetup,
     request: &RunRequest,
-    query_text: &str,
+    query: (&str, &str),
 ) -> u8 {
+    let (source_name, query_text) = query;
+    let report_group_limit = |exceeded: &GroupLimitExceeded| {
+        let diagnostic = group_limit_diagnostic(exceeded);
+        eprintln!(
+            "{}",
+            diagnostic.render(source_name, query_text, request.color)
+        );
+    };
     let InputSetup {
         mut options,
         extractions,
@@ -336,6 +358,11 @@ fn execute(
                     progress.suspend(|| crate::summary::report_skipped_file(&error));
                 }
                 Event::Unreadable(error) => progress.suspend(|| summary.report_unreadable(&error)),
+                Event::GroupLimitExceeded(exceeded) => {
+                    progress.finish();
+                    report_group_limit(&exceeded);
+                    return ControlFlow::Break(());
+                }
             }
             ControlFlow::Continue(())
         });
@@ -372,6 +399,10 @@ fn execute(
                 Observed::Unreadable(error) => {
                     progress.suspend(|| summary.report_unreadable(error))
                 }
+                Observed::GroupLimitExceeded(exceeded) => {
+                    progress.finish();
+                    report_group_limit(exceeded);
+                }
             }
             ControlFlow::Continue(())
         },
@@ -392,6 +423,13 @@ fn execute(
         );
     }
     status
+}
+
+/// Describes a stage that passed the group limit, with how to raise it.
+pub fn group_limit_diagnostic(exceeded: &GroupLimitExceeded) -> Diagnostic {
+    exceeded.diagnostic().with_help(
+        "raise the limit with --max-groups N, or group by fields with fewer distinct values",
+    )
 }
 
 /// Writes the result and the summary, and returns the exit status.

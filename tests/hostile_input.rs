@@ -6,7 +6,7 @@ mod common;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::run_sumoql;
+use common::{run_sumoql, SAMPLE_LOG};
 
 /// Creates an empty folder of its own for one test.
 fn test_folder(name: &str) -> PathBuf {
@@ -64,4 +64,32 @@ fn control_characters_never_reach_terminal() {
         "stderr: {}",
         output.stderr
     );
+}
+
+#[test]
+fn max_groups_stops_count_by() {
+    let query = "* | count by Image, EventRecordID";
+    for threads in ["1", "2"] {
+        let output = run_sumoql(&[
+            "run",
+            "--threads",
+            threads,
+            "--max-groups",
+            "3",
+            "-e",
+            query,
+            SAMPLE_LOG,
+        ]);
+        assert_eq!(output.code(), 2, "threads {threads}: {}", output.stderr);
+        assert_eq!(output.stdout, "", "threads {threads}");
+        insta::assert_snapshot!(format!("max_groups_threads_{threads}"), output.stderr);
+
+        let unlimited = run_sumoql(&["run", "--threads", threads, "-e", query, SAMPLE_LOG]);
+        assert_eq!(
+            unlimited.code(),
+            0,
+            "threads {threads}: {}",
+            unlimited.stderr
+        );
+    }
 }

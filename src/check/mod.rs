@@ -206,6 +206,7 @@ fn check_query(text: &str, arguments: &CheckArgs, setup: &InputSetup) -> Outcome
             let raw = setup.options.raw;
             let mut summary = Summary::new();
             let options = setup.options.clone();
+            let mut group_limit = None;
             let result = execute_inputs_explained(
                 &plan,
                 &arguments.inputs,
@@ -219,13 +220,17 @@ fn check_query(text: &str, arguments: &CheckArgs, setup: &InputSetup) -> Outcome
                         }
                         Observed::Malformed(malformed) => summary.report_malformed(malformed),
                         Observed::Unreadable(error) if error.is_skipped_file() => {
-                            eprintln!("sumoql: warning: {error}")
+                            crate::summary::report_skipped_file(error)
                         }
                         Observed::Unreadable(error) => summary.report_unreadable(error),
+                        Observed::GroupLimitExceeded(exceeded) => {
+                            group_limit = Some(crate::run::group_limit_diagnostic(exceeded))
+                        }
                     }
                     ControlFlow::Continue(())
                 },
             );
+            findings.extend(group_limit);
             outcome.unusable_inputs = summary.has_unreadable_inputs();
             if let Some((table, Some(explain))) = result {
                 summary.print(table.rows.len());

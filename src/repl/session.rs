@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use sumoql_engine::{Execution, Plan, ResultTable, Value};
+use sumoql_engine::{Execution, GroupLimitExceeded, Plan, ResultTable, Value};
 use sumoql_input::{Inputs, Item, RawMode, ReadOptions, Record, SYSTEM_FIELDS};
 
 use super::vocabulary::METADATA_FIELDS;
@@ -251,6 +251,16 @@ pub enum QueryOutcome {
     Cancelled {
         records: u64,
     },
+    /// A stage passed the group limit; its diagnostic was printed.
+    GroupLimitExceeded,
+}
+
+/// The reason a query run stopped without a result.
+#[derive(Debug)]
+enum Stopped {
+    /// Ctrl-C, after this many records.
+    Cancelled(u64),
+    GroupLimitExceeded(GroupLimitExceeded),
 }
 
 pub struct Session {
@@ -425,7 +435,12 @@ impl Session {
         self.cancel.store(false, Ordering::SeqCst);
         let (table, counts) = match self.execute(&plan, console) {
             Ok(result) => result,
-            Err(records) => {
+            Err(Stopped::GroupLimitExceeded(exceeded)) => {
+                let diagnostic = crate::run::group_limit_diagnostic(&exceeded);
+                console.message(diagnostic.render(source_name, text, console.color));
+                return QueryOutcome::GroupLimitExceeded;
+            }
+            Err(Stopped::Cancelled(records)) => {
                 // A new line first, because the terminal has echoed `^C` where the cursor was.
                 console.message(format!(
                     "\nquery cancelled after {} records; no result",
@@ -452,13 +467,13 @@ impl Session {
         QueryOutcome::Printed { rows }
     }
 
-    /// Pushes every record through the plan. Returns the result, or on
-    /// Ctrl-C the number of records pushed before it.
+    /// Pushes every record through the plan. Returns the result, or why it stopped: on
+    /// Ctrl-C with the number of records pushed before it, or at the group limit.
     fn execute(
         &self,
         plan: &Plan,
         console: &mut Console,
-    ) -> Result<(ResultTable, ReadCounts), u64> {
+    ) -> Result<(ResultTable, ReadCounts), Stopped> {
         let mut execution = Execution::new(plan);
         let mut counts = ReadCounts::default();
 
@@ -466,7 +481,7 @@ impl Session {
             Records::InMemory(records) => {
                 for record in records {
                     if self.cancel.load(Ordering::SeqCst) {
-                        return Err(counts.records);
+                        return Err(Stopped::Cancelled(counts.records));
                     }
                     execution.push(&EngineRecord(record));
                     counts.records += 1;
@@ -475,13 +490,16 @@ impl Session {
             Records::FromDisk => {
                 for item in Inputs::open(&self.inputs, self.read_options()) {
                     if self.cancel.load(Ordering::SeqCst) {
-                        return Err(counts.records);
+                        return Err(Stopped::Cancelled(counts.records));
                     }
                     if let Some(record) = counts.report(item, console) {
                         execution.push(&EngineRecord(&record));
                     }
                 }
             }
+        }
+        if let Some(exceeded) = execution.group_limit_exceeded() {
+            return Err(Stopped::GroupLimitExceeded(exceeded.clone()));
         }
         Ok((execution.finish(), counts))
     }
@@ -844,7 +862,7 @@ mod tests {
         session.cancel.store(true, Ordering::SeqCst);
         let result = session.execute(&plan, &mut captured.console());
         assert!(
-            matches!(result, Err(0)),
+            matches!(result, Err(Stopped::Cancelled(0))),
             "{:?}",
             result.map(|(table, _)| table.rows.len())
         );

@@ -143,10 +143,17 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
                 entry(&mut counts, shown_name(&malformed.source_name), format).malformed += 1;
             }
             Observed::Unreadable(error) => unreadable.push(error.to_string()),
+            // NOTE: the case then reports an unreadable input, which is the nearest status.
+            Observed::GroupLimitExceeded(exceeded) => {
+                unreadable.push(exceeded.diagnostic().message.clone())
+            }
         }
         ControlFlow::Continue(())
     })
-    .expect("the observer never stops reading");
+    .unwrap_or_else(|| sumoql_engine::ResultTable {
+        columns: plan.column_names(),
+        rows: Vec::new(),
+    });
 
     let mut header = vec![format!("query: {query_file_name}")];
     for count in &counts {

@@ -55,6 +55,7 @@ pub fn compile_with(
         columns,
         time_range: None,
         reads_time_range: compiler.reads_time_range,
+        max_groups: crate::plan::DEFAULT_MAX_GROUPS,
     })
 }
 

@@ -19,13 +19,40 @@ use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::row::{Record, Row, RowContext};
 use crate::value::{compare_for_sort, GroupKey, Value};
 
-use sumoql_syntax::ast::SortDirection;
+use sumoql_syntax::ast::{SortDirection, Span};
+use sumoql_syntax::Diagnostic;
 
 /// The rows a query produced, with column names in result order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultTable {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Option<Value>>>,
+}
+
+/// A stage that held more groups or rows than [`Plan::set_max_groups`] allows. The run
+/// stopped there, so it has no result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupLimitExceeded {
+    /// The stage text in the query.
+    pub span: Span,
+    pub limit: usize,
+    /// The unit of the count: `groups` or `rows`.
+    pub unit: &'static str,
+}
+
+impl GroupLimitExceeded {
+    /// Describes the error at the stage that passed the limit.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let limit = self.limit;
+        Diagnostic::error(
+            format!(
+                "this stage holds more than {limit} {}, the maximum allowed",
+                self.unit
+            ),
+            self.span.clone(),
+            format!("more than {limit} {} here", self.unit),
+        )
+    }
 }
 
 /// The running state of a plan over a stream of records.
@@ -41,6 +68,8 @@ pub struct Execution<'p> {
     rows: Vec<Vec<Option<Value>>>,
     /// The `transpose` columns of result rows, by row index.
     dynamic: DynamicCells,
+    /// Set when a stage passed the plan's group limit; records pushed after that are ignored.
+    group_limit_exceeded: Option<GroupLimitExceeded>,
 }
 
 struct PipelineState {
@@ -236,6 +265,7 @@ impl<'p> Execution<'p> {
             state: PipelineState::new(&plan.root, false),
             rows: Vec::new(),
             dynamic: DynamicCells::new(),
+            group_limit_exceeded: None,
         }
     }
 
@@ -250,6 +280,7 @@ impl<'p> Execution<'p> {
             state: PipelineState::new(&plan.root, true),
             rows: Vec::new(),
             dynamic: DynamicCells::new(),
+            group_limit_exceeded: None,
         }
     }
 
@@ -273,7 +304,16 @@ impl<'p> Execution<'p> {
             std::ptr::eq(self.plan, partial.plan),
             "partials must come from the same plan"
         );
+        if self.group_limit_exceeded.is_some() {
+            return;
+        }
+        if partial.group_limit_exceeded.is_some() {
+            self.group_limit_exceeded = partial.group_limit_exceeded;
+            return;
+        }
         absorb_states(&self.plan.root, &mut self.state, partial.state);
+        self.group_limit_exceeded =
+            find_group_limit_exceeded(&self.plan.root, &self.state, self.plan.max_groups);
         let offset = self.rows.len();
         self.dynamic.extend(
             partial
@@ -284,8 +324,25 @@ impl<'p> Execution<'p> {
         self.rows.extend(partial.rows);
     }
 
+    /// Returns the stage that passed the plan's group limit, if one did. The run stops
+    /// there: later records are ignored, and the caller should report this instead of
+    /// the result.
+    pub fn group_limit_exceeded(&self) -> Option<&GroupLimitExceeded> {
+        self.group_limit_exceeded.as_ref()
+    }
+
     /// Runs one record through every pipeline of the plan.
     pub fn push(&mut self, record: &dyn Record) {
+        if self.group_limit_exceeded.is_some() {
+            return;
+        }
+        self.push_unchecked(record);
+        // One record adds at most a few rows, so the limit is passed by a few at most.
+        self.group_limit_exceeded =
+            find_group_limit_exceeded(&self.plan.root, &self.state, self.plan.max_groups);
+    }
+
+    fn push_unchecked(&mut self, record: &dyn Record) {
         let time_range = self.plan.time_range;
         if let Some(range) = time_range {
             // Records without a readable `_messageTime` stay in the run.
@@ -678,6 +735,46 @@ fn flush(
             _ => {}
         }
     }
+}
+
+/// Returns the first stage of `pipeline`, or of a `union` inside it, that holds more
+/// than `limit` groups or rows.
+///
+/// NOTE: only the state a record fills is checked. A stage after the first row-holding
+/// one is filled when the execution finishes and is not checked; it receives the rows
+/// the earlier stage releases, except that `fillmissing` and `transpose` can add more.
+fn find_group_limit_exceeded(
+    pipeline: &Pipeline,
+    state: &PipelineState,
+    limit: usize,
+) -> Option<GroupLimitExceeded> {
+    for ((operator_state, source), operator) in state
+        .operators
+        .iter()
+        .zip(&pipeline.sources)
+        .zip(&pipeline.operators)
+    {
+        let (held, unit) = match (operator_state, operator) {
+            (OperatorState::Union(sub_state), Operator::Union(sub)) => {
+                match find_group_limit_exceeded(sub, sub_state, limit) {
+                    Some(exceeded) => return Some(exceeded),
+                    None => continue,
+                }
+            }
+            (OperatorState::Sort(buffer), _) => (buffer.len(), "rows"),
+            (OperatorState::Aggregate(groups), _) => (groups.len(), "groups"),
+            (OperatorState::Holding(held), _) => (held.len(), held.unit()),
+            _ => continue,
+        };
+        if held > limit {
+            return Some(GroupLimitExceeded {
+                span: source.span.clone(),
+                limit,
+                unit,
+            });
+        }
+    }
+    None
 }
 
 fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: PipelineState) {

@@ -25,14 +25,14 @@ mod time_range;
 mod value;
 
 pub use compile::{compile, compile_with};
-pub use execute::{Execution, ResultTable};
+pub use execute::{Execution, GroupLimitExceeded, ResultTable};
 pub use explain::{
     collect_chain, split_condition, BranchExplain, ConditionTerms, FieldPresence, StageDetail,
     StageExplain, TermCount, TermCounts, TermJoin,
 };
 pub use operators::lookup::{lookup_table_file, LookupSource, LookupTable};
 pub use pattern::{AnchorPattern, WildcardPattern};
-pub use plan::Plan;
+pub use plan::{Plan, DEFAULT_MAX_GROUPS};
 pub use requirement::Requirement;
 pub use row::Record;
 pub use time_range::TimeRange;

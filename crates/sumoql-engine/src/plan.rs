@@ -25,7 +25,13 @@ pub struct Plan {
     pub(crate) time_range: Option<crate::TimeRange>,
     /// Whether some operator or function reads the query time range.
     pub(crate) reads_time_range: bool,
+    /// The number of groups or rows one stage may hold; see [`Plan::set_max_groups`].
+    pub(crate) max_groups: usize,
 }
+
+/// The number of groups or held rows one stage may keep unless
+/// [`Plan::set_max_groups`] sets another limit.
+pub const DEFAULT_MAX_GROUPS: usize = 10_000_000;
 
 impl Plan {
     /// Returns the names of the result columns.
@@ -41,6 +47,14 @@ impl Plan {
     /// and `queryStartTime()`/`queryEndTime()` read it.
     pub fn set_time_range(&mut self, range: crate::TimeRange) {
         self.time_range = Some(range);
+    }
+
+    /// Sets the number of groups (`count by`, `top`, `count_frequent`) or held rows
+    /// (`sort`, `topk`, `transpose`, `dedup`, `fillmissing`, `accum`, `total`) one stage
+    /// may keep. A run that passes it stops, and
+    /// [`crate::Execution::group_limit_exceeded`] names the stage.
+    pub fn set_max_groups(&mut self, max_groups: usize) {
+        self.max_groups = max_groups;
     }
 
     /// Reports whether the query reads the time range, so a caller without

@@ -50,6 +50,24 @@ pub(crate) enum HoldingState {
     Counts(IndexMap<Vec<GroupKey>, u64>),
 }
 
+impl HoldingState {
+    /// Returns the number of rows or counted groups held.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            HoldingState::Rows(rows) => rows.len(),
+            HoldingState::Counts(counts) => counts.len(),
+        }
+    }
+
+    /// Returns what [`HoldingState::len`] counts, for messages.
+    pub(crate) fn unit(&self) -> &'static str {
+        match self {
+            HoldingState::Rows(_) => "rows",
+            HoldingState::Counts(_) => "groups",
+        }
+    }
+}
+
 impl HoldingStage {
     pub(crate) fn start(&self) -> HoldingState {
         match &self.kind {
