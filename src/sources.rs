@@ -75,6 +75,22 @@ pub struct InputArgs {
     /// Ignore `sumoql-sources.toml` in the current folder.
     #[arg(long)]
     pub no_sources: bool,
+
+    /// The maximum size of one record's text (a line, an XML event, a JSON value, a
+    /// multi-line message), such as `16MiB` or `512KiB`. A longer record is reported as
+    /// malformed and skipped without being held in memory.
+    #[arg(long, value_name = "SIZE", default_value = "16MiB", value_parser = parse_record_size)]
+    pub max_record_size: usize,
+}
+
+fn parse_record_size(text: &str) -> Result<usize, String> {
+    let bytes = crate::repl::session::parse_bytes(text)?;
+    match usize::try_from(bytes) {
+        Ok(0) | Err(_) => Err(format!(
+            "invalid record size `{text}`: expected a positive size such as 16MiB"
+        )),
+        Ok(bytes) => Ok(bytes),
+    }
 }
 
 fn parse_input_format(text: &str) -> Result<InputFormat, String> {
@@ -125,6 +141,7 @@ pub fn input_setup(arguments: &InputArgs, raw: RawMode, color: bool) -> Result<I
         sources: rules,
         bytes_read: None,
         defer_decoding: false,
+        max_record_bytes: Some(arguments.max_record_size),
     };
     Ok(InputSetup {
         options,

@@ -10,7 +10,7 @@ mod commands;
 mod complete;
 mod highlight;
 pub(crate) mod lexer;
-mod session;
+pub(crate) mod session;
 mod validate;
 mod vocabulary;
 

@@ -219,6 +219,9 @@ impl Inputs {
             },
             file_time_ms,
             defer_decoding: options.defer_decoding,
+            max_record_bytes: options
+                .max_record_bytes
+                .unwrap_or(crate::record::DEFAULT_MAX_RECORD_BYTES),
         };
         let open_options = OpenOptions {
             format: options.format.or_else(|| rule.and_then(|rule| rule.format)),

@@ -9,7 +9,7 @@ use std::io::{self, BufRead};
 use crate::error::ReadError;
 use crate::origin::Origin;
 use crate::record::{Item, Position};
-use crate::text::{position, MAX_RECORD_BYTES};
+use crate::text::position;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -80,7 +80,7 @@ impl<R: BufRead> JsonDocumentReader<R> {
 
     fn scan_byte(&mut self, byte: u8) {
         if let Some(open) = self.open.as_mut() {
-            if open.bytes.len() >= MAX_RECORD_BYTES {
+            if open.bytes.len() >= self.origin.max_record_bytes {
                 open.too_long = true;
             }
             if !open.too_long {
@@ -147,7 +147,10 @@ impl<R: BufRead> JsonDocumentReader<R> {
             return;
         };
         let item = if open.too_long {
-            let reason = format!("JSON value is longer than {MAX_RECORD_BYTES} bytes");
+            let reason = format!(
+                "JSON value is longer than {} bytes",
+                self.origin.max_record_bytes
+            );
             self.origin.malformed(open.position, reason)
         } else {
             self.origin.item_from_bytes(&open.bytes, open.position)

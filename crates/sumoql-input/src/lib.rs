@@ -52,7 +52,7 @@ pub use inputs::{Inputs, ReadStats};
 pub use prefilter::{escapes_may_hide_text, provides_field, searchable_form};
 pub use record::{
     category_for_channel, InputFormat, Item, Malformed, Position, RawMode, ReadOptions, Record,
-    RecordKind, SourceMetadata, COLLECTOR_NAME,
+    RecordKind, SourceMetadata, COLLECTOR_NAME, DEFAULT_MAX_RECORD_BYTES,
 };
 pub use source_rules::{SourceRule, SourceSettings};
 pub use walk::total_input_bytes;

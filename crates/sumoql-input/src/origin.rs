@@ -29,6 +29,8 @@ pub(crate) struct Origin {
     pub(crate) file_time_ms: Option<i64>,
     /// Whether records are yielded undecoded (`ReadOptions::defer_decoding`).
     pub(crate) defer_decoding: bool,
+    /// The maximum length in bytes of one record's text (`ReadOptions::max_record_bytes`).
+    pub(crate) max_record_bytes: usize,
 }
 
 impl Origin {
@@ -193,6 +195,7 @@ pub(crate) mod tests {
             },
             file_time_ms: None,
             defer_decoding: false,
+            max_record_bytes: crate::record::DEFAULT_MAX_RECORD_BYTES,
         }
     }
 

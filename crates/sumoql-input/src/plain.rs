@@ -13,7 +13,7 @@ use regex::Regex;
 use crate::error::ReadError;
 use crate::origin::Origin;
 use crate::record::{Item, Position};
-use crate::text::{position, LineReader, MAX_RECORD_BYTES};
+use crate::text::{position, LineReader};
 
 /// A message whose last line may not have been read yet.
 struct PendingMessage {
@@ -35,7 +35,7 @@ pub(crate) struct TextReader<R> {
 impl<R: BufRead> TextReader<R> {
     pub(crate) fn new(reader: R, origin: Origin, start_pattern: Option<Regex>) -> Self {
         TextReader {
-            lines: LineReader::new(reader, MAX_RECORD_BYTES),
+            lines: LineReader::new(reader, origin.max_record_bytes),
             origin,
             start_pattern,
             pending: None,
@@ -52,7 +52,7 @@ impl<R: BufRead> TextReader<R> {
         let line_position = position(line.number, line.offset);
         if line.truncated {
             self.finish_pending();
-            let reason = format!("line is longer than {MAX_RECORD_BYTES} bytes");
+            let reason = format!("line is longer than {} bytes", self.origin.max_record_bytes);
             self.queue
                 .push_back(self.origin.malformed(line_position, reason));
             return Ok(true);
@@ -80,7 +80,7 @@ impl<R: BufRead> TextReader<R> {
         let starts_message = !blank && start_pattern.is_match(&String::from_utf8_lossy(content));
         match self.pending.as_mut() {
             Some(pending) if !starts_message => {
-                if pending.bytes.len() + line.len() > MAX_RECORD_BYTES {
+                if pending.bytes.len() + line.len() > self.origin.max_record_bytes {
                     pending.too_long = true;
                 }
                 if !pending.too_long {
@@ -104,7 +104,10 @@ impl<R: BufRead> TextReader<R> {
             return;
         };
         let item = if pending.too_long {
-            let reason = format!("message is longer than {MAX_RECORD_BYTES} bytes");
+            let reason = format!(
+                "message is longer than {} bytes",
+                self.origin.max_record_bytes
+            );
             self.origin.malformed(pending.position, reason)
         } else {
             let end = pending.bytes.trim_ascii_end().len();
@@ -228,7 +231,10 @@ mod tests {
 
     #[test]
     fn long_line_is_malformed() {
-        let text = format!("ok\n{}\nafter\n", "x".repeat(MAX_RECORD_BYTES + 10));
+        let text = format!(
+            "ok\n{}\nafter\n",
+            "x".repeat(crate::record::DEFAULT_MAX_RECORD_BYTES + 10)
+        );
         let lines = read(&text, None);
         assert_eq!(lines.len(), 3);
         assert!(

@@ -146,7 +146,16 @@ pub struct ReadOptions {
     /// Yields text records undecoded, to be parsed by [`Record::decode`] on the caller's
     /// threads. `.evtx` records are always decoded by the reader.
     pub defer_decoding: bool,
+    /// The maximum length in bytes of a line, event, JSON value or message that the text
+    /// readers keep; a longer one is reported as malformed and skipped. `None` is
+    /// [`DEFAULT_MAX_RECORD_BYTES`].
+    pub max_record_bytes: Option<usize>,
 }
+
+/// The maximum record length unless [`ReadOptions::max_record_bytes`] sets another:
+/// 16 MiB, hundreds of times a large Windows event, small enough that holding one record
+/// and its decoded copy stays cheap.
+pub const DEFAULT_MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 /// The position of a record in its input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,10 +10,6 @@ use crate::error::ReadError;
 use crate::origin::Origin;
 use crate::record::{Item, Position};
 
-/// The maximum length in bytes of a line or event that the text readers keep. A longer one
-/// becomes a malformed item, so a file without line breaks cannot exhaust memory.
-pub(crate) const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
-
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const EVENT_START: &[u8] = b"<Event";
 const EVENT_END: &[u8] = b"</Event>";
@@ -147,7 +143,7 @@ pub(crate) struct XmlEventReader<R> {
 impl<R: BufRead> XmlEventReader<R> {
     pub(crate) fn new(reader: R, origin: Origin) -> Self {
         XmlEventReader {
-            lines: LineReader::new(reader, MAX_RECORD_BYTES),
+            lines: LineReader::new(reader, origin.max_record_bytes),
             origin,
             pending: None,
             in_comment: false,
@@ -164,7 +160,7 @@ impl<R: BufRead> XmlEventReader<R> {
 
         if line.truncated {
             self.fail_pending("the event is not closed before a line that is too long");
-            let reason = format!("line is longer than {MAX_RECORD_BYTES} bytes");
+            let reason = format!("line is longer than {} bytes", self.origin.max_record_bytes);
             let item = self
                 .origin
                 .malformed(position(line.number, line.offset), reason);
@@ -271,7 +267,7 @@ impl<R: BufRead> XmlEventReader<R> {
         let Some(pending) = self.pending.as_mut() else {
             return;
         };
-        if pending.bytes.len() + bytes.len() > MAX_RECORD_BYTES {
+        if pending.bytes.len() + bytes.len() > self.origin.max_record_bytes {
             pending.too_long = true;
         }
         if !pending.too_long {
@@ -284,7 +280,10 @@ impl<R: BufRead> XmlEventReader<R> {
             return;
         };
         let item = if pending.too_long {
-            let reason = format!("event is longer than {MAX_RECORD_BYTES} bytes");
+            let reason = format!(
+                "event is longer than {} bytes",
+                self.origin.max_record_bytes
+            );
             self.origin.malformed(pending.position, reason)
         } else {
             self.origin
@@ -447,7 +446,7 @@ pub(crate) struct JsonLinesReader<R> {
 impl<R: BufRead> JsonLinesReader<R> {
     pub(crate) fn new(reader: R, origin: Origin) -> Self {
         JsonLinesReader {
-            lines: LineReader::new(reader, MAX_RECORD_BYTES),
+            lines: LineReader::new(reader, origin.max_record_bytes),
             origin,
             finished: false,
         }
@@ -474,7 +473,7 @@ impl<R: BufRead> Iterator for JsonLinesReader<R> {
 
             let line_position = position(line.number, line.offset);
             if line.truncated {
-                let reason = format!("line is longer than {MAX_RECORD_BYTES} bytes");
+                let reason = format!("line is longer than {} bytes", self.origin.max_record_bytes);
                 return Some(Ok(self.origin.malformed(line_position, reason)));
             }
 
