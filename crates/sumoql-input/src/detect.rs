@@ -289,7 +289,7 @@ fn open_text(
     } else if head.starts_with(UTF16_BE_BOM) {
         Some(true)
     } else {
-        None
+        utf16_without_bom(&head)
     };
     let (head, whole) = match utf16_big_endian {
         Some(big_endian) => {
@@ -428,6 +428,34 @@ fn create_temporary_file() -> io::Result<(File, PathBuf)> {
         io::ErrorKind::AlreadyExists,
         "failed to create a temporary file for standard input: every name tried exists",
     ))
+}
+
+/// How many code units at the start of a file without a byte order mark must be ASCII
+/// text in UTF-16 for the file to be read as UTF-16.
+const UTF16_SNIFF_UNITS: usize = 64;
+
+/// Recognises UTF-16 without a byte order mark from text that starts with ASCII: returns
+/// `Some(big_endian)` when each of the first code units (up to [`UTF16_SNIFF_UNITS`], and
+/// at least four) has one printable ASCII or whitespace byte and one NUL byte, on the same
+/// side throughout. Log text starts with ASCII (`<Event`, `{`, a date), so other UTF-16
+/// stays unrecognised and is reported as binary data.
+fn utf16_without_bom(head: &[u8]) -> Option<bool> {
+    let units: Vec<[u8; 2]> = head
+        .chunks_exact(2)
+        .take(UTF16_SNIFF_UNITS)
+        .map(|pair| [pair[0], pair[1]])
+        .collect();
+    if units.len() < 4 {
+        return None;
+    }
+    let is_text = |byte: u8| byte.is_ascii_graphic() || byte.is_ascii_whitespace();
+    if units.iter().all(|[low, high]| is_text(*low) && *high == 0) {
+        Some(false)
+    } else if units.iter().all(|[high, low]| *high == 0 && is_text(*low)) {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// Converts a UTF-16 byte stream to UTF-8 as it is read. Unpaired surrogates become U+FFFD.
@@ -621,6 +649,18 @@ mod tests {
                 .unwrap();
             assert_eq!(converted, text);
         }
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised() {
+        let text = "<Event><System><EventID>7</EventID></System></Event>\r\n";
+        let little: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let big: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(utf16_without_bom(&little), Some(false));
+        assert_eq!(utf16_without_bom(&big), Some(true));
+        assert_eq!(utf16_without_bom(text.as_bytes()), None);
+        assert_eq!(utf16_without_bom(b"a\x00b\x00c\x00\xff\x00"), None);
+        assert_eq!(utf16_without_bom(b"<\x00E\x00"), None);
     }
 
     #[test]
