@@ -20,6 +20,13 @@ fn path_text(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
 }
 
+/// Runs `query` over `inputs` with CSV output.
+fn run_csv(query: &str, inputs: &[&Path]) -> common::Output {
+    let mut arguments = vec!["run", "--format", "csv", "-e", query];
+    arguments.extend(inputs.iter().map(|path| path_text(path)));
+    run_sumoql(&arguments)
+}
+
 /// Asserts that `text` holds no C0 control character but the line break, no DEL and no C1
 /// control character.
 fn assert_no_raw_controls(name: &str, text: &str) {
@@ -197,14 +204,7 @@ fn max_record_size_is_configurable() {
         output.stderr
     );
 
-    let default = run_sumoql(&[
-        "run",
-        "--format",
-        "csv",
-        "-e",
-        "* | count",
-        path_text(&path),
-    ]);
+    let default = run_csv("* | count", &[&path]);
     assert_eq!(default.stdout, "_count\n3\n");
 
     let invalid = run_sumoql(&[
@@ -221,4 +221,362 @@ fn max_record_size_is_configurable() {
         "{}",
         invalid.stderr
     );
+}
+
+#[test]
+fn million_json_keys_are_read() {
+    let folder = test_folder("wide-json");
+    let path = folder.join("wide.json");
+    // Hexadecimal keys keep the object under the 16 MiB record size: key 999,999 is f423f.
+    let keys: Vec<String> = (0..1_000_000)
+        .map(|key| format!("\"{key:x}\":{key}"))
+        .collect();
+    fs::write(&path, format!("{{{}}}\n{{\"small\":1}}\n", keys.join(","))).unwrap();
+
+    let output = run_csv(
+        r#"* | json "0", "f423f" as first, last nodrop | count by first, last"#,
+        &[&path],
+    );
+    fs::remove_dir_all(&folder).unwrap();
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "first,last,_count\n0,999999,1\n,,1\n");
+    assert!(
+        output.stderr.contains("2 records read (json 2), 0 skipped"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn million_xml_data_elements_are_read() {
+    let folder = test_folder("wide-xml");
+    let path = folder.join("wide.xml");
+    let data = "<Data>7</Data>".repeat(1_000_000);
+    let events = format!(
+        "<Event><System><EventID>1</EventID></System><EventData>{data}</EventData></Event>\n\
+         <Event><System><EventID>2</EventID></System></Event>\n"
+    );
+    fs::write(&path, events).unwrap();
+
+    let output = run_csv(
+        r#"* | parse "<Data1000000><![CDATA[*]]>" as last nodrop | count by EventID, last"#,
+        &[&path],
+    );
+    fs::remove_dir_all(&folder).unwrap();
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "EventID,last,_count\n1,7,1\n2,,1\n");
+}
+
+#[test]
+fn ten_megabyte_command_line_is_kept_whole() {
+    let folder = test_folder("long-command");
+    let path = folder.join("long.xml");
+    let command_line = format!("cmd.exe /c {}", "A".repeat(10_000_000));
+    let event = format!(
+        "<Event><System><EventID>1</EventID></System><EventData>\
+         <Data Name='CommandLine'>{command_line}</Data></EventData></Event>\n"
+    );
+    fs::write(&path, event).unwrap();
+
+    let output = run_csv(
+        r#"* | parse "<CommandLine><![CDATA[*]]>" as cmd | length(cmd) as n | fields n"#,
+        &[&path],
+    );
+    fs::remove_dir_all(&folder).unwrap();
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "n\n10000011\n");
+}
+
+/// NUL bytes after the first 64 KiB that recognise the format, and invalid UTF-8, stay
+/// in the records: a NUL shows as an escape, invalid UTF-8 as U+FFFD with a warning.
+#[test]
+fn nul_bytes_and_invalid_utf8_are_kept() {
+    let folder = test_folder("nul-utf8");
+    let text = folder.join("messages.log");
+    let mut bytes = "padding line\n".repeat(6000).into_bytes();
+    bytes.extend_from_slice(b"nul \x00 inside\nbad \xff\xfe utf-8\n");
+    fs::write(&text, bytes).unwrap();
+    let xml = folder.join("events.xml");
+    fs::write(
+        &xml,
+        b"<Event><System><EventID>1</EventID></System><EventData>\
+          <Data Name='Image'>a\x00b \xc3\x28</Data></EventData></Event>\n",
+    )
+    .unwrap();
+
+    let output = run_sumoql(&[
+        "run",
+        "-e",
+        r#"* | where !(_raw matches "padding*") | fields _raw"#,
+        path_text(&text),
+        path_text(&xml),
+    ]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_no_raw_controls("stdout", &output.stdout);
+    assert!(
+        output.stdout.contains(r"nul \u{0} inside"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output.stdout.contains("bad \u{fffd}\u{fffd} utf-8"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stdout
+            .contains("<Image><![CDATA[a\\u{0}b \u{fffd}(]]></Image>"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        output
+            .stderr
+            .contains("2 records held invalid UTF-8, replaced with U+FFFD"),
+        "{}",
+        output.stderr
+    );
+}
+
+/// serde_json rejects a lone UTF-16 surrogate escape such as `\ud800`, so such a line of
+/// a JSON file is reported and skipped; a file whose first line has one is not recognised
+/// as JSON and is read as plain text, with nothing lost.
+#[test]
+fn lone_surrogate_escapes_are_reported() {
+    let folder = test_folder("surrogates");
+    let later = folder.join("later.json");
+    fs::write(
+        &later,
+        "{\"Event\":{\"System\":{\"EventID\":1}}}\n\
+         {\"Event\":{\"System\":{\"EventID\":2},\"EventData\":{\"Image\":\"\\ud800\"}}}\n\
+         {\"Event\":{\"System\":{\"EventID\":3}}}\n",
+    )
+    .unwrap();
+    let output = run_csv("* | count", &[&later]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "_count\n2\n");
+    assert!(
+        output
+            .stderr
+            .contains("later.json: line 2 (byte 35): invalid JSON"),
+        "{}",
+        output.stderr
+    );
+
+    let first = folder.join("first.json");
+    fs::write(&first, "{\"a\":\"\\udc00\"}\n{\"a\":\"ok\"}\n").unwrap();
+    let output = run_csv("* | count", &[&first]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "_count\n2\n");
+    assert!(
+        output.stderr.contains("2 records read (text 2)"),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
+fn utf16_without_bom_is_read() {
+    let folder = test_folder("utf16");
+    let path = folder.join("events.xml");
+    let text = "<Event><System><EventID>7</EventID></System></Event>\r\n";
+    let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    fs::write(&path, bytes).unwrap();
+
+    let output = run_csv("* | count by EventID", &[&path]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "EventID,_count\n7,1\n");
+}
+
+#[test]
+fn empty_files_read_no_records() {
+    let folder = test_folder("empty");
+    for name in ["empty.xml", "empty.json", "empty.log"] {
+        fs::write(folder.join(name), "").unwrap();
+    }
+    fs::write(folder.join("empty.evtx"), "").unwrap();
+
+    let output = run_csv("* | count", &[&folder]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "_count\n0\n");
+    assert!(
+        output.stderr.contains("0 records read, 0 skipped"),
+        "{}",
+        output.stderr
+    );
+}
+
+/// Returns the effective user id of this process, from /proc.
+fn effective_uid() -> Option<u32> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("Uid:"))?;
+    line.split_whitespace().nth(2)?.parse().ok()
+}
+
+/// Runs `sumoql ARGUMENTS` as a user that permissions apply to: directly, or through
+/// `setpriv` as user and group 65534 when this process runs as root. Returns `None`, after
+/// saying why, when neither is possible.
+fn run_sumoql_unprivileged(arguments: &[&str]) -> Option<std::process::Output> {
+    use std::process::{Command, Stdio};
+
+    let binary = env!("CARGO_BIN_EXE_sumoql");
+    let mut command = match effective_uid() {
+        Some(0) => {
+            let mut command = Command::new("setpriv");
+            command.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
+            command
+        }
+        Some(_) => Command::new(binary),
+        None => {
+            common::report_skip("the effective user id is unknown (no /proc/self/status)");
+            return None;
+        }
+    };
+    let output = command
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output();
+    match output {
+        Ok(output) if output.status.code() != Some(127) => Some(output),
+        Ok(output) => {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            common::report_skip(&format!("setpriv could not run sumoql: {stderr}"));
+            None
+        }
+        Err(error) => {
+            common::report_skip(&format!("setpriv is not available to drop root: {error}"));
+            None
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn permission_denied_is_reported() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let folder = test_folder("permissions");
+    let readable = folder.join("readable.xml");
+    fs::write(
+        &readable,
+        "<Event><System><EventID>1</EventID></System></Event>\n",
+    )
+    .unwrap();
+    let denied = folder.join("denied.xml");
+    fs::write(
+        &denied,
+        "<Event><System><EventID>2</EventID></System></Event>\n",
+    )
+    .unwrap();
+    fs::set_permissions(&denied, fs::Permissions::from_mode(0o000)).unwrap();
+    let denied_folder = folder.join("denied-folder");
+    fs::create_dir(&denied_folder).unwrap();
+    fs::write(denied_folder.join("inside.xml"), "<Event></Event>\n").unwrap();
+    fs::set_permissions(&denied_folder, fs::Permissions::from_mode(0o000)).unwrap();
+
+    let arguments = [
+        "run",
+        "--format",
+        "csv",
+        "-e",
+        "* | count",
+        path_text(&folder),
+    ];
+    let Some(output) = run_sumoql_unprivileged(&arguments) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "stderr: {stderr}");
+    assert_eq!(stdout, "_count\n1\n");
+    for path in [&denied, &denied_folder] {
+        let message = format!("failed to read {}: Permission denied", path.display());
+        assert!(stderr.contains(&message), "{message}: {stderr}");
+    }
+    assert!(stderr.contains("2 inputs unreadable"), "stderr: {stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn directory_symlink_loop_terminates() {
+    let folder = test_folder("loop");
+    fs::create_dir(folder.join("logs")).unwrap();
+    fs::write(
+        folder.join("logs/a.xml"),
+        "<Event><System><EventID>1</EventID></System></Event>\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&folder, folder.join("logs/up")).unwrap();
+
+    let output = run_csv("* | count", &[&folder]);
+    assert_eq!(output.code(), 2, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "_count\n1\n");
+    assert!(
+        output
+            .stderr
+            .contains("it was already read (symbolic link loop?)"),
+        "{}",
+        output.stderr
+    );
+}
+
+/// A file truncated by another thread while sumoql reads it: the run ends without a
+/// panic, with the records read before the cut, which depends on timing.
+#[test]
+fn file_truncated_during_run_ends_cleanly() {
+    use std::process::{Command, Stdio};
+
+    let folder = test_folder("shrinking");
+    let path = folder.join("shrinking.log");
+    let line = "2024-05-01T12:00:00Z host message number\n";
+    let lines = 500_000;
+    fs::write(&path, line.repeat(lines)).unwrap();
+
+    let child = Command::new(env!("CARGO_BIN_EXE_sumoql"))
+        .args([
+            "run",
+            "--format",
+            "csv",
+            "-e",
+            "* | count",
+            path_text(&path),
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let truncating = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_len(0)
+                .unwrap();
+        })
+    };
+    let output = child.wait_with_output().unwrap();
+    truncating.join().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+
+    assert!(!stderr.contains("panicked"), "stderr: {stderr}");
+    assert!(
+        matches!(output.status.code(), Some(0) | Some(2)),
+        "stderr: {stderr}"
+    );
+    if output.status.code() == Some(0) {
+        let count: usize = stdout
+            .strip_prefix("_count\n")
+            .and_then(|rest| rest.trim().parse().ok())
+            .unwrap_or_else(|| panic!("stdout: {stdout}"));
+        assert!(count <= lines, "{count}");
+    }
 }

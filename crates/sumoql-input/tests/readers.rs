@@ -746,3 +746,37 @@ fn canonical_raw_is_rebuilt_from_the_event() {
         assert_eq!(record.raw(), render_canonical(&record.event));
     }
 }
+
+/// A file cut short between two reads ends the stream with the records read so far,
+/// without a panic: the reader sees the end of the file.
+#[test]
+fn file_truncated_while_read_ends_cleanly() {
+    let directory = tempfile::tempdir().unwrap();
+    let lines: String = (0..20_000)
+        .map(|index| event_line('\'', index, "C:\\a.exe"))
+        .collect();
+    let path = write_file(directory.path(), "shrinking.xml", lines.as_bytes());
+
+    let mut inputs = Inputs::open(std::slice::from_ref(&path), ReadOptions::default());
+    let first = inputs.next();
+    assert!(matches!(first, Some(Ok(Item::Record(_)))), "{first:?}");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(1000)
+        .unwrap();
+
+    let mut records = 1;
+    let mut other = Vec::new();
+    for item in inputs {
+        match item {
+            Ok(Item::Record(_)) => records += 1,
+            Ok(Item::Malformed(malformed)) => other.push(malformed.to_string()),
+            Err(error) => other.push(error.to_string()),
+        }
+    }
+    assert!(records < 20_000, "{records} records");
+    // What the reader had buffered before the cut is read; the last event may be cut.
+    assert!(other.len() <= 1, "{other:?}");
+}
