@@ -562,6 +562,7 @@ impl Compiler<'_> {
         {
             Ok(regex) => Some(regex),
             Err(error) => {
+                let too_big = matches!(error, regex::Error::CompiledTooBig(_));
                 let reason = match error {
                     regex::Error::Syntax(message) => message
                         .lines()
@@ -574,11 +575,14 @@ impl Compiler<'_> {
                     }
                     other => other.to_string(),
                 };
-                self.diagnostics.push(Diagnostic::error(
-                    "invalid regular expression",
-                    span.clone(),
-                    reason,
-                ));
+                let mut diagnostic =
+                    Diagnostic::error("invalid regular expression", span.clone(), reason);
+                if too_big {
+                    diagnostic = diagnostic.with_help(
+                        "use smaller repetition counts, such as `+` in place of `{1000}`, or fewer alternatives",
+                    );
+                }
+                self.diagnostics.push(diagnostic);
                 None
             }
         }
