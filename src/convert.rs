@@ -108,7 +108,7 @@ pub fn convert(arguments: ConvertArgs, color: bool) -> u8 {
         if arguments.limit.is_some_and(|limit| written >= limit) {
             break;
         }
-        summary.count_record(record.format, record.lossy_utf8);
+        summary.count_record(&record.source_name, record.format, record.lossy_utf8);
 
         let line = match arguments.to {
             ConvertTarget::Json => record_json(&record, &setup.extractions).to_string(),

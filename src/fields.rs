@@ -184,7 +184,7 @@ pub fn fields(arguments: FieldsArgs, color: bool) -> u8 {
     for item in Inputs::open(&inputs, setup.options) {
         match item {
             Ok(Item::Record(record)) => {
-                summary.count_record(record.format, record.lossy_utf8);
+                summary.count_record(&record.source_name, record.format, record.lossy_utf8);
                 census.count(&record, &setup.extractions);
             }
             Ok(Item::Malformed(malformed)) => summary.report_malformed(&malformed),

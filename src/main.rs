@@ -212,6 +212,11 @@ struct RunArgs {
     /// keep. A run that passes it stops with exit status 2 and names the stage.
     #[arg(long, value_name = "N", default_value_t = sumoql_engine::DEFAULT_MAX_GROUPS)]
     max_groups: usize,
+
+    /// The summary on standard error: one line of text, or one JSON object with the
+    /// records read, processed and skipped, in total and per input.
+    #[arg(long, value_enum, default_value_t = summary::SummaryFormat::Text)]
+    summary: summary::SummaryFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -288,6 +293,7 @@ impl RunArgs {
             to: self.to,
             lookup_dir: self.lookup_dir,
             max_groups: self.max_groups,
+            summary: self.summary,
             format: self.format,
             input: self.input,
             raw: match self.raw {

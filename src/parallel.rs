@@ -30,6 +30,8 @@ pub enum Event {
     /// A record was read; `lossy_utf8` is false for records passed over
     /// without decoding.
     Record {
+        /// The input's name, as `Record::source_name`.
+        input: Arc<str>,
         format: InputFormat,
         lossy_utf8: bool,
     },
@@ -186,6 +188,7 @@ fn process_batch<'p>(
         };
         if !may_produce_rows {
             events.push(Event::Record {
+                input: record.source_name.clone(),
                 format: record.format,
                 lossy_utf8: record.is_decoded() && record.lossy_utf8,
             });
@@ -195,6 +198,7 @@ fn process_batch<'p>(
         match record.decode() {
             Item::Record(record) => {
                 events.push(Event::Record {
+                    input: record.source_name.clone(),
                     format: record.format,
                     lossy_utf8: record.lossy_utf8,
                 });

@@ -19,7 +19,7 @@ use crate::prefilter::Prefilter;
 use crate::progress::Progress;
 use crate::query_range::{self, parse_time, LookupDirectory};
 use crate::sources::{input_setup, ExtractedRecord, Extractions, InputArgs, InputSetup};
-use crate::summary::Summary;
+use crate::summary::{Summary, SummaryFormat};
 use crate::{EXIT_INPUT, EXIT_QUERY_OR_USAGE, EXIT_SUCCESS};
 
 pub enum QuerySource {
@@ -58,6 +58,8 @@ pub struct RunRequest {
     pub lookup_dir: Option<PathBuf>,
     /// The number of groups or held rows one stage may keep.
     pub max_groups: usize,
+    /// How the summary on standard error is written.
+    pub summary: SummaryFormat,
 }
 
 /// Runs a query and returns the process exit status.
@@ -339,8 +341,12 @@ fn execute(
         let prefilter = !request.strict && std::env::var_os("SUMOQL_NO_PREFILTER").is_none();
         let table = execute_parallel(plan, inputs, options, request.threads, prefilter, |event| {
             match event {
-                Event::Record { format, lossy_utf8 } => {
-                    summary.count_record(format, lossy_utf8);
+                Event::Record {
+                    input,
+                    format,
+                    lossy_utf8,
+                } => {
+                    summary.count_record(&input, format, lossy_utf8);
                     progress.record();
                 }
                 Event::Malformed(malformed) => {
@@ -379,7 +385,7 @@ fn execute(
         |item| {
             match item {
                 Observed::Record(record) => {
-                    summary.count_record(record.format, record.lossy_utf8);
+                    summary.count_record(&record.source_name, record.format, record.lossy_utf8);
                     progress.record();
                 }
                 Observed::Malformed(malformed) => {
@@ -450,10 +456,10 @@ fn finish_run(table: Option<ResultTable>, summary: &Summary, request: &RunReques
         }
     }
 
-    if request.quiet {
-        summary.print_reports();
-    } else {
-        summary.print(total_rows);
+    match (request.quiet, request.summary) {
+        (true, _) => summary.print_reports(),
+        (false, SummaryFormat::Text) => summary.print(total_rows),
+        (false, SummaryFormat::Json) => summary.print_json(total_rows),
     }
     if summary.has_unreadable_inputs() {
         EXIT_INPUT

@@ -13,9 +13,18 @@ use crate::output::escape_controls;
 /// and reported together at the end.
 const MALFORMED_REPORTS_PER_INPUT: u64 = 3;
 
+/// How the closing summary is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Text,
+    Json,
+}
+
 pub struct Summary {
     started: Instant,
     records_by_format: BTreeMap<&'static str, u64>,
+    /// Records processed (read and decoded, or passed over by the prefilter) per input.
+    records_by_input: BTreeMap<Arc<str>, u64>,
     malformed_by_input: BTreeMap<Arc<str>, u64>,
     unreadable_inputs: u64,
     lossy_utf8_records: u64,
@@ -26,14 +35,21 @@ impl Summary {
         Summary {
             started: Instant::now(),
             records_by_format: BTreeMap::new(),
+            records_by_input: BTreeMap::new(),
             malformed_by_input: BTreeMap::new(),
             unreadable_inputs: 0,
             lossy_utf8_records: 0,
         }
     }
 
-    pub fn count_record(&mut self, format: InputFormat, lossy_utf8: bool) {
+    pub fn count_record(&mut self, input: &Arc<str>, format: InputFormat, lossy_utf8: bool) {
         *self.records_by_format.entry(format.name()).or_default() += 1;
+        match self.records_by_input.get_mut(input) {
+            Some(count) => *count += 1,
+            None => {
+                self.records_by_input.insert(input.clone(), 1);
+            }
+        }
         if lossy_utf8 {
             self.lossy_utf8_records += 1;
         }
@@ -87,6 +103,46 @@ impl Summary {
                 plural(self.lossy_utf8_records, "record", "records")
             ));
         }
+    }
+
+    /// Prints the reports held back, then the totals as one JSON object on one line.
+    pub fn print_json(&self, rows: usize) {
+        self.print_reports();
+        report(&self.json(rows).to_string());
+    }
+
+    /// Returns the totals as JSON. Every record read is either processed or skipped, so
+    /// `records_read` is `records_processed + records_skipped`, in total and per input.
+    fn json(&self, rows: usize) -> serde_json::Value {
+        let mut names: Vec<&Arc<str>> = self.records_by_input.keys().collect();
+        names.extend(self.malformed_by_input.keys());
+        names.sort();
+        names.dedup();
+        let inputs: Vec<serde_json::Value> = names
+            .into_iter()
+            .map(|name| {
+                let processed = self.records_by_input.get(name).copied().unwrap_or(0);
+                let skipped = self.malformed_by_input.get(name).copied().unwrap_or(0);
+                serde_json::json!({
+                    "input": name.as_ref(),
+                    "records_read": processed + skipped,
+                    "records_processed": processed,
+                    "records_skipped": skipped,
+                })
+            })
+            .collect();
+        let processed: u64 = self.records_by_input.values().sum();
+        let skipped: u64 = self.malformed_by_input.values().sum();
+        serde_json::json!({
+            "records_read": processed + skipped,
+            "records_processed": processed,
+            "records_skipped": skipped,
+            "records_by_format": self.records_by_format,
+            "lossy_utf8_records": self.lossy_utf8_records,
+            "unreadable_inputs": self.unreadable_inputs,
+            "rows": rows,
+            "inputs": inputs,
+        })
     }
 
     fn line(&self, rows: usize) -> String {
@@ -174,7 +230,7 @@ mod tests {
     #[test]
     fn line_uses_singular_for_one() {
         let mut summary = Summary::new();
-        summary.count_record(InputFormat::Evtx, false);
+        summary.count_record(&Arc::from("a.evtx"), InputFormat::Evtx, false);
         summary.unreadable_inputs = 1;
         let line = summary.line(1);
         assert!(
@@ -188,9 +244,9 @@ mod tests {
     #[test]
     fn line_counts_formats_and_skips() {
         let mut summary = Summary::new();
-        summary.count_record(InputFormat::Evtx, false);
-        summary.count_record(InputFormat::Evtx, false);
-        summary.count_record(InputFormat::WindowsXml, false);
+        summary.count_record(&Arc::from("a.evtx"), InputFormat::Evtx, false);
+        summary.count_record(&Arc::from("a.evtx"), InputFormat::Evtx, false);
+        summary.count_record(&Arc::from("a.xml"), InputFormat::WindowsXml, false);
         summary.malformed_by_input.insert(Arc::from("a.xml"), 4);
         let line = summary.line(7);
         assert!(

@@ -580,3 +580,110 @@ fn file_truncated_during_run_ends_cleanly() {
         assert!(count <= lines, "{count}");
     }
 }
+
+/// Runs `* | count` over `inputs` with `--summary json` and returns the summary object,
+/// the last line on stderr.
+fn json_summary(threads: &str, inputs: &[&Path]) -> serde_json::Value {
+    let mut arguments = vec![
+        "run",
+        "--threads",
+        threads,
+        "--summary",
+        "json",
+        "-e",
+        "* | count",
+    ];
+    arguments.extend(inputs.iter().map(|path| path_text(path)));
+    let output = run_sumoql(&arguments);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    let last_line = output.stderr.lines().last().unwrap_or_default();
+    serde_json::from_str(last_line).unwrap_or_else(|error| panic!("{error}: {}", output.stderr))
+}
+
+/// Returns the `records_read`, `records_processed` and `records_skipped` of a summary
+/// object, after checking that they add up.
+fn read_processed_skipped(counts: &serde_json::Value) -> (u64, u64, u64) {
+    let number = |key: &str| {
+        counts[key]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{key} in {counts}"))
+    };
+    let (read, processed, skipped) = (
+        number("records_read"),
+        number("records_processed"),
+        number("records_skipped"),
+    );
+    assert_eq!(read, processed + skipped, "{counts}");
+    (read, processed, skipped)
+}
+
+/// Copies the header and the first chunk and a half of a shared `.evtx` sample into
+/// `folder`, so the second chunk is cut short. Returns `None`, after saying why, when the
+/// shared data is absent.
+fn truncated_evtx(folder: &Path) -> Option<PathBuf> {
+    let shared = common::shared_folder()?;
+    let source = shared.join("data/sysmon/evtx/PanacheSysmon_vs_AtomicRedTeam01.evtx");
+    let Ok(bytes) = fs::read(&source) else {
+        common::report_skip(&format!("{} is missing", source.display()));
+        return None;
+    };
+    let path = folder.join("truncated.evtx");
+    fs::write(&path, &bytes[..4096 + 65536 + 30000]).unwrap();
+    Some(path)
+}
+
+/// Every record read is processed or skipped, per input and in total, with one thread
+/// and with two, and both runs count the same.
+#[test]
+fn summary_counts_add_up() {
+    let folder = test_folder("accounting");
+    let event = |id: u32| format!("<Event><System><EventID>{id}</EventID></System></Event>");
+    let xml = folder.join("mixed.xml");
+    fs::write(
+        &xml,
+        format!(
+            "{}\nnot an event\n{}\n<Event><System>\n{}\n",
+            event(1),
+            event(2),
+            event(3)
+        ),
+    )
+    .unwrap();
+    let json_event = |id: u32| format!("{{\"Event\":{{\"System\":{{\"EventID\":{id}}}}}}}");
+    let json = folder.join("mixed.json");
+    fs::write(
+        &json,
+        format!(
+            "{}\n{{broken\n{}\n{{\"Event\":\n",
+            json_event(1),
+            json_event(2)
+        ),
+    )
+    .unwrap();
+    let mut inputs = vec![xml.clone(), json.clone()];
+    let evtx = truncated_evtx(&folder);
+    inputs.extend(evtx.clone());
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+
+    let one_thread = json_summary("1", &inputs);
+    let two_threads = json_summary("2", &inputs);
+    assert_eq!(one_thread, two_threads);
+
+    let per_input = one_thread["inputs"].as_array().unwrap();
+    assert_eq!(per_input.len(), inputs.len(), "{one_thread}");
+    let mut totals = (0, 0, 0);
+    for counts in per_input {
+        let (read, processed, skipped) = read_processed_skipped(counts);
+        totals = (totals.0 + read, totals.1 + processed, totals.2 + skipped);
+        let name = counts["input"].as_str().unwrap();
+        if name == path_text(&xml) {
+            // The unclosed event on line 4 ends at the next event, which is read.
+            assert_eq!((read, processed, skipped), (5, 3, 2), "{counts}");
+        } else if name == path_text(&json) {
+            assert_eq!((read, processed, skipped), (4, 2, 2), "{counts}");
+        } else {
+            assert!(processed > 0 && skipped == 1, "{counts}");
+        }
+    }
+    assert_eq!(read_processed_skipped(&one_thread), totals);
+}

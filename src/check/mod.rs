@@ -215,9 +215,11 @@ fn check_query(text: &str, arguments: &CheckArgs, setup: &InputSetup) -> Outcome
                 true,
                 |item| {
                     match item {
-                        Observed::Record(record) => {
-                            summary.count_record(record.format, record.lossy_utf8)
-                        }
+                        Observed::Record(record) => summary.count_record(
+                            &record.source_name,
+                            record.format,
+                            record.lossy_utf8,
+                        ),
                         Observed::Malformed(malformed) => summary.report_malformed(malformed),
                         Observed::Unreadable(error) if error.is_skipped_file() => {
                             crate::summary::report_skipped_file(error)
