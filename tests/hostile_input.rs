@@ -687,3 +687,68 @@ fn summary_counts_add_up() {
     }
     assert_eq!(read_processed_skipped(&one_thread), totals);
 }
+
+/// A "billion laughs" document and external entities pointing at a local file and at a
+/// listening port: the DOCTYPEs and the events that use their entities are reported with
+/// file, line and offset and skipped, nothing is expanded and nothing connects.
+#[test]
+fn dtd_entities_are_neither_expanded_nor_fetched() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+
+    let folder = test_folder("entities");
+    let mut laughs =
+        String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE Events [\n<!ENTITY lol0 \"lol\">\n");
+    for level in 1..10 {
+        let previous = format!("&lol{};", level - 1).repeat(10);
+        laughs.push_str(&format!("<!ENTITY lol{level} \"{previous}\">\n"));
+    }
+    laughs.push_str(
+        "]>\n<Events>\n\
+         <Event><System><EventID>1</EventID></System><EventData><Data Name='Image'>&lol9;</Data></EventData></Event>\n\
+         <Event><System><EventID>2</EventID></System></Event>\n\
+         </Events>\n",
+    );
+    let document = folder.join("laughs.xml");
+    fs::write(&document, laughs).unwrap();
+
+    let external = folder.join("external.xml");
+    fs::write(
+        &external,
+        format!(
+            "<!DOCTYPE Event [<!ENTITY file SYSTEM \"file:///etc/passwd\">]><Event><System><EventID>3</EventID></System><EventData><Data Name='Image'>&file;</Data></EventData></Event>\n\
+             <!DOCTYPE Event [<!ENTITY web SYSTEM \"http://127.0.0.1:{port}/x\">]><Event><System><EventID>4</EventID></System><EventData><Data Name='Image'>&web;</Data></EventData></Event>\n\
+             <!DOCTYPE Event SYSTEM \"http://127.0.0.1:{port}/event.dtd\"><Event><System><EventID>5</EventID></System></Event>\n"
+        ),
+    )
+    .unwrap();
+
+    let output = run_csv("* | count by EventID", &[&document, &external]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "EventID,_count\n2,1\n5,1\n");
+    let expected = [
+        "laughs.xml: line 2 (byte 22): DOCTYPE with entity declarations",
+        "laughs.xml: line 15 (byte 776): reference to the undefined entity &lol9;",
+        "external.xml: line 1 (byte 0): DOCTYPE with entity declarations",
+        "external.xml: line 1 (byte 61): reference to the undefined entity &file;",
+        "external.xml: line 2 (byte 169): DOCTYPE with entity declarations",
+    ];
+    for report in expected {
+        assert!(
+            output.stderr.contains(report),
+            "{report}: {}",
+            output.stderr
+        );
+    }
+    assert!(
+        output.stderr.contains("7 skipped as malformed"),
+        "{}",
+        output.stderr
+    );
+    assert!(!output.stdout.contains("root:"), "{}", output.stdout);
+    assert!(
+        matches!(listener.accept(), Err(error) if error.kind() == std::io::ErrorKind::WouldBlock),
+        "sumoql connected to the port of an external entity"
+    );
+}

@@ -50,8 +50,8 @@ pub(crate) struct OpenOptions {
 /// 1. the `.evtx` magic `ElfFile`;
 /// 2. JSON: text that starts with `{` or `[` and whose first value parses, in the shape
 ///    that value has (see [`InputFormat`]);
-/// 3. Windows event XML: a first line that starts with `<Event`, `<Events`, `<?xml` or
-///    `<!--`;
+/// 3. Windows event XML: a first line that starts with `<Event`, `<Events`, `<?xml`,
+///    `<!--` or `<!DOCTYPE`;
 /// 4. binary data, for which it returns `None`: any other input with a NUL byte;
 /// 5. syslog: any line that carries an `<Event` start tag (Sysmon for Linux);
 /// 6. plain text: anything else.
@@ -83,6 +83,7 @@ pub fn detect_format(head: &[u8]) -> Option<InputFormat> {
     let first_line = text.split(|&byte| byte == b'\n').next().unwrap_or(text);
     let xml_start = first_line.starts_with(b"<?xml")
         || first_line.starts_with(b"<!--")
+        || first_line.starts_with(b"<!DOCTYPE")
         || first_line.starts_with(b"<Events")
         || find_event_start(first_line) == Some(0);
     if xml_start {
@@ -576,6 +577,10 @@ mod tests {
         );
         assert_eq!(
             detect_format(b"<Events></Events>"),
+            Some(InputFormat::WindowsXml)
+        );
+        assert_eq!(
+            detect_format(b"<!DOCTYPE Event [<!ENTITY a \"b\">]><Event>"),
             Some(InputFormat::WindowsXml)
         );
         assert_eq!(
