@@ -27,8 +27,8 @@ fn run_csv(query: &str, inputs: &[&Path]) -> common::Output {
     run_sumoql(&arguments)
 }
 
-/// Asserts that `text` holds no C0 control character but the line break, no DEL and no C1
-/// control character.
+/// Asserts that `text` contains no C0 control character but the line break, no DEL and
+/// no C1 control character.
 fn assert_no_raw_controls(name: &str, text: &str) {
     let raw: Vec<char> = text
         .chars()
@@ -101,9 +101,9 @@ fn max_groups_stops_count_by() {
     }
 }
 
-/// Runs `sumoql ARGUMENTS` and returns its output with the largest peak resident set size
-/// (`VmHWM` of /proc) seen while it ran, in bytes; `None` where /proc is missing. The
-/// peak is read every few milliseconds, so the last moments before exit can be missed.
+/// Runs `sumoql ARGUMENTS` and returns its output with its peak resident set size in
+/// bytes (`VmHWM` of /proc), or `None` where /proc is missing. The peak is read every few
+/// milliseconds, so the last moments before exit can be missed.
 fn run_measuring_memory(arguments: &[&str]) -> (std::process::Output, Option<u64>) {
     use std::process::{Command, Stdio};
 
@@ -340,7 +340,7 @@ fn nul_bytes_and_invalid_utf8_are_kept() {
 }
 
 /// serde_json rejects a lone UTF-16 surrogate escape such as `\ud800`, so such a line of
-/// a JSON file is reported and skipped; a file whose first line has one is not recognised
+/// a JSON file is reported and skipped. A file whose first line has one is not recognised
 /// as JSON and is read as plain text, with nothing lost.
 #[test]
 fn lone_surrogate_escapes_are_reported() {
@@ -682,7 +682,8 @@ fn summary_counts_add_up() {
         } else if name == path_text(&json) {
             assert_eq!((read, processed, skipped), (4, 2, 2), "{counts}");
         } else {
-            assert!(processed > 0 && skipped == 1, "{counts}");
+            assert!(processed > 0, "{counts}");
+            assert_eq!(skipped, 1, "{counts}");
         }
     }
     assert_eq!(read_processed_skipped(&one_thread), totals);

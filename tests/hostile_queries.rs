@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 /// A generous bound for parsing and compiling one query in a debug build on a busy
-/// machine; a query that recursed without limit or backtracked would take far longer.
+/// machine. A query that recursed without limit or backtracked would take far longer.
 const TIME_BOUND: Duration = Duration::from_secs(20);
 
 /// Parses and compiles `query`, which must fail, and returns the rendered diagnostics.

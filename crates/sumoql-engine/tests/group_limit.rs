@@ -1,4 +1,4 @@
-//! The group limit: a stage that holds more groups or rows than `Plan::set_max_groups`
+//! The group limit: a stage that keeps more groups or rows than `Plan::set_max_groups`
 //! allows stops the run and names the stage, in one execution and in merged partials.
 
 mod support;
