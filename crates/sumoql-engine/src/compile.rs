@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use regex::{Regex, RegexBuilder};
 use sumoql_syntax::ast::{
-    AggregateCall, BinaryOperator, Expr, FieldItem, FieldsMode, Query, SortKey, Span, Spanned,
-    Stage,
+    AggregateCall, BinaryOperator, Expr, FieldItem, FieldsMode, Query, SeriesFunction, SortKey,
+    Span, Spanned, Stage,
 };
 use sumoql_syntax::Diagnostic;
 
@@ -265,12 +265,33 @@ impl Compiler<'_> {
                 by,
             } => self.dedup(*consecutive, *count, by),
             Stage::Series {
-                function,
+                function: function @ (SeriesFunction::Accum | SeriesFunction::Total),
                 field,
                 window: None,
                 alias,
                 by,
             } => self.series(*function, field, alias.as_ref(), by, &stage.span, layout),
+            Stage::Series {
+                function:
+                    function @ (SeriesFunction::Smooth
+                    | SeriesFunction::RollingStd
+                    | SeriesFunction::Backshift
+                    | SeriesFunction::Diff),
+                field,
+                window,
+                alias,
+                by,
+            } => self.moving_window(
+                *function,
+                field,
+                *window,
+                alias.as_ref(),
+                by,
+                &stage.span,
+                layout,
+            ),
+            Stage::Outlier { field, by, options } => self.outlier(field, by, options, layout),
+            Stage::Withtime(field) => self.withtime(field, layout),
             Stage::Transpose {
                 rows,
                 columns,

@@ -10,12 +10,14 @@ use std::collections::BTreeSet;
 
 use indexmap::IndexMap;
 
-use crate::expr::Slot;
+use crate::expr::{CompiledExpr, Slot};
 use crate::operators::dedup::Dedup;
 use crate::operators::fill_missing::FillMissing;
+use crate::operators::outlier::Outlier;
 use crate::operators::rank::{CountRanking, SortedTop, TopK};
 use crate::operators::series::Series;
 use crate::operators::transpose::Transpose;
+use crate::operators::window::MovingWindow;
 use crate::row::{Row, RowContext};
 use crate::value::GroupKey;
 
@@ -43,6 +45,10 @@ pub(crate) enum HoldingKind {
     Dedup(Dedup),
     /// `accum` and `total`: running and grand totals.
     Series(Series),
+    /// `smooth`, `rollingstd`, `backshift` and `diff`: moving windows.
+    MovingWindow(MovingWindow),
+    /// `outlier F`: values outside the band around the moving average.
+    Outlier(Outlier),
 }
 
 pub(crate) enum HoldingState {
@@ -77,7 +83,9 @@ impl HoldingStage {
             | HoldingKind::Transpose(_)
             | HoldingKind::FillMissing(_)
             | HoldingKind::Dedup(_)
-            | HoldingKind::Series(_) => HoldingState::Rows(Vec::new()),
+            | HoldingKind::Series(_)
+            | HoldingKind::MovingWindow(_)
+            | HoldingKind::Outlier(_) => HoldingState::Rows(Vec::new()),
         }
     }
 
@@ -137,6 +145,12 @@ impl HoldingStage {
             (HoldingKind::Series(series), HoldingState::Rows(rows)) => {
                 series.release(rows, context)
             }
+            (HoldingKind::MovingWindow(window), HoldingState::Rows(rows)) => {
+                window.release(rows, context)
+            }
+            (HoldingKind::Outlier(outlier), HoldingState::Rows(rows)) => {
+                outlier.release(rows, context)
+            }
             _ => unreachable!("held operator paired with the wrong state"),
         }
     }
@@ -177,15 +191,24 @@ impl HoldingStage {
                 self.materialize = needed.iter().copied().collect();
                 needed
             }
-            HoldingKind::Series(series) => {
-                let mut needed = needed_after.clone();
-                needed.extend(series.by.iter().copied());
-                series.value.visit_slots(&mut |slot| {
-                    needed.insert(slot);
-                });
-                self.materialize = needed.iter().copied().collect();
-                needed
-            }
+            HoldingKind::Series(series) => materialize_value_and_keys(
+                &mut self.materialize,
+                needed_after,
+                &series.value,
+                &series.by,
+            ),
+            HoldingKind::MovingWindow(window) => materialize_value_and_keys(
+                &mut self.materialize,
+                needed_after,
+                &window.value,
+                &window.by,
+            ),
+            HoldingKind::Outlier(outlier) => materialize_value_and_keys(
+                &mut self.materialize,
+                needed_after,
+                &outlier.value,
+                &outlier.by,
+            ),
             // The transposed rows are new; they read only these fields.
             HoldingKind::Transpose(transpose) => {
                 let needed: BTreeSet<Slot> = transpose
@@ -200,4 +223,21 @@ impl HoldingStage {
             }
         }
     }
+}
+
+/// Keeps the fields read after an operator over one value per group, its
+/// group keys `by` and the fields `value` reads, and returns them.
+fn materialize_value_and_keys(
+    materialize: &mut Vec<Slot>,
+    needed_after: &BTreeSet<Slot>,
+    value: &CompiledExpr,
+    by: &[Slot],
+) -> BTreeSet<Slot> {
+    let mut needed = needed_after.clone();
+    needed.extend(by.iter().copied());
+    value.visit_slots(&mut |slot| {
+        needed.insert(slot);
+    });
+    *materialize = needed.iter().copied().collect();
+    needed
 }

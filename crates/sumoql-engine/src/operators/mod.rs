@@ -2,14 +2,18 @@
 //! `timeslice` and `lookup`, the aggregate functions of `aggregates`, and the
 //! row-holding stages of `holding` that release their rows when the
 //! execution finishes (`top`, `topk`, `count_frequent`, `transpose`,
-//! `fillmissing`, `dedup`, `accum`, `total`).
+//! `fillmissing`, `dedup`, `accum`, `total`, the moving windows of
+//! `window` and `outlier`).
 
 pub(crate) mod aggregates;
 pub(crate) mod dedup;
 pub(crate) mod fill_missing;
 pub(crate) mod holding;
 pub(crate) mod lookup;
+pub(crate) mod outlier;
 pub(crate) mod rank;
 pub(crate) mod series;
 pub(crate) mod timeslice;
 pub(crate) mod transpose;
+pub(crate) mod window;
+pub(crate) mod withtime;
