@@ -2,7 +2,6 @@
 
 use std::collections::BTreeSet;
 
-use regex::{Regex, RegexBuilder};
 use sumoql_syntax::ast::{
     AggregateCall, BinaryOperator, Expr, FieldItem, FieldsMode, Query, SeriesFunction, SortKey,
     Span, Spanned, Stage,
@@ -19,6 +18,7 @@ use crate::pattern::{AnchorPattern, WildcardPattern};
 use crate::plan::{Operator, Pipeline, Plan, StageSource, WhereTerms};
 use crate::row::FieldTable;
 use crate::scope::ScopeFilter;
+use crate::sumo_regex::SumoRegex;
 use crate::value::Value;
 
 /// Regexes larger than this compiled size are rejected, so a pasted query
@@ -192,8 +192,9 @@ impl Compiler<'_> {
                 let compiled = self.regex(&regex.node, &regex.span, false)?;
                 let targets: Vec<(usize, Slot)> = compiled
                     .capture_names()
+                    .into_iter()
                     .enumerate()
-                    .filter_map(|(index, name)| Some((index, self.fields.slot(name?))))
+                    .filter_map(|(index, name)| Some((index, self.fields.slot(&name?))))
                     .collect();
                 if targets.is_empty() {
                     self.diagnostics.push(
@@ -571,39 +572,20 @@ impl Compiler<'_> {
         Some(Operator::Aggregate { keys, functions })
     }
 
-    fn regex(&mut self, pattern: &str, span: &Span, anchored: bool) -> Option<Regex> {
+    fn regex(&mut self, pattern: &str, span: &Span, anchored: bool) -> Option<SumoRegex> {
         let text = if anchored {
             format!("^(?:{pattern})$")
         } else {
             pattern.to_string()
         };
-        match RegexBuilder::new(&text)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .build()
-        {
+        match SumoRegex::new(&text, REGEX_SIZE_LIMIT) {
             Ok(regex) => Some(regex),
-            Err(error) => {
-                let too_big = matches!(error, regex::Error::CompiledTooBig(_));
-                let reason = match error {
-                    regex::Error::Syntax(message) => message
-                        .lines()
-                        .last()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                    regex::Error::CompiledTooBig(limit) => {
-                        format!("the compiled regex exceeds {limit} bytes")
-                    }
-                    other => other.to_string(),
-                };
-                let mut diagnostic =
-                    Diagnostic::error("invalid regular expression", span.clone(), reason);
-                if too_big {
-                    diagnostic = diagnostic.with_help(
-                        "use smaller repetition counts, such as `+` in place of `{1000}`, or fewer alternatives",
-                    );
-                }
-                self.diagnostics.push(diagnostic);
+            Err(reason) => {
+                self.diagnostics.push(Diagnostic::error(
+                    "invalid regular expression",
+                    span.clone(),
+                    reason,
+                ));
                 None
             }
         }

@@ -527,20 +527,17 @@ fn run(
                 let text = row.get(*source, context).map(|value| value.to_text());
                 let mut matches: Vec<Vec<Option<Value>>> = Vec::new();
                 if let Some(text) = text.as_deref() {
-                    for captures in regex.captures_iter(text) {
-                        let values = targets
-                            .iter()
-                            .map(|(group, _)| {
-                                captures
-                                    .get(*group)
-                                    .map(|found| Value::text(found.as_str()))
-                            })
-                            .collect();
-                        matches.push(values);
-                        if !*multi {
-                            break;
-                        }
-                    }
+                    let groups = targets.iter().map(|(group, _)| *group);
+                    matches = regex
+                        .group_matches(text, groups, *multi)
+                        .into_iter()
+                        .map(|values| {
+                            values
+                                .into_iter()
+                                .map(|found| found.map(Value::text))
+                                .collect()
+                        })
+                        .collect();
                 }
 
                 if matches.is_empty() {

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use regex::Regex;
+use crate::sumo_regex::SumoRegex;
 
 use crate::functions::Function;
 use crate::pattern::WildcardPattern;
@@ -47,7 +47,7 @@ pub(crate) enum CompiledExpr {
     Arithmetic(Arithmetic, Box<CompiledExpr>, Box<CompiledExpr>),
     MatchesWildcard(Box<CompiledExpr>, WildcardPattern),
     /// The regex is anchored at both ends when compiled.
-    MatchesRegex(Box<CompiledExpr>, Regex),
+    MatchesRegex(Box<CompiledExpr>, SumoRegex),
     /// `x matches y` where `y` is computed per row and used as a wildcard pattern.
     MatchesComputed(Box<CompiledExpr>, Box<CompiledExpr>),
     In {
@@ -57,7 +57,7 @@ pub(crate) enum CompiledExpr {
     },
     Call(Function, Vec<CompiledExpr>),
     /// A regex literal passed to a function, such as `replace(x, /a+/, "b")`.
-    RegexArgument(Regex),
+    RegexArgument(SumoRegex),
     Conditional(Box<CompiledExpr>, Box<CompiledExpr>, Box<CompiledExpr>),
     /// `queryStartTime()` (false) or `queryEndTime()` (true): a bound of the
     /// query time range in milliseconds, null when no range is set.

@@ -391,7 +391,8 @@ impl Function {
                 let replacement = argument(2)?.to_text();
                 match &arguments[1] {
                     CompiledExpr::RegexArgument(regex) => {
-                        let replacement = text::java_replacement(&replacement, regex);
+                        let replacement =
+                            text::java_replacement(&replacement, regex.captures_len());
                         Some(Value::text(
                             regex.replace_all(&text, replacement.as_str()).into_owned(),
                         ))

@@ -21,6 +21,7 @@ mod plan;
 mod requirement;
 mod row;
 mod scope;
+mod sumo_regex;
 mod time_range;
 mod value;
 

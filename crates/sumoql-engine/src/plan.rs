@@ -1,6 +1,5 @@
 //! The executable form of a query: pipelines of operators over field slots.
 
-use regex::Regex;
 use sumoql_syntax::ast::{SortDirection, Span};
 
 use crate::aggregate::AggregateFunction;
@@ -173,7 +172,7 @@ pub(crate) enum Operator {
     },
     ParseRegex {
         source: Slot,
-        regex: Regex,
+        regex: crate::sumo_regex::SumoRegex,
         /// Capture group index and the slot it fills.
         targets: Vec<(usize, Slot)>,
         multi: bool,

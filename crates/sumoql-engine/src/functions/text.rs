@@ -222,9 +222,9 @@ pub(crate) fn hex_to_number(text: &str) -> Option<i64> {
 /// Sumo's `replace` follows, into the syntax of the `regex` crate. `$2` and
 /// `${name}` refer to groups, and `\` escapes the next character, so `\$` is
 /// a dollar sign. A group number takes more digits only while it remains a
-/// group of the regex: with two groups, `$20` is group 2 followed by `0`.
-pub(crate) fn java_replacement(replacement: &str, regex: &regex::Regex) -> String {
-    let groups = regex.captures_len();
+/// group of the regex, which has `groups` groups counting the whole match:
+/// with two groups, `$20` is group 2 followed by `0`.
+pub(crate) fn java_replacement(replacement: &str, groups: usize) -> String {
     let mut rewritten = String::with_capacity(replacement.len());
     let mut characters = replacement.chars().peekable();
     while let Some(character) = characters.next() {
@@ -641,7 +641,7 @@ mod tests {
     fn java_replacements() {
         let regex = regex::Regex::new(r"(flight)/(?<id>[0-9]{5,})").unwrap();
         let replace = |replacement: &str| {
-            let rewritten = java_replacement(replacement, &regex);
+            let rewritten = java_replacement(replacement, regex.captures_len());
             regex
                 .replace_all("x/flight/12345678/y", rewritten.as_str())
                 .into_owned()
