@@ -48,6 +48,15 @@ pub fn compile_with(
     let width = compiler.fields.len();
     let needed: BTreeSet<Slot> = columns.iter().copied().collect();
     finalize(&mut root, &needed, &compiler.fields, width);
+    let shifted_needed = root.compare_inputs();
+    for branch in &mut compiler.shifted {
+        finalize(
+            &mut branch.pipeline,
+            &shifted_needed,
+            &compiler.fields,
+            width,
+        );
+    }
 
     Ok(Plan {
         fields: compiler.fields,
@@ -56,6 +65,7 @@ pub fn compile_with(
         time_range: None,
         reads_time_range: compiler.reads_time_range,
         max_groups: crate::plan::DEFAULT_MAX_GROUPS,
+        shifted: compiler.shifted,
     })
 }
 
@@ -85,10 +95,15 @@ pub(crate) struct Compiler<'l> {
     pub(crate) reads_time_range: bool,
     /// The bucket width of the latest `timeslice`, for `fillmissing timeslice`.
     pub(crate) last_timeslice: Option<crate::operators::timeslice::SliceWidth>,
+    /// Whether the stages being compiled are inside a `union`.
+    pub(crate) in_union: bool,
+    pub(crate) compare_seen: bool,
+    /// The shifted copies of the stages before `compare`.
+    pub(crate) shifted: Vec<crate::operators::compare::ShiftedBranch>,
 }
 
 impl Compiler<'_> {
-    fn pipeline(&mut self, query: &Query) -> (Pipeline, Layout) {
+    pub(crate) fn pipeline(&mut self, query: &Query) -> (Pipeline, Layout) {
         let scope = match ScopeFilter::compile(query.scope.as_ref()) {
             Ok(scope) => scope,
             Err(diagnostic) => {
@@ -101,11 +116,17 @@ impl Compiler<'_> {
         let mut operators = Vec::new();
         let mut sources = Vec::new();
         let mut previous_was_parse = false;
-        for stage in &query.stages {
+        for (index, stage) in query.stages.iter().enumerate() {
             let is_parse = matches!(stage.node, Stage::Parse { .. } | Stage::ParseRegex { .. });
             let starts_chain = !previous_was_parse;
             previous_was_parse = is_parse;
-            if let Some(operator) = self.stage(stage, starts_chain, &mut layout) {
+            let operator = match &stage.node {
+                Stage::Compare(shifts) => {
+                    self.compare(query, index, shifts, &operators, &mut layout)
+                }
+                _ => self.stage(stage, starts_chain, &mut layout),
+            };
+            if let Some(operator) = operator {
                 let terms = match &stage.node {
                     Stage::Where(condition) => self.where_terms(condition),
                     _ => None,
@@ -226,7 +247,9 @@ impl Compiler<'_> {
             }
             Stage::Fields { mode, items } => self.fields_stage(*mode, items, layout),
             Stage::Union(subquery) => {
+                let outer_in_union = std::mem::replace(&mut self.in_union, true);
                 let (sub, sub_layout) = self.pipeline(&subquery.node);
+                self.in_union = outer_in_union;
                 layout.explicit = layout.explicit && sub_layout.explicit;
                 for slot in sub_layout.columns {
                     layout.add(slot);

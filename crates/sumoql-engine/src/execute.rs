@@ -13,6 +13,7 @@ use crate::explain::{
     BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts,
 };
 use crate::expr::{CompiledExpr, Slot};
+use crate::operators::compare::ShiftedRecord;
 use crate::operators::holding::HoldingState;
 use crate::operators::transpose::{widen, DynamicCells};
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
@@ -70,6 +71,14 @@ pub struct Execution<'p> {
     dynamic: DynamicCells,
     /// Set when a stage passed the plan's group limit; records pushed after that are ignored.
     group_limit_exceeded: Option<GroupLimitExceeded>,
+    /// One state per shifted branch of `compare` (`Plan::shifted`).
+    shifted: Vec<ShiftedState>,
+}
+
+/// A shifted branch of `compare` and the rows it has produced.
+struct ShiftedState {
+    state: PipelineState,
+    rows: Vec<Row>,
 }
 
 struct PipelineState {
@@ -266,6 +275,7 @@ impl<'p> Execution<'p> {
             rows: Vec::new(),
             dynamic: DynamicCells::new(),
             group_limit_exceeded: None,
+            shifted: shifted_states(plan),
         }
     }
 
@@ -281,6 +291,7 @@ impl<'p> Execution<'p> {
             rows: Vec::new(),
             dynamic: DynamicCells::new(),
             group_limit_exceeded: None,
+            shifted: shifted_states(plan),
         }
     }
 
@@ -344,6 +355,9 @@ impl<'p> Execution<'p> {
 
     fn push_unchecked(&mut self, record: &dyn Record) {
         let time_range = self.plan.time_range;
+        if !self.shifted.is_empty() {
+            self.push_shifted(record);
+        }
         if let Some(range) = time_range {
             // Records without a readable `_messageTime` stay in the run.
             let time = record
@@ -385,11 +399,13 @@ impl<'p> Execution<'p> {
     /// (with its `union` branches inside) when the execution was started
     /// with [`Execution::explained`].
     pub fn finish_explained(mut self) -> (ResultTable, Option<BranchExplain>) {
+        let plan = self.plan;
         let context = RowContext {
             record: None,
-            fields: &self.plan.fields,
-            time_range: self.plan.time_range,
+            fields: &plan.fields,
+            time_range: plan.time_range,
         };
+        self.finish_shifted(&context);
         let columns = &self.plan.columns;
         let rows = &mut self.rows;
         let dynamic = &mut self.dynamic;
@@ -412,6 +428,88 @@ impl<'p> Execution<'p> {
             .then(|| self.state.explain(&self.plan.root, self.plan));
         let (columns, rows) = widen(self.plan.column_names(), self.rows, self.dynamic);
         (ResultTable { columns, rows }, explain)
+    }
+}
+
+fn shifted_states(plan: &Plan) -> Vec<ShiftedState> {
+    plan.shifted
+        .iter()
+        .map(|branch| ShiftedState {
+            state: PipelineState::new(&branch.pipeline, false),
+            rows: Vec::new(),
+        })
+        .collect()
+}
+
+impl Execution<'_> {
+    /// Feeds a record to each shifted branch of `compare` whose window holds
+    /// it: the record's time moved forward by the shift must fall in the
+    /// query time range. Without a time range, or for a record without a
+    /// time, the branches see nothing.
+    fn push_shifted(&mut self, record: &dyn Record) {
+        let Some(range) = self.plan.time_range else {
+            return;
+        };
+        let Some(time) = record
+            .field("_messagetime")
+            .and_then(|value| value.to_number())
+        else {
+            return;
+        };
+        for (branch, shifted) in self.plan.shifted.iter().zip(&mut self.shifted) {
+            let moved = ShiftedRecord {
+                record,
+                time: time + branch.shift,
+            };
+            if !range.contains(moved.time) {
+                continue;
+            }
+            let context = RowContext {
+                record: Some(&moved),
+                fields: &self.plan.fields,
+                time_range: Some(range),
+            };
+            let rows = &mut shifted.rows;
+            feed(
+                &branch.pipeline,
+                &mut shifted.state,
+                &moved,
+                &context,
+                &mut |row, _| rows.push(row),
+            );
+        }
+    }
+
+    /// Finishes each shifted branch and hands its rows to the `compare`
+    /// stage of the root pipeline.
+    fn finish_shifted(&mut self, context: &RowContext) {
+        if self.shifted.is_empty() {
+            return;
+        }
+        let mut finished = Vec::with_capacity(self.shifted.len());
+        for (branch, shifted) in self.plan.shifted.iter().zip(&mut self.shifted) {
+            let mut rows = std::mem::take(&mut shifted.rows);
+            let state = &mut shifted.state;
+            flush(
+                &branch.pipeline.operators,
+                &mut state.operators,
+                &mut state.counters,
+                context,
+                &mut |row, _| rows.push(row),
+            );
+            finished.push(rows);
+        }
+        let compare_state = self
+            .state
+            .operators
+            .iter_mut()
+            .find_map(|state| match state {
+                OperatorState::Holding(HoldingState::Compared { shifted, .. }) => Some(shifted),
+                _ => None,
+            });
+        if let Some(shifted) = compare_state {
+            *shifted = finished;
+        }
     }
 }
 

@@ -26,6 +26,9 @@ pub struct Plan {
     pub(crate) reads_time_range: bool,
     /// The number of groups or rows one stage may hold; see [`Plan::set_max_groups`].
     pub(crate) max_groups: usize,
+    /// The shifted copies of the stages before `compare`, fed with every
+    /// record besides the root pipeline.
+    pub(crate) shifted: Vec<crate::operators::compare::ShiftedBranch>,
 }
 
 /// The number of groups or held rows one stage may keep unless
@@ -71,6 +74,11 @@ impl Plan {
     /// in the main pipeline with a row-holding stage before it, and no
     /// `union` in between, only sees rows when the execution finishes.
     pub fn supports_partials(&self) -> bool {
+        // NOTE: `compare` joins its shifted branches at the end, which
+        // partial executions do not carry.
+        if !self.shifted.is_empty() {
+            return false;
+        }
         let root = &self.root.operators;
         let subs_free_of_limits = root.iter().all(|operator| match operator {
             Operator::Union(sub) => !sub.contains_limit(),
@@ -143,6 +151,22 @@ pub(crate) struct WhereTerms {
 }
 
 impl Pipeline {
+    /// Returns the fields a `compare` in this pipeline reads from the rows
+    /// of its shifted branches: the aggregate's group and result fields.
+    pub(crate) fn compare_inputs(&self) -> std::collections::BTreeSet<crate::expr::Slot> {
+        self.operators
+            .iter()
+            .filter_map(|operator| match operator {
+                Operator::Holding(HoldingStage {
+                    kind: crate::operators::holding::HoldingKind::Compare(compare),
+                    ..
+                }) => Some(compare.keys.iter().chain(&compare.values).copied()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    }
+
     fn contains_limit(&self) -> bool {
         self.operators.iter().any(|operator| match operator {
             Operator::Limit(_) => true,

@@ -26,9 +26,9 @@ pub(crate) enum SumoRegex {
 }
 
 impl SumoRegex {
-    /// Compiles `pattern`, falling back to `fancy-regex` only when the
-    /// `regex` crate rejects its syntax. `size_limit` bounds the compiled
-    /// size in bytes either way. The error is the `regex` crate's message,
+    /// Compiles `pattern`, falling back to `fancy-regex` when the `regex`
+    /// crate rejects its syntax or the pattern has a possessive quantifier.
+    /// `size_limit` bounds the compiled size in bytes either way. The error is the `regex` crate's message,
     /// which names the construct it rejected.
     pub(crate) fn new(pattern: &str, size_limit: usize) -> Result<SumoRegex, String> {
         let standard = RegexBuilder::new(pattern).size_limit(size_limit).build();

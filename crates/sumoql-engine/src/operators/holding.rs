@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 
 use crate::expr::{CompiledExpr, Slot};
+use crate::operators::compare::Compare;
 use crate::operators::dedup::Dedup;
 use crate::operators::fill_missing::FillMissing;
 use crate::operators::outlier::Outlier;
@@ -49,11 +50,20 @@ pub(crate) enum HoldingKind {
     MovingWindow(MovingWindow),
     /// `outlier F`: values outside the band around the moving average.
     Outlier(Outlier),
+    /// `compare with timeshift …`: the current rows, joined at the end with
+    /// the rows of the shifted branches.
+    Compare(Compare),
 }
 
 pub(crate) enum HoldingState {
     Rows(Vec<Row>),
     Counts(IndexMap<Vec<GroupKey>, u64>),
+    /// The current rows of `compare`, and the rows of each shifted branch
+    /// once the execution has finished them.
+    Compared {
+        rows: Vec<Row>,
+        shifted: Vec<Vec<Row>>,
+    },
 }
 
 impl HoldingState {
@@ -86,6 +96,10 @@ impl HoldingStage {
             | HoldingKind::Series(_)
             | HoldingKind::MovingWindow(_)
             | HoldingKind::Outlier(_) => HoldingState::Rows(Vec::new()),
+            HoldingKind::Compare(_) => HoldingState::Compared {
+                rows: Vec::new(),
+                shifted: Vec::new(),
+            },
         }
     }
 
@@ -99,7 +113,7 @@ impl HoldingStage {
                     .collect();
                 *counts.entry(key).or_insert(0) += 1;
             }
-            (_, HoldingState::Rows(rows)) => {
+            (_, HoldingState::Rows(rows)) | (_, HoldingState::Compared { rows, .. }) => {
                 row.materialize(&self.materialize, context);
                 rows.push(row);
             }
@@ -113,6 +127,9 @@ impl HoldingStage {
     pub(crate) fn merge(&self, state: &mut HoldingState, other: HoldingState) {
         match (state, other) {
             (HoldingState::Rows(rows), HoldingState::Rows(more)) => rows.extend(more),
+            (HoldingState::Compared { rows, .. }, HoldingState::Compared { rows: more, .. }) => {
+                rows.extend(more)
+            }
             (HoldingState::Counts(counts), HoldingState::Counts(more)) => {
                 for (key, count) in more {
                     *counts.entry(key).or_insert(0) += count;
@@ -150,6 +167,9 @@ impl HoldingStage {
             }
             (HoldingKind::Outlier(outlier), HoldingState::Rows(rows)) => {
                 outlier.release(rows, context)
+            }
+            (HoldingKind::Compare(compare), HoldingState::Compared { rows, shifted }) => {
+                compare.release(rows, shifted, width, context)
             }
             _ => unreachable!("held operator paired with the wrong state"),
         }
@@ -203,6 +223,12 @@ impl HoldingStage {
                 &window.value,
                 &window.by,
             ),
+            HoldingKind::Compare(compare) => {
+                let mut needed = needed_after.clone();
+                needed.extend(compare.keys.iter().chain(&compare.values).copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
             HoldingKind::Outlier(outlier) => materialize_value_and_keys(
                 &mut self.materialize,
                 needed_after,

@@ -6,6 +6,7 @@
 //! `window` and `outlier`).
 
 pub(crate) mod aggregates;
+pub(crate) mod compare;
 pub(crate) mod dedup;
 pub(crate) mod fill_missing;
 pub(crate) mod holding;
