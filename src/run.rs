@@ -257,6 +257,11 @@ pub fn execute_inputs_explained(
         true => Prefilter::new(plan, options.raw),
         false => None,
     };
+    // `sumoql run` binds subqueries before it gets here, with the error for
+    // standard input; other callers read files.
+    if !reads_standard_input(inputs) {
+        bind_subqueries(plan, inputs, &options, extractions);
+    }
     let mut execution = if explain {
         Execution::explained(plan)
     } else {
@@ -296,6 +301,38 @@ pub fn execute_inputs_explained(
     Some(execution.finish_explained())
 }
 
+/// Runs each subquery of `plan` that is not bound yet over `inputs` and
+/// binds its rows, innermost subqueries first. A subquery whose inputs fail
+/// to read part way binds the rows it got, as the main run reports the same
+/// read errors.
+pub fn bind_subqueries(
+    plan: &Plan,
+    inputs: &[PathBuf],
+    options: &ReadOptions,
+    extractions: &Extractions,
+) {
+    for subquery in plan.subqueries() {
+        if subquery.is_bound() {
+            continue;
+        }
+        let result = execute_inputs_explained(
+            &subquery.plan,
+            inputs,
+            options.clone(),
+            extractions,
+            false,
+            |_| ControlFlow::Continue(()),
+        );
+        if let Some((table, _)) = result {
+            subquery.bind(&table);
+        }
+    }
+}
+
+fn reads_standard_input(inputs: &[PathBuf]) -> bool {
+    inputs.iter().any(|input| input.as_os_str() == "-")
+}
+
 /// Runs the plan over the inputs and writes the result. `query` is the query's source
 /// name and text, for diagnostics.
 fn execute(
@@ -327,6 +364,13 @@ fn execute(
     } else {
         None
     };
+    if !plan.subqueries().is_empty() {
+        if reads_standard_input(inputs) {
+            eprintln!("sumoql: error: a query with a subquery reads its inputs twice, which standard input does not allow; save the input to a file");
+            return EXIT_QUERY_OR_USAGE;
+        }
+        bind_subqueries(plan, inputs, &options, &extractions);
+    }
     let mut progress = Progress::new(show_progress, total_bytes, bytes_read);
     let mut summary = Summary::new();
 

@@ -66,6 +66,7 @@ pub fn compile_with(
         reads_time_range: compiler.reads_time_range,
         max_groups: crate::plan::DEFAULT_MAX_GROUPS,
         shifted: compiler.shifted,
+        subqueries: compiler.subqueries,
     })
 }
 
@@ -100,11 +101,16 @@ pub(crate) struct Compiler<'l> {
     pub(crate) compare_seen: bool,
     /// The shifted copies of the stages before `compare`.
     pub(crate) shifted: Vec<crate::operators::compare::ShiftedBranch>,
+    /// The subqueries of the scope and of expressions, in query order.
+    pub(crate) subqueries: Vec<crate::subquery::SubqueryPlan>,
 }
 
 impl Compiler<'_> {
     pub(crate) fn pipeline(&mut self, query: &Query) -> (Pipeline, Layout) {
-        let scope = match ScopeFilter::compile(query.scope.as_ref()) {
+        let scope = ScopeFilter::compile(query.scope.as_ref(), &mut |subquery, span| {
+            self.subquery(subquery, span)
+        });
+        let scope = match scope {
             Ok(scope) => scope,
             Err(diagnostic) => {
                 self.diagnostics.push(*diagnostic);
@@ -686,16 +692,14 @@ impl Compiler<'_> {
             Expr::Quantity(quantity) => {
                 CompiledExpr::Constant(Some(Value::Number(quantity.value())))
             }
-            Expr::Subquery(_) => {
-                self.diagnostics.push(
-                    Diagnostic::error(
-                        "this expression is not supported by sumoql yet",
-                        expr.span.clone(),
-                        "parsed, but sumoql cannot evaluate it yet",
-                    )
-                    .with_help("subqueries are not evaluated yet"),
-                );
-                return None;
+            Expr::Subquery(subquery) => {
+                let filter = self.subquery(subquery, &expr.span)?;
+                let slots = filter
+                    .fields
+                    .iter()
+                    .map(|field| self.fields.slot(field))
+                    .collect();
+                CompiledExpr::Subquery { filter, slots }
             }
         };
         Some(compiled)

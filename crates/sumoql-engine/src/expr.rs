@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::subquery::SubqueryFilter;
 use crate::sumo_regex::SumoRegex;
 
 use crate::functions::Function;
@@ -63,6 +64,12 @@ pub(crate) enum CompiledExpr {
     /// query time range in milliseconds, null when no range is set.
     QueryTime {
         end: bool,
+    },
+    /// `[subquery: … | compose …]`: true when the row's composed fields
+    /// (`slots`, in compose order) match a row of the subquery.
+    Subquery {
+        filter: SubqueryFilter,
+        slots: Vec<Slot>,
     },
 }
 
@@ -143,6 +150,9 @@ impl CompiledExpr {
             CompiledExpr::QueryTime { end } => context
                 .time_range
                 .map(|range| Value::Number(if *end { range.end } else { range.start } as f64)),
+            CompiledExpr::Subquery { filter, slots } => Some(Value::Boolean(
+                filter.matches(|index| row.get(slots[index], context)),
+            )),
             CompiledExpr::Conditional(condition, then, otherwise) => {
                 if condition.is_true(row, context) {
                     then.evaluate(row, context)
@@ -164,6 +174,7 @@ impl CompiledExpr {
     pub(crate) fn visit_slots(&self, visit: &mut dyn FnMut(Slot)) {
         match self {
             CompiledExpr::Field(slot) => visit(*slot),
+            CompiledExpr::Subquery { slots, .. } => slots.iter().for_each(|slot| visit(*slot)),
             CompiledExpr::Constant(_)
             | CompiledExpr::RegexArgument(_)
             | CompiledExpr::QueryTime { .. } => {}

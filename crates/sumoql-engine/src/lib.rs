@@ -21,6 +21,7 @@ mod plan;
 mod requirement;
 mod row;
 mod scope;
+mod subquery;
 mod sumo_regex;
 mod time_range;
 mod value;
@@ -36,6 +37,7 @@ pub use pattern::{AnchorPattern, WildcardPattern};
 pub use plan::{Plan, DEFAULT_MAX_GROUPS};
 pub use requirement::Requirement;
 pub use row::Record;
+pub use subquery::SubqueryPlan;
 pub use time_range::TimeRange;
 pub use value::{format_number, Value};
 

@@ -29,6 +29,7 @@ pub struct Plan {
     /// The shifted copies of the stages before `compare`, fed with every
     /// record besides the root pipeline.
     pub(crate) shifted: Vec<crate::operators::compare::ShiftedBranch>,
+    pub(crate) subqueries: Vec<crate::subquery::SubqueryPlan>,
 }
 
 /// The number of groups or held rows one stage may keep unless
@@ -47,8 +48,24 @@ impl Plan {
     /// Sets the query time range: records whose `_messageTime` lies outside
     /// it are skipped, and `timeslice N buckets`, `timeslice` without a width
     /// and `queryStartTime()`/`queryEndTime()` read it.
+    /// Subqueries get the same range, unless they set their own bounds
+    /// relative to its end (`[subquery from=(-24h): …]`).
     pub fn set_time_range(&mut self, range: crate::TimeRange) {
         self.time_range = Some(range);
+        for subquery in &mut self.subqueries {
+            let subquery_range = crate::TimeRange {
+                start: subquery.from.map_or(range.start, |from| range.end + from),
+                end: subquery.to.map_or(range.end, |to| range.end + to),
+            };
+            subquery.plan.set_time_range(subquery_range);
+        }
+    }
+
+    /// Returns the subqueries, in query order, which the caller runs over the
+    /// inputs and binds ([`crate::SubqueryPlan::bind`]) before running this
+    /// plan. An unbound subquery matches nothing.
+    pub fn subqueries(&self) -> &[crate::SubqueryPlan] {
+        &self.subqueries
     }
 
     /// Sets the number of groups (`count by`, `top`, `count_frequent`) or held rows

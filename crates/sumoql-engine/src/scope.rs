@@ -6,11 +6,12 @@
 //! https://www.sumologic.com/help/docs/search/get-started-with-search/search-basics/built-in-metadata/).
 
 use regex::{Regex, RegexBuilder};
-use sumoql_syntax::ast::{Scope, Spanned};
+use sumoql_syntax::ast::{Scope, Span, Spanned, Subquery};
 use sumoql_syntax::Diagnostic;
 use wildmatch::WildMatchPattern;
 
 use crate::row::Record;
+use crate::subquery::SubqueryFilter;
 
 /// `*` is the only wildcard: Sumo says quotes and wildcards "cannot be used
 /// together", and sumoql chooses to keep `*` working inside quotes anyway
@@ -31,6 +32,8 @@ pub(crate) enum ScopeFilter {
     And(Box<ScopeFilter>, Box<ScopeFilter>),
     Or(Box<ScopeFilter>, Box<ScopeFilter>),
     Not(Box<ScopeFilter>),
+    /// `[subquery: … | compose …]`: records that match a composed row.
+    Subquery(SubqueryFilter),
 }
 
 #[derive(Debug)]
@@ -51,10 +54,14 @@ impl TermPattern {
 impl ScopeFilter {
     /// Compiles the scope. The error is boxed because a `Diagnostic` is
     /// large next to a filter.
-    pub(crate) fn compile(scope: Option<&Spanned<Scope>>) -> Result<ScopeFilter, Box<Diagnostic>> {
+    /// `subquery` compiles each subquery and reports its own errors.
+    pub(crate) fn compile(
+        scope: Option<&Spanned<Scope>>,
+        subquery: &mut CompileSubquery,
+    ) -> Result<ScopeFilter, Box<Diagnostic>> {
         match scope {
             None => Ok(ScopeFilter::All),
-            Some(scope) => compile_node(scope),
+            Some(scope) => compile_node(scope, subquery),
         }
     }
 
@@ -77,6 +84,7 @@ impl ScopeFilter {
             ScopeFilter::And(left, right) => left.matches(record) && right.matches(record),
             ScopeFilter::Or(left, right) => left.matches(record) || right.matches(record),
             ScopeFilter::Not(inner) => !inner.matches(record),
+            ScopeFilter::Subquery(filter) => filter.matches_record(record),
         }
     }
 
@@ -92,11 +100,17 @@ impl ScopeFilter {
                 left.reads_raw() || right.reads_raw()
             }
             ScopeFilter::Not(inner) => inner.reads_raw(),
+            ScopeFilter::Subquery(filter) => filter.fields.iter().any(|field| field == "_raw"),
         }
     }
 }
 
-fn compile_node(scope: &Spanned<Scope>) -> Result<ScopeFilter, Box<Diagnostic>> {
+type CompileSubquery<'c> = dyn FnMut(&Subquery, &Span) -> Option<SubqueryFilter> + 'c;
+
+fn compile_node(
+    scope: &Spanned<Scope>,
+    subquery: &mut CompileSubquery,
+) -> Result<ScopeFilter, Box<Diagnostic>> {
     let filter = match &scope.node {
         Scope::All => ScopeFilter::All,
         Scope::Keyword { text, quoted } => {
@@ -127,15 +141,20 @@ fn compile_node(scope: &Spanned<Scope>) -> Result<ScopeFilter, Box<Diagnostic>> 
             }
         }
         Scope::And(left, right) => ScopeFilter::And(
-            Box::new(compile_node(left)?),
-            Box::new(compile_node(right)?),
+            Box::new(compile_node(left, subquery)?),
+            Box::new(compile_node(right, subquery)?),
         ),
         Scope::Or(left, right) => ScopeFilter::Or(
-            Box::new(compile_node(left)?),
-            Box::new(compile_node(right)?),
+            Box::new(compile_node(left, subquery)?),
+            Box::new(compile_node(right, subquery)?),
         ),
-        Scope::Not(inner) => ScopeFilter::Not(Box::new(compile_node(inner)?)),
-        Scope::Compare { .. } | Scope::Subquery(_) => {
+        Scope::Not(inner) => ScopeFilter::Not(Box::new(compile_node(inner, subquery)?)),
+        // A subquery that fails to compile has reported why; the query then
+        // does not compile, so the stand-in filter never runs.
+        Scope::Subquery(inner) => {
+            subquery(&inner.node, &inner.span).map_or(ScopeFilter::All, ScopeFilter::Subquery)
+        }
+        Scope::Compare { .. } => {
             return Err(Box::new(Diagnostic::error(
                 "this search term is not supported by sumoql yet",
                 scope.span.clone(),
