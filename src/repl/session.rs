@@ -474,6 +474,13 @@ impl Session {
         plan: &Plan,
         console: &mut Console,
     ) -> Result<(ResultTable, ReadCounts), Stopped> {
+        // Subqueries run first, over the same records.
+        for subquery in plan.subqueries() {
+            if !subquery.is_bound() {
+                let (table, _) = self.execute(&subquery.plan, console)?;
+                subquery.bind(&table);
+            }
+        }
         let mut execution = Execution::new(plan);
         let mut counts = ReadCounts::default();
 
