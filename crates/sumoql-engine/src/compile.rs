@@ -367,6 +367,8 @@ impl Compiler<'_> {
             | Stage::ThreatIp(_)
             | Stage::ThreatLookup { .. }
             | Stage::Infer(_)
+            | Stage::LogReduce { .. }
+            | Stage::LogCompare { .. }
             | Stage::Save { .. } => {
                 let reason = match &stage.node {
                     Stage::Geoip(_) => "it looks addresses up in Sumo's geolocation database, which sumoql does not have",
@@ -374,6 +376,9 @@ impl Compiler<'_> {
                         "it looks indicators up in Sumo's threat intelligence service, which sumoql cannot reach"
                     }
                     Stage::Infer(_) => "it runs Sumo's machine-learning models, which exist only in Sumo's service",
+                    Stage::LogReduce { .. } | Stage::LogCompare { .. } => {
+                        "it groups messages by signatures that Sumo's own clustering algorithm finds, which sumoql cannot reproduce"
+                    }
                     _ => "it writes a lookup table into a Sumo account",
                 };
                 self.diagnostics.push(
