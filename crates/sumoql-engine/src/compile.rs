@@ -321,6 +321,11 @@ impl Compiler<'_> {
                 layout,
             ),
             Stage::Outlier { field, by, options } => self.outlier(field, by, options, layout),
+            Stage::Join {
+                tables,
+                on,
+                time_window,
+            } => self.join(tables, on, time_window.as_ref(), layout),
             Stage::Withtime(field) => self.withtime(field, layout),
             Stage::Transpose {
                 rows,

@@ -515,6 +515,31 @@ impl Execution<'_> {
 
 type Sink<'s> = dyn FnMut(Row, &RowContext) + 's;
 
+/// Runs `rows` through a pipeline's operators, ignoring its scope, and
+/// returns what it emits once finished: the tables of `join`.
+pub(crate) fn run_rows(pipeline: &Pipeline, rows: Vec<Row>, context: &RowContext) -> Vec<Row> {
+    let mut state = PipelineState::new(pipeline, false);
+    let mut emitted = Vec::new();
+    for row in rows {
+        run(
+            &pipeline.operators,
+            &mut state.operators,
+            &mut state.counters,
+            row,
+            context,
+            &mut |row, _| emitted.push(row),
+        );
+    }
+    flush(
+        &pipeline.operators,
+        &mut state.operators,
+        &mut state.counters,
+        context,
+        &mut |row, _| emitted.push(row),
+    );
+    emitted
+}
+
 /// Starts a row for the record in this pipeline when its scope matches, and
 /// in every union pipeline inside it. Union rows continue after their union.
 fn feed(

@@ -14,6 +14,7 @@ use crate::expr::{CompiledExpr, Slot};
 use crate::operators::compare::Compare;
 use crate::operators::dedup::Dedup;
 use crate::operators::fill_missing::FillMissing;
+use crate::operators::join::Join;
 use crate::operators::outlier::Outlier;
 use crate::operators::rank::{CountRanking, SortedTop, TopK};
 use crate::operators::series::Series;
@@ -53,6 +54,9 @@ pub(crate) enum HoldingKind {
     /// `compare with timeshift …`: the current rows, joined at the end with
     /// the rows of the shifted branches.
     Compare(Compare),
+    /// `join (…) as t1, (…) as t2 on …`: the input rows, run through each
+    /// table's stages and joined at the end.
+    Join(Join),
 }
 
 pub(crate) enum HoldingState {
@@ -95,7 +99,8 @@ impl HoldingStage {
             | HoldingKind::Dedup(_)
             | HoldingKind::Series(_)
             | HoldingKind::MovingWindow(_)
-            | HoldingKind::Outlier(_) => HoldingState::Rows(Vec::new()),
+            | HoldingKind::Outlier(_)
+            | HoldingKind::Join(_) => HoldingState::Rows(Vec::new()),
             HoldingKind::Compare(_) => HoldingState::Compared {
                 rows: Vec::new(),
                 shifted: Vec::new(),
@@ -168,6 +173,9 @@ impl HoldingStage {
             (HoldingKind::Outlier(outlier), HoldingState::Rows(rows)) => {
                 outlier.release(rows, context)
             }
+            (HoldingKind::Join(join), HoldingState::Rows(rows)) => {
+                join.release(rows, width, context)
+            }
             (HoldingKind::Compare(compare), HoldingState::Compared { rows, shifted }) => {
                 compare.release(rows, shifted, width, context)
             }
@@ -223,6 +231,12 @@ impl HoldingStage {
                 &window.value,
                 &window.by,
             ),
+            // The tables may read any field that exists before `join`.
+            HoldingKind::Join(join) => {
+                let needed: BTreeSet<Slot> = (0..join.input_width).collect();
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
             HoldingKind::Compare(compare) => {
                 let mut needed = needed_after.clone();
                 needed.extend(compare.keys.iter().chain(&compare.values).copied());

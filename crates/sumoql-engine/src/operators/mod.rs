@@ -10,6 +10,7 @@ pub(crate) mod compare;
 pub(crate) mod dedup;
 pub(crate) mod fill_missing;
 pub(crate) mod holding;
+pub(crate) mod join;
 pub(crate) mod lookup;
 pub(crate) mod outlier;
 pub(crate) mod rank;
