@@ -321,6 +321,11 @@ impl Compiler<'_> {
                 layout,
             ),
             Stage::Outlier { field, by, options } => self.outlier(field, by, options, layout),
+            Stage::Predict {
+                field,
+                interval,
+                options,
+            } => self.predict(field, interval, options, &stage.span, layout),
             Stage::Join {
                 tables,
                 on,

@@ -223,3 +223,51 @@ fn withtime_feeds_most_recent() {
     "
     );
 }
+
+/// Messages whose count per minute rises by 2 each minute, with none in
+/// minute 3.
+fn rising() -> Vec<TestRecord> {
+    let mut records = Vec::new();
+    for (minute, count) in [(0, 1), (1, 3), (2, 5), (4, 9)] {
+        for second in 0..count {
+            let time = (minute * 60_000 + second * 1000).to_string();
+            records.push(record(&[("_messageTime", &time)]));
+        }
+    }
+    records
+}
+
+#[test]
+fn predict_fits_line_and_forecasts() {
+    // Minute 3 counts as zero in the fit, as Sumo fills missing points.
+    let query = "| timeslice 1m | count by _timeslice | sort + _timeslice \
+        | predict _count by 1m forecast=2";
+    insta::assert_snapshot!(table(query, &rising()));
+}
+
+#[test]
+fn predict_on_exact_line() {
+    let records: Vec<TestRecord> = [(0, "1"), (1, "3"), (2, "5")]
+        .iter()
+        .map(|(minute, count)| {
+            let time = (minute * 60_000).to_string();
+            record(&[("_timeslice", &time), ("_count", count)])
+        })
+        .collect();
+    let result = run(
+        "| predict _count by 1m forecast=1m | fields _timeslice, _count_predicted, _count_error",
+        &records,
+    );
+    assert_eq!(
+        lines(&result),
+        vec!["0|1|0", "60000|3|0", "120000|5|0", "180000|7|∅"]
+    );
+}
+
+#[test]
+fn predict_rejects_autoregressive_model() {
+    assert_eq!(
+        compile_errors("| predict _count by 1m model=ar, forecast=5"),
+        vec!["operator `predict` with `model=ar` is not supported by sumoql: Sumo's auto-regressive model is its own algorithm, which its documentation does not describe closely enough to reproduce"]
+    );
+}

@@ -16,6 +16,7 @@ use crate::operators::dedup::Dedup;
 use crate::operators::fill_missing::FillMissing;
 use crate::operators::join::Join;
 use crate::operators::outlier::Outlier;
+use crate::operators::predict::Predict;
 use crate::operators::rank::{CountRanking, SortedTop, TopK};
 use crate::operators::series::Series;
 use crate::operators::transpose::Transpose;
@@ -57,6 +58,8 @@ pub(crate) enum HoldingKind {
     /// `join (…) as t1, (…) as t2 on …`: the input rows, run through each
     /// table's stages and joined at the end.
     Join(Join),
+    /// `predict F by SPAN`: a linear trend over the timeslices.
+    Predict(Predict),
 }
 
 pub(crate) enum HoldingState {
@@ -100,7 +103,8 @@ impl HoldingStage {
             | HoldingKind::Series(_)
             | HoldingKind::MovingWindow(_)
             | HoldingKind::Outlier(_)
-            | HoldingKind::Join(_) => HoldingState::Rows(Vec::new()),
+            | HoldingKind::Join(_)
+            | HoldingKind::Predict(_) => HoldingState::Rows(Vec::new()),
             HoldingKind::Compare(_) => HoldingState::Compared {
                 rows: Vec::new(),
                 shifted: Vec::new(),
@@ -173,6 +177,9 @@ impl HoldingStage {
             (HoldingKind::Outlier(outlier), HoldingState::Rows(rows)) => {
                 outlier.release(rows, context)
             }
+            (HoldingKind::Predict(predict), HoldingState::Rows(rows)) => {
+                predict.release(rows, width, context)
+            }
             (HoldingKind::Join(join), HoldingState::Rows(rows)) => {
                 join.release(rows, width, context)
             }
@@ -231,6 +238,12 @@ impl HoldingStage {
                 &window.value,
                 &window.by,
             ),
+            HoldingKind::Predict(predict) => {
+                let mut needed = needed_after.clone();
+                needed.extend([predict.value, predict.timeslice]);
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
             // The tables may read any field that exists before `join`.
             HoldingKind::Join(join) => {
                 let needed: BTreeSet<Slot> = (0..join.input_width).collect();

@@ -13,6 +13,7 @@ pub(crate) mod holding;
 pub(crate) mod join;
 pub(crate) mod lookup;
 pub(crate) mod outlier;
+pub(crate) mod predict;
 pub(crate) mod rank;
 pub(crate) mod series;
 pub(crate) mod timeslice;
