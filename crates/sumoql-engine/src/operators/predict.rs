@@ -29,7 +29,7 @@ use crate::plan::Operator;
 use crate::row::{Row, RowContext};
 use crate::value::Value;
 
-/// The most rows `forecast` may add, so a typo cannot make millions.
+/// The maximum number of rows `forecast` may add, so a typo cannot make millions.
 const MAX_FORECAST: u64 = 10_000;
 
 #[derive(Debug)]
