@@ -571,7 +571,7 @@ impl Compiler<'_> {
 
         let mut functions = Vec::new();
         let mut outputs: Vec<Slot> = Vec::new();
-        for call in calls {
+        for call in &crate::operators::aggregates::split_percentiles(calls) {
             let AggregateCall {
                 function,
                 arguments,

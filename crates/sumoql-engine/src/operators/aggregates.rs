@@ -341,3 +341,32 @@ impl crate::compile::Compiler<'_> {
         Some((AggregateKind::Extra(extra), name.to_string()))
     }
 }
+
+/// Splits `pct(x, p1, p2, …)` into one `pct(x, p)` call per percentile, each
+/// with its default name `_x_pct_p` (Sumo doc, AGGREGATE/pct-percentile:
+/// "pct(<field>, <percentile>[, <percentile>, ...])"). A call with `as`
+/// keeps its arguments, so a name given to several percentiles is reported
+/// as an unsupported form.
+pub(crate) fn split_percentiles(
+    calls: &[sumoql_syntax::ast::Spanned<sumoql_syntax::ast::AggregateCall>],
+) -> Vec<sumoql_syntax::ast::Spanned<sumoql_syntax::ast::AggregateCall>> {
+    use sumoql_syntax::ast::{AggregateCall, Spanned};
+
+    let mut split = Vec::with_capacity(calls.len());
+    for call in calls {
+        let node = &call.node;
+        if node.function != "pct" || node.arguments.len() <= 2 || node.alias.is_some() {
+            split.push(call.clone());
+            continue;
+        }
+        for percentile in &node.arguments[1..] {
+            let single = AggregateCall {
+                function: node.function.clone(),
+                arguments: vec![node.arguments[0].clone(), percentile.clone()],
+                alias: None,
+            };
+            split.push(Spanned::new(single, call.span.clone()));
+        }
+    }
+    split
+}
