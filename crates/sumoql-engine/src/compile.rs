@@ -321,6 +321,13 @@ impl Compiler<'_> {
                 layout,
             ),
             Stage::Outlier { field, by, options } => self.outlier(field, by, options, layout),
+            Stage::Transactionize {
+                fields,
+                alias,
+                options,
+                subquery,
+            } => self.transactionize(fields, alias.as_ref(), options, subquery.as_deref(), layout),
+            Stage::Merge(fields) => self.merge(fields, layout),
             Stage::Predict {
                 field,
                 interval,

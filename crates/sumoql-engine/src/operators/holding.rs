@@ -19,6 +19,7 @@ use crate::operators::outlier::Outlier;
 use crate::operators::predict::Predict;
 use crate::operators::rank::{CountRanking, SortedTop, TopK};
 use crate::operators::series::Series;
+use crate::operators::transaction::{Merge, Transactionize};
 use crate::operators::transpose::Transpose;
 use crate::operators::window::MovingWindow;
 use crate::row::{Row, RowContext};
@@ -60,6 +61,10 @@ pub(crate) enum HoldingKind {
     Join(Join),
     /// `predict F by SPAN`: a linear trend over the timeslices.
     Predict(Predict),
+    /// `transactionize a, …`: rows grouped into transactions.
+    Transactionize(Transactionize),
+    /// `merge …`: the rows reduced to one.
+    Merge(Merge),
 }
 
 pub(crate) enum HoldingState {
@@ -104,7 +109,9 @@ impl HoldingStage {
             | HoldingKind::MovingWindow(_)
             | HoldingKind::Outlier(_)
             | HoldingKind::Join(_)
-            | HoldingKind::Predict(_) => HoldingState::Rows(Vec::new()),
+            | HoldingKind::Predict(_)
+            | HoldingKind::Transactionize(_)
+            | HoldingKind::Merge(_) => HoldingState::Rows(Vec::new()),
             HoldingKind::Compare(_) => HoldingState::Compared {
                 rows: Vec::new(),
                 shifted: Vec::new(),
@@ -177,6 +184,10 @@ impl HoldingStage {
             (HoldingKind::Outlier(outlier), HoldingState::Rows(rows)) => {
                 outlier.release(rows, context)
             }
+            (HoldingKind::Transactionize(transactionize), HoldingState::Rows(rows)) => {
+                transactionize.release(rows, context)
+            }
+            (HoldingKind::Merge(merge), HoldingState::Rows(rows)) => merge.release(rows, context),
             (HoldingKind::Predict(predict), HoldingState::Rows(rows)) => {
                 predict.release(rows, width, context)
             }
@@ -238,6 +249,20 @@ impl HoldingStage {
                 &window.value,
                 &window.by,
             ),
+            // The subquery may read any field that exists before the stage.
+            HoldingKind::Transactionize(transactionize) => {
+                let mut needed: BTreeSet<Slot> = (0..transactionize.input_width).collect();
+                needed.extend(needed_after.iter().copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+            HoldingKind::Merge(merge) => {
+                let mut needed = needed_after.clone();
+                needed.extend(merge.fields.iter().map(|(source, _, _)| *source));
+                needed.insert(merge.message_time);
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
             HoldingKind::Predict(predict) => {
                 let mut needed = needed_after.clone();
                 needed.extend([predict.value, predict.timeslice]);

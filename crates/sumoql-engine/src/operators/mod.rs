@@ -17,6 +17,7 @@ pub(crate) mod predict;
 pub(crate) mod rank;
 pub(crate) mod series;
 pub(crate) mod timeslice;
+pub(crate) mod transaction;
 pub(crate) mod transpose;
 pub(crate) mod window;
 pub(crate) mod withtime;
