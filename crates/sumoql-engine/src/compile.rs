@@ -328,6 +328,7 @@ impl Compiler<'_> {
                 subquery,
             } => self.transactionize(fields, alias.as_ref(), options, subquery.as_deref(), layout),
             Stage::Merge(fields) => self.merge(fields, layout),
+            Stage::Filter { field, query } => self.filter(field, query),
             Stage::Predict {
                 field,
                 interval,

@@ -112,3 +112,17 @@ fn transactionize_rejects_unsupported_options() {
         vec!["invalid `transactionize` option `maxLogs`: expected maxSpan=TIME, maxPause=TIME, maxLogs=N or keepOrphans=true|false"]
     );
 }
+
+#[test]
+fn filter_keeps_top_groups() {
+    let records: Vec<TestRecord> = [("a", "5"), ("b", "1"), ("a", "2"), ("c", "9"), ("b", "1")]
+        .iter()
+        .map(|(host, count)| record(&[("host", host), ("count", count)]))
+        .collect();
+    let found = lines(&run(
+        "| filter host in (sum(count) by host | topk(2, _sum)) | fields host, count",
+        &records,
+    ));
+    // Hosts `c` (9) and `a` (7) have the largest sums.
+    assert_eq!(found, vec!["a|5", "a|2", "c|9"]);
+}

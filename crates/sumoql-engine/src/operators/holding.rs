@@ -14,6 +14,7 @@ use crate::expr::{CompiledExpr, Slot};
 use crate::operators::compare::Compare;
 use crate::operators::dedup::Dedup;
 use crate::operators::fill_missing::FillMissing;
+use crate::operators::filter::Filter;
 use crate::operators::join::Join;
 use crate::operators::outlier::Outlier;
 use crate::operators::predict::Predict;
@@ -65,6 +66,8 @@ pub(crate) enum HoldingKind {
     Transactionize(Transactionize),
     /// `merge …`: the rows reduced to one.
     Merge(Merge),
+    /// `filter F in (…)`: the rows whose `F` the stages keep.
+    Filter(Filter),
 }
 
 pub(crate) enum HoldingState {
@@ -111,7 +114,8 @@ impl HoldingStage {
             | HoldingKind::Join(_)
             | HoldingKind::Predict(_)
             | HoldingKind::Transactionize(_)
-            | HoldingKind::Merge(_) => HoldingState::Rows(Vec::new()),
+            | HoldingKind::Merge(_)
+            | HoldingKind::Filter(_) => HoldingState::Rows(Vec::new()),
             HoldingKind::Compare(_) => HoldingState::Compared {
                 rows: Vec::new(),
                 shifted: Vec::new(),
@@ -188,6 +192,9 @@ impl HoldingStage {
                 transactionize.release(rows, context)
             }
             (HoldingKind::Merge(merge), HoldingState::Rows(rows)) => merge.release(rows, context),
+            (HoldingKind::Filter(filter), HoldingState::Rows(rows)) => {
+                filter.release(rows, context)
+            }
             (HoldingKind::Predict(predict), HoldingState::Rows(rows)) => {
                 predict.release(rows, width, context)
             }
@@ -252,6 +259,13 @@ impl HoldingStage {
             // The subquery may read any field that exists before the stage.
             HoldingKind::Transactionize(transactionize) => {
                 let mut needed: BTreeSet<Slot> = (0..transactionize.input_width).collect();
+                needed.extend(needed_after.iter().copied());
+                self.materialize = needed.iter().copied().collect();
+                needed
+            }
+            // The stages may read any field that exists before `filter`.
+            HoldingKind::Filter(filter) => {
+                let mut needed: BTreeSet<Slot> = (0..filter.input_width).collect();
                 needed.extend(needed_after.iter().copied());
                 self.materialize = needed.iter().copied().collect();
                 needed

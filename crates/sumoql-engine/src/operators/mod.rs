@@ -9,6 +9,7 @@ pub(crate) mod aggregates;
 pub(crate) mod compare;
 pub(crate) mod dedup;
 pub(crate) mod fill_missing;
+pub(crate) mod filter;
 pub(crate) mod holding;
 pub(crate) mod join;
 pub(crate) mod lookup;
