@@ -155,10 +155,8 @@ fn has_possessive_quantifier(pattern: &str) -> bool {
             }
             '[' => class_depth += 1,
             ']' if class_depth > 0 => class_depth -= 1,
-            '*' | '+' | '?' | '}' if class_depth == 0 => {
-                if characters.peek() == Some(&'+') {
-                    return true;
-                }
+            '*' | '+' | '?' | '}' if class_depth == 0 && characters.peek() == Some(&'+') => {
+                return true;
             }
             _ => {}
         }
