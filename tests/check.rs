@@ -235,7 +235,7 @@ fn sumoql_extension_sq005() {
 
 #[test]
 fn not_run_offline_sq006() {
-    assert_rule("SQ006", "* | outlier _count", "* | wehre x = 1");
+    assert_rule("SQ006", "* | logreduce", "* | wehre x = 1");
     assert_rule("SQ006", "* | threatip ip", "* | where isPrivatIP(ip)");
 }
 

@@ -572,13 +572,13 @@ fn sort_alone_and_fields_in_parentheses() {
 
 #[test]
 fn engine_reports_parsed_operator_as_not_supported() {
-    let query = parse_ok("* | outlier x | count");
-    let diagnostics = sumoql_engine::compile(&query).expect_err("outlier does not run yet");
+    let query = parse_ok("* | sessionize \"a=*\" as (a) | count");
+    let diagnostics = sumoql_engine::compile(&query).expect_err("sessionize does not run yet");
     assert_eq!(
         diagnostics[0].message,
-        "operator `outlier` is not supported by sumoql yet"
+        "operator `sessionize` is not supported by sumoql yet"
     );
-    assert_eq!(diagnostics[0].span, 4..13);
+    assert_eq!(diagnostics[0].span, 4..27);
 
     let query = parse_ok("* | where size > 1Gi");
     assert!(
