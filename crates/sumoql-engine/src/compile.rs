@@ -632,12 +632,15 @@ impl Compiler<'_> {
         };
         match SumoRegex::new(&text, REGEX_SIZE_LIMIT) {
             Ok(regex) => Some(regex),
-            Err(reason) => {
-                self.diagnostics.push(Diagnostic::error(
-                    "invalid regular expression",
-                    span.clone(),
-                    reason,
-                ));
+            Err(error) => {
+                let mut diagnostic =
+                    Diagnostic::error("invalid regular expression", span.clone(), error.reason);
+                if error.too_big {
+                    diagnostic = diagnostic.with_help(
+                        "use smaller repetition counts, such as `+` in place of `{1000}`, or fewer alternatives",
+                    );
+                }
+                self.diagnostics.push(diagnostic);
                 None
             }
         }

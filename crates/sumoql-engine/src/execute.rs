@@ -351,6 +351,14 @@ impl<'p> Execution<'p> {
         // One record adds at most a few rows, so the limit is passed by a few at most.
         self.group_limit_exceeded =
             find_group_limit_exceeded(&self.plan.root, &self.state, self.plan.max_groups);
+        // The shifted branches of `compare` hold groups of their own.
+        for (branch, shifted) in self.plan.shifted.iter().zip(&self.shifted) {
+            if self.group_limit_exceeded.is_some() {
+                break;
+            }
+            self.group_limit_exceeded =
+                find_group_limit_exceeded(&branch.pipeline, &shifted.state, self.plan.max_groups);
+        }
     }
 
     fn push_unchecked(&mut self, record: &dyn Record) {

@@ -72,8 +72,12 @@ impl Plan {
     /// (`sort`, `topk`, `transpose`, `dedup`, `fillmissing`, `accum`, `total`) one stage
     /// may keep. A run that passes it stops, and
     /// [`crate::Execution::group_limit_exceeded`] names the stage.
+    /// Subqueries get the same limit.
     pub fn set_max_groups(&mut self, max_groups: usize) {
         self.max_groups = max_groups;
+        for subquery in &mut self.subqueries {
+            subquery.plan.set_max_groups(max_groups);
+        }
     }
 
     /// Reports whether the query reads the time range, so a caller without

@@ -17,6 +17,23 @@ use regex::RegexBuilder;
 /// `fancy-regex` written out so the limit is visible here.
 const BACKTRACK_LIMIT: usize = 1_000_000;
 
+/// Why a pattern did not compile.
+#[derive(Debug, PartialEq)]
+pub(crate) struct InvalidRegex {
+    pub(crate) reason: String,
+    /// The pattern compiled past the size limit, rather than being invalid.
+    pub(crate) too_big: bool,
+}
+
+impl InvalidRegex {
+    fn syntax(reason: String) -> InvalidRegex {
+        InvalidRegex {
+            reason,
+            too_big: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) enum SumoRegex {
     /// A pattern the `regex` crate accepts.
@@ -28,9 +45,10 @@ pub(crate) enum SumoRegex {
 impl SumoRegex {
     /// Compiles `pattern`, falling back to `fancy-regex` when the `regex`
     /// crate rejects its syntax or the pattern has a possessive quantifier.
-    /// `size_limit` bounds the compiled size in bytes either way. The error is the `regex` crate's message,
-    /// which names the construct it rejected.
-    pub(crate) fn new(pattern: &str, size_limit: usize) -> Result<SumoRegex, String> {
+    /// `size_limit` bounds the compiled size in bytes either way. The error
+    /// is the `regex` crate's message, which names the construct it
+    /// rejected.
+    pub(crate) fn new(pattern: &str, size_limit: usize) -> Result<SumoRegex, InvalidRegex> {
         let standard = RegexBuilder::new(pattern).size_limit(size_limit).build();
         let error = match standard {
             // The `regex` crate reads `a*+` as `(a*)+`, which can match where
@@ -39,9 +57,12 @@ impl SumoRegex {
             Ok(regex) => return Ok(SumoRegex::Standard(regex)),
             Err(regex::Error::Syntax(message)) => message,
             Err(regex::Error::CompiledTooBig(limit)) => {
-                return Err(format!("the compiled regex exceeds {limit} bytes"));
+                return Err(InvalidRegex {
+                    reason: format!("the compiled regex exceeds {limit} bytes"),
+                    too_big: true,
+                });
             }
-            Err(other) => return Err(other.to_string()),
+            Err(other) => return Err(InvalidRegex::syntax(other.to_string())),
         };
         let fallback = fancy_regex::RegexBuilder::new(pattern)
             .delegate_size_limit(size_limit)
@@ -49,8 +70,12 @@ impl SumoRegex {
             .build();
         match fallback {
             Ok(regex) => Ok(SumoRegex::Backtracking(regex)),
-            Err(fallback_error) if error.is_empty() => Err(fallback_error.to_string()),
-            Err(_) => Err(error.lines().last().unwrap_or_default().trim().to_string()),
+            Err(fallback_error) if error.is_empty() => {
+                Err(InvalidRegex::syntax(fallback_error.to_string()))
+            }
+            Err(_) => Err(InvalidRegex::syntax(
+                error.lines().last().unwrap_or_default().trim().to_string(),
+            )),
         }
     }
 
@@ -219,6 +244,7 @@ mod tests {
     #[test]
     fn invalid_pattern_reports_regex_crate_message() {
         let error = SumoRegex::new(r"(unclosed", LIMIT).unwrap_err();
-        assert_eq!(error, "error: unclosed group");
+        assert_eq!(error.reason, "error: unclosed group");
+        assert!(!error.too_big);
     }
 }

@@ -85,7 +85,7 @@ impl HoldingState {
     /// Returns the number of rows or counted groups held.
     pub(crate) fn len(&self) -> usize {
         match self {
-            HoldingState::Rows(rows) => rows.len(),
+            HoldingState::Rows(rows) | HoldingState::Compared { rows, .. } => rows.len(),
             HoldingState::Counts(counts) => counts.len(),
         }
     }
@@ -93,7 +93,7 @@ impl HoldingState {
     /// Returns what [`HoldingState::len`] counts, for messages.
     pub(crate) fn unit(&self) -> &'static str {
         match self {
-            HoldingState::Rows(_) => "rows",
+            HoldingState::Rows(_) | HoldingState::Compared { .. } => "rows",
             HoldingState::Counts(_) => "groups",
         }
     }
