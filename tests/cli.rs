@@ -277,3 +277,31 @@ fn long_or_chain_runs() {
     .count();
     assert_eq!(output.stdout, format!("_count\n{records}\n"));
 }
+
+/// Text messages with a leading timestamp and a LEEF-style `key=value` tail.
+const KEY_VALUE_LOG: &str = "\
+2026-12-04T22:15:12.345Z LEEF:1.0|Zscaler|NSS|4.1|web|cat=Search\tsrc=192.0.2.10\tusrName=alice@example.com\taction=Allowed
+2026-12-04T22:16:40.000Z LEEF:1.0|Zscaler|NSS|4.1|web|cat=Malware\tsrc=192.0.2.11\taction=Blocked\trespcode=403
+";
+
+/// Runs `query` quietly over a file with `KEY_VALUE_LOG`, in `format`, and
+/// returns standard output after checking that the run succeeded.
+fn run_on_key_value_log(file_name: &str, format: &str, query: &str) -> String {
+    let log = write_temp(file_name, KEY_VALUE_LOG);
+    let arguments = ["run", "-q", "--format", format, "-e", query];
+    let output = run_sumoql(&[&arguments[..], &[log.to_str().unwrap()]].concat());
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    output.stdout
+}
+
+/// Over no input rows, `fillmissing` gives `count` its numeric default 0.
+#[test]
+fn fillmissing_without_rows_counts_zero() {
+    let query = r#"* | where action = "Quarantined" | count by action
+        | fillmissing values("Allowed", "Blocked") in action"#;
+    insta::assert_snapshot!(run_on_key_value_log("no_match.log", "csv", query), @r"
+    action,_count
+    Allowed,0
+    Blocked,0
+    ");
+}

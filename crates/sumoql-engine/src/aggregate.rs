@@ -45,6 +45,25 @@ impl AggregateKind {
         };
         Some(resolved)
     }
+
+    /// Reports whether the result is a number for any input, as Sumo types
+    /// the results of counts and arithmetic aggregates (its `min` and `max`
+    /// "return value gets reformatted as a Double").
+    pub(crate) fn gives_number(self) -> bool {
+        match self {
+            AggregateKind::Count
+            | AggregateKind::CountValues
+            | AggregateKind::CountDistinct
+            | AggregateKind::Sum
+            | AggregateKind::Average
+            | AggregateKind::Minimum
+            | AggregateKind::Maximum => true,
+            AggregateKind::Extra(extra) => matches!(
+                extra,
+                ExtraAggregate::Percentile(_) | ExtraAggregate::StandardDeviation
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

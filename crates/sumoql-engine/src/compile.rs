@@ -78,6 +78,9 @@ pub(crate) struct Layout {
     pub(crate) columns: Vec<Slot>,
     /// Fields removed with `fields -`, which then also hides `_messageTime` or `_raw`.
     removed: Vec<Slot>,
+    /// Result fields whose type is a number whatever the input, such as the
+    /// output of `count` or `sum`; `fillmissing` fills them with 0.
+    pub(crate) numeric: Vec<Slot>,
 }
 
 impl Layout {
@@ -621,6 +624,11 @@ impl Compiler<'_> {
 
         layout.explicit = true;
         layout.columns = keys.iter().chain(outputs.iter()).copied().collect();
+        layout.numeric = functions
+            .iter()
+            .filter(|(function, _)| function.kind.gives_number())
+            .map(|(_, output)| *output)
+            .collect();
         Some(Operator::Aggregate { keys, functions })
     }
 

@@ -380,6 +380,36 @@ fn fillmissing_with_sets_default() {
     assert_eq!(lines(&table), vec!["allow|3", "deny|1", "drop|-1"]);
 }
 
+/// Sumo's fillmissing page gives each non-key field the default of its type:
+/// 0 for an integer or double, false for a boolean, null for text. The type
+/// of an aggregate result is fixed by the query, so it is 0 with no input.
+#[test]
+fn fillmissing_without_input_fills_aggregate_types() {
+    let table = run(
+        r#"| count as events, count_distinct(slice), sum(slice), values(slice) by action
+           | fillmissing values("allow", "deny") in action"#,
+        &[],
+    );
+    assert_eq!(
+        table.columns,
+        vec!["action", "events", "_count_distinct", "_sum", "_values"]
+    );
+    assert_eq!(lines(&table), vec!["allow|0|0|0|∅", "deny|0|0|0|∅"]);
+}
+
+#[test]
+fn fillmissing_fills_booleans_with_false() {
+    let table = run(
+        r#"| count by action | isBlank(action) as blank
+           | fillmissing values("drop") in action"#,
+        &action_counts(),
+    );
+    assert_eq!(
+        lines(&table),
+        vec!["allow|3|false", "deny|1|false", "drop|0|false"]
+    );
+}
+
 #[test]
 fn fillmissing_product_of_generators() {
     let table = run(

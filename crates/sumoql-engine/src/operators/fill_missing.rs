@@ -3,8 +3,11 @@
 //! https://www.sumologic.com/help/docs/search/search-query-language/search-operators/fillmissing/
 //! The generators give the values of each key field. Every combination of
 //! them (the Cartesian product, at most 10,000) that no input row has gets a
-//! new row. A new row's other fields are 0 where the input rows hold numbers
-//! in that field and null otherwise, unless `with VALUE for F` sets them.
+//! new row. A new row's other fields get the default of their type, as the
+//! page's table lists it: 0 for a number, false for a boolean, null for text
+//! or an unknown type, unless `with VALUE for F` sets them. A field is a
+//! number when an aggregate such as `count` made it, even over no input rows,
+//! or when the input rows hold numbers in it.
 
 use std::collections::HashSet;
 
@@ -36,8 +39,10 @@ pub(crate) enum KeyValues {
 pub(crate) struct FillMissing {
     pub(crate) keys: Vec<(Slot, KeyValues)>,
     pub(crate) defaults: Vec<(Slot, Option<Value>)>,
-    /// The other fields of the result, filled with 0 or null.
+    /// The other fields of the result, filled with the default of their type.
     pub(crate) others: Vec<Slot>,
+    /// The other fields whose type is a number whatever the input.
+    pub(crate) numeric: Vec<Slot>,
 }
 
 impl FillMissing {
@@ -56,13 +61,10 @@ impl FillMissing {
                     .collect()
             })
             .collect();
-        let numeric: Vec<bool> = self
+        let type_defaults: Vec<Option<Value>> = self
             .others
             .iter()
-            .map(|slot| {
-                rows.iter_mut()
-                    .any(|row| matches!(row.get(*slot, context), Some(Value::Number(_))))
-            })
+            .map(|slot| self.type_default(*slot, &mut rows, context))
             .collect();
 
         let mut value_lists: Vec<Vec<Option<Value>>> = Vec::new();
@@ -95,8 +97,8 @@ impl FillMissing {
             for ((slot, _), value) in self.keys.iter().zip(combination) {
                 row.set(*slot, value);
             }
-            for (slot, is_number) in self.others.iter().zip(&numeric) {
-                row.set(*slot, is_number.then_some(Value::Number(0.0)));
+            for (slot, value) in self.others.iter().zip(&type_defaults) {
+                row.set(*slot, value.clone());
             }
             for (slot, value) in &self.defaults {
                 row.set(*slot, value.clone());
@@ -105,6 +107,30 @@ impl FillMissing {
         }
         rows.extend(added);
         rows
+    }
+
+    /// Returns the default value of a non-key field: 0 for a number, false
+    /// for a boolean, null otherwise. The input rows decide the type of a
+    /// field unless the compiled query fixes it as a number. A field whose
+    /// rows mix types counts as a number when any row contains one.
+    fn type_default(&self, slot: Slot, rows: &mut [Row], context: &RowContext) -> Option<Value> {
+        let (mut numbers, mut booleans, mut others) = (false, false, false);
+        for row in rows.iter_mut() {
+            match row.get(slot, context) {
+                Some(Value::Number(_)) => numbers = true,
+                Some(Value::Boolean(_)) => booleans = true,
+                Some(_) => others = true,
+                None => {}
+            }
+        }
+        let typed_number = self.numeric.contains(&slot) && !booleans && !others;
+        if numbers || typed_number {
+            Some(Value::Number(0.0))
+        } else if booleans && !others {
+            Some(Value::Boolean(false))
+        } else {
+            None
+        }
     }
 }
 
@@ -259,6 +285,7 @@ impl Compiler<'_> {
             .copied()
             .filter(|slot| !keys.iter().any(|(key, _)| key == slot))
             .collect();
+        let numeric = layout.numeric.clone();
         for (slot, _) in &keys {
             layout.add(*slot);
         }
@@ -266,6 +293,7 @@ impl Compiler<'_> {
             keys,
             defaults: filled,
             others,
+            numeric,
         });
         Some(Operator::Holding(HoldingStage {
             kind,

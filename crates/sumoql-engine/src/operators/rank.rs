@@ -204,6 +204,7 @@ impl Compiler<'_> {
         let kind = if by.is_empty() {
             let count = self.fields.slot("_count");
             layout.columns = fields.iter().copied().chain([count]).collect();
+            layout.numeric.push(count);
             HoldingKind::CountRanking(CountRanking {
                 fields,
                 limit,
@@ -266,6 +267,7 @@ impl Compiler<'_> {
         let count = self.fields.slot("_approxcount");
         layout.explicit = true;
         layout.columns = fields.iter().copied().chain([count]).collect();
+        layout.numeric.push(count);
         let kind = HoldingKind::CountRanking(CountRanking {
             fields,
             limit: COUNT_FREQUENT_LIMIT,
