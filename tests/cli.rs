@@ -294,6 +294,25 @@ fn run_on_key_value_log(file_name: &str, format: &str, query: &str) -> String {
     output.stdout
 }
 
+/// `kv auto` in a query that shows messages adds the fields it finds as
+/// columns, in the order the rows first give them, before `_raw`.
+#[test]
+fn kv_auto_shows_found_fields() {
+    let query = r#"* | parse "|*|*|*|*|*" as vendor, product, version, category, kvout
+        | kv auto field=kvout | where action != "" | fields - _raw"#;
+    insta::assert_snapshot!(run_on_key_value_log("leef.log", "csv", query));
+}
+
+/// After an aggregate, `kv auto` adds no columns: only the named fields exist.
+#[test]
+fn kv_auto_after_aggregate_adds_no_columns() {
+    let query = r#"* | kv auto | count by action | sort by action"#;
+    assert_eq!(
+        run_on_key_value_log("leef_count.log", "csv", query),
+        "action,_count\nBlocked,1\nAllowed,1\n"
+    );
+}
+
 /// Over no input rows, `fillmissing` gives `count` its numeric default 0.
 #[test]
 fn fillmissing_without_rows_counts_zero() {

@@ -44,7 +44,11 @@ pub fn compile_with(
         return Err(compiler.diagnostics);
     }
 
+    let shows_messages = !layout.explicit;
+    let removed = layout.removed.clone();
     let columns = compiler.output_columns(layout);
+    let shows_found_fields =
+        shows_messages && crate::formats::show_found_fields(&mut root, &removed);
     let width = compiler.fields.len();
     let needed: BTreeSet<Slot> = columns.iter().copied().collect();
     finalize(&mut root, &needed, &compiler.fields, width);
@@ -67,6 +71,7 @@ pub fn compile_with(
         max_groups: crate::plan::DEFAULT_MAX_GROUPS,
         shifted: compiler.shifted,
         subqueries: compiler.subqueries,
+        shows_found_fields,
     })
 }
 

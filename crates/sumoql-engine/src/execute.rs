@@ -14,8 +14,9 @@ use crate::explain::{
 };
 use crate::expr::{CompiledExpr, Slot};
 use crate::operators::compare::ShiftedRecord;
+use crate::formats::FOUND_COLUMN_LIMIT;
 use crate::operators::holding::HoldingState;
-use crate::operators::transpose::{widen, DynamicCells};
+use crate::operators::transpose::{widen, ColumnOrder, DynamicCells};
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::row::{Record, Row, RowContext};
 use crate::value::{compare_for_sort, GroupKey, Value};
@@ -434,7 +435,12 @@ impl<'p> Execution<'p> {
 
         let explain = (!self.state.counters.is_empty())
             .then(|| self.state.explain(&self.plan.root, self.plan));
-        let (columns, rows) = widen(self.plan.column_names(), self.rows, self.dynamic);
+        let order = if self.plan.shows_found_fields {
+            ColumnOrder::FirstSeen(FOUND_COLUMN_LIMIT)
+        } else {
+            ColumnOrder::Alphabetical
+        };
+        let (columns, rows) = widen(self.plan.column_names(), self.rows, self.dynamic, order);
         (ResultTable { columns, rows }, explain)
     }
 }

@@ -30,6 +30,9 @@ pub struct Plan {
     /// record besides the root pipeline.
     pub(crate) shifted: Vec<crate::operators::compare::ShiftedBranch>,
     pub(crate) subqueries: Vec<crate::subquery::SubqueryPlan>,
+    /// Whether the result shows messages and a `json auto` or `kv auto`
+    /// stage adds the fields it finds as columns.
+    pub(crate) shows_found_fields: bool,
 }
 
 /// The number of groups or held rows one stage may keep unless

@@ -113,6 +113,75 @@ fn json_auto_fills_the_fields_the_query_names() {
     assert_eq!(rows(renamed, &[raw(CLOUDTRAIL)]), ["us-east-1|∅"]);
 }
 
+/// Found fields become columns of a message result, in the order rows first
+/// give them, before `_raw`. Names that differ only in case share a column.
+#[test]
+fn json_auto_shows_found_fields_in_messages() {
+    let records = [
+        raw(r#"{"b":"1","a":{"c":2}}"#),
+        raw("plain text"),
+        raw(r#"{"d":true,"B":"x"}"#),
+    ];
+    let table = run("| json auto", &records);
+    assert_eq!(table.columns, ["_messageTime", "b", "a.c", "d", "_raw"]);
+    assert_eq!(
+        support::lines(&table),
+        [
+            r#"∅|1|2|∅|{"b":"1","a":{"c":2}}"#,
+            "∅|∅|∅|∅|plain text",
+            r#"∅|x|∅|true|{"d":true,"B":"x"}"#,
+        ]
+    );
+}
+
+#[test]
+fn json_auto_found_columns_skip_targets_and_removed() {
+    let records = [raw(r#"{"b":"1","a":{"c":2},"d":3}"#)];
+    let table = run(r#"| json auto keys "b" as bee | fields - %"a.c""#, &records);
+    assert_eq!(table.columns, ["_messageTime", "bee", "d", "_raw"]);
+
+    let refonly = run(r#"| json auto keys "b" as bee refonly"#, &records);
+    assert_eq!(refonly.columns, ["_messageTime", "bee", "_raw"]);
+
+    let listed = run("| json auto | fields d", &records);
+    assert_eq!(listed.columns, ["d"]);
+}
+
+/// At most 100 found fields become columns, the first ones the rows give.
+#[test]
+fn json_auto_found_columns_are_bounded() {
+    let members: Vec<String> = (0..150)
+        .map(|index| format!(r#""k{index:03}":1"#))
+        .collect();
+    let text = format!("{{{}}}", members.join(","));
+    let table = run("| json auto | fields - _raw", &[raw(&text)]);
+    assert_eq!(table.columns.len(), 101);
+    assert_eq!(table.columns[1], "k000");
+    assert_eq!(table.columns[100], "k099");
+}
+
+/// Partial executions over chunks of records give the same found columns
+/// as one execution, as `sumoql run --threads` relies on.
+#[test]
+fn json_auto_found_columns_survive_partials() {
+    let query = sumoql_syntax::parse_query("| json auto | fields - _raw").unwrap();
+    let plan = sumoql_engine::compile(&query).unwrap();
+    let records = [raw(r#"{"a":1}"#), raw(r#"{"b":2}"#), raw(r#"{"a":3}"#)];
+    let mut whole = sumoql_engine::Execution::new(&plan);
+    for (index, record) in records.iter().enumerate() {
+        let mut partial = sumoql_engine::Execution::partial(&plan);
+        partial.push(record);
+        if index == 0 {
+            whole.push(record);
+        } else {
+            whole.absorb(partial);
+        }
+    }
+    let table = whole.finish();
+    assert_eq!(table.columns, ["_messageTime", "a", "b"]);
+    assert_eq!(support::lines(&table), ["∅|1|∅", "∅|∅|2", "∅|3|∅"]);
+}
+
 #[test]
 fn json_auto_keeps_rows_without_json() {
     let records = [raw("plain text"), raw(r#"{"a":"1"}"#)];
@@ -189,6 +258,17 @@ fn keyvalue_drops_rows_without_any_key() {
     assert_eq!(
         rows(r#"| kv "user" nodrop | fields user"#, &records),
         ["a", "∅"]
+    );
+}
+
+#[test]
+fn keyvalue_auto_shows_found_fields_in_messages() {
+    let records = [raw(r#"a=1 src.ip=10.0.0.1 a=4"#)];
+    let table = run(r#"| kv auto | where a = "4""#, &records);
+    assert_eq!(table.columns, ["_messageTime", "a", "src_ip", "_raw"]);
+    assert_eq!(
+        support::lines(&table),
+        ["∅|4|10.0.0.1|a=1 src.ip=10.0.0.1 a=4"]
     );
 }
 

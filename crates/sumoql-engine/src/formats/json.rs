@@ -19,7 +19,7 @@ use serde_json::Value as Json;
 use sumoql_syntax::ast::JsonStage;
 use sumoql_syntax::Diagnostic;
 
-use super::{auto_target, ReferencedKey};
+use super::{auto_target, store_auto_field, ReferencedKey};
 use crate::expr::Slot;
 use crate::row::{FieldTable, Row};
 use crate::value::Value;
@@ -68,6 +68,9 @@ fn locate(text: &str) -> Option<Json> {
 pub(crate) struct JsonExtractor {
     mode: Mode,
     nodrop: bool,
+    /// In `auto` mode, when found fields become columns, the slots whose
+    /// fields do not; `None` when they do not.
+    found_hidden: Option<Vec<Slot>>,
 }
 
 #[derive(Debug)]
@@ -118,11 +121,23 @@ impl JsonExtractor {
         Ok(JsonExtractor {
             mode,
             nodrop: stage.nodrop,
+            found_hidden: None,
         })
     }
 
     pub(crate) fn is_auto(&self) -> bool {
         matches!(self.mode, Mode::Auto { .. })
+    }
+
+    /// Makes `auto` add the fields it finds, except the `hidden` slots, to
+    /// the row as columns, unless `refonly`. Returns whether the extractor
+    /// is `auto`.
+    pub(crate) fn show_found_fields(&mut self, hidden: Vec<Slot>) -> bool {
+        if let Mode::Auto { refonly, .. } = self.mode {
+            self.found_hidden = (!refonly).then_some(hidden);
+            return true;
+        }
+        false
     }
 
     pub(crate) fn targets(&self) -> Vec<Slot> {
@@ -189,9 +204,9 @@ impl JsonExtractor {
                         }
                         unreferenced += 1;
                     }
-                    if let Some(slot) = auto_target(&name, referenced, *refonly, fields) {
-                        row.set(slot, render(value));
-                    }
+                    let slot = auto_target(&name, referenced, *refonly, fields);
+                    let hidden = self.found_hidden.as_deref();
+                    store_auto_field(row, slot, &name, render(value), hidden);
                 }
                 true
             }

@@ -15,7 +15,7 @@ use regex::{Regex, RegexBuilder};
 use sumoql_syntax::ast::{KeyValueMode, KeyValueStage};
 use sumoql_syntax::Diagnostic;
 
-use super::{auto_target, sanitized_name, text_value, ReferencedKey};
+use super::{auto_target, sanitized_name, store_auto_field, text_value, ReferencedKey};
 use crate::expr::Slot;
 use crate::row::{FieldTable, Row};
 
@@ -29,6 +29,9 @@ const DELIMITERS: [&str; 3] = ["->", "=", ":"];
 pub(crate) struct KeyValueExtractor {
     mode: Mode,
     nodrop: bool,
+    /// In `auto` mode, when found fields become columns, the slots whose
+    /// fields do not; `None` when they do not.
+    found_hidden: Option<Vec<Slot>>,
 }
 
 #[derive(Debug)]
@@ -136,11 +139,23 @@ impl KeyValueExtractor {
         Ok(KeyValueExtractor {
             mode,
             nodrop: stage.nodrop,
+            found_hidden: None,
         })
     }
 
     pub(crate) fn is_auto(&self) -> bool {
         matches!(self.mode, Mode::Auto { .. })
+    }
+
+    /// Makes `auto` add the fields it finds, except the `hidden` slots, to
+    /// the row as columns, unless `refonly`. Returns whether the extractor
+    /// is `auto`.
+    pub(crate) fn show_found_fields(&mut self, hidden: Vec<Slot>) -> bool {
+        if let Mode::Auto { refonly, .. } = self.mode {
+            self.found_hidden = (!refonly).then_some(hidden);
+            return true;
+        }
+        false
     }
 
     pub(crate) fn targets(&self) -> Vec<Slot> {
@@ -171,15 +186,14 @@ impl KeyValueExtractor {
                 pairs,
             } => {
                 for (key, value) in auto_pairs(text, pairs) {
-                    if let Some(slot) =
-                        auto_target(key, referenced, *refonly, fields).or_else(|| {
-                            (!refonly)
-                                .then(|| fields.find(&sanitized_name(key)))
-                                .flatten()
-                        })
-                    {
-                        row.set(slot, text_value(value));
-                    }
+                    let slot = auto_target(key, referenced, *refonly, fields).or_else(|| {
+                        (!refonly)
+                            .then(|| fields.find(&sanitized_name(key)))
+                            .flatten()
+                    });
+                    let name = sanitized_name(key);
+                    let hidden = self.found_hidden.as_deref();
+                    store_auto_field(row, slot, &name, text_value(value), hidden);
                 }
                 return true;
             }

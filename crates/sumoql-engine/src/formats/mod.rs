@@ -5,8 +5,10 @@
 //!
 //! Each compiles to an [`Extractor`] that fills slots of the row from the
 //! text and says whether the row goes on. The `auto` modes find keys that
-//! the query may never name; they fill only the fields the query names
-//! somewhere, because the result columns are fixed when the query compiles.
+//! the query may never name. They fill the fields the query names somewhere,
+//! because the field slots are fixed when the query compiles. When the result
+//! shows messages, the fields they find that the query never names also
+//! become result columns, after the plan's own columns.
 
 mod anchors;
 mod delimited;
@@ -20,8 +22,15 @@ use sumoql_syntax::ast::{AnchorCapture, DelimitedStage, JsonStage, KeyValueStage
 use sumoql_syntax::Diagnostic;
 
 use crate::expr::Slot;
+use crate::plan::{Operator, Pipeline};
 use crate::row::{FieldTable, Row};
 use crate::value::Value;
+
+/// At most this many fields that `auto` modes find, and the query does not
+/// name, become result columns, in the order rows first give them. Sumo
+/// extracts up to 100 fields per message in `json auto`. This limit keeps a
+/// log with many different keys from making a table too wide to read.
+pub(crate) const FOUND_COLUMN_LIMIT: usize = 100;
 
 pub(crate) use json::ParsedJson;
 
@@ -59,6 +68,19 @@ impl Extractor {
         match self {
             Extractor::Json(json) => json.is_auto(),
             Extractor::KeyValue(keyvalue) => keyvalue.is_auto(),
+            Extractor::Anchors(_) | Extractor::Delimited(_) | Extractor::Xml(_) => false,
+        }
+    }
+
+    /// Makes an `auto` mode add the fields it finds to the row as columns
+    /// made from data, except its own targets and the `hidden` slots.
+    /// Returns whether the extractor is an `auto` mode.
+    fn show_found_fields(&mut self, hidden: &[Slot]) -> bool {
+        let mut hidden = hidden.to_vec();
+        hidden.extend(self.targets());
+        match self {
+            Extractor::Json(json) => json.show_found_fields(hidden),
+            Extractor::KeyValue(keyvalue) => keyvalue.show_found_fields(hidden),
             Extractor::Anchors(_) | Extractor::Delimited(_) | Extractor::Xml(_) => false,
         }
     }
@@ -127,6 +149,43 @@ pub(crate) fn sanitized_name(key: &str) -> String {
             }
         })
         .collect()
+}
+
+/// Makes every `auto` extractor of a pipeline, and of its `union` branches,
+/// add the fields it finds to its rows as columns made from data, except
+/// the `hidden` slots (the fields `fields -` removes). Returns whether the
+/// pipeline has one.
+pub(crate) fn show_found_fields(pipeline: &mut Pipeline, hidden: &[Slot]) -> bool {
+    let mut any = false;
+    for operator in &mut pipeline.operators {
+        match operator {
+            Operator::Extract { extractor, .. } => any |= extractor.show_found_fields(hidden),
+            Operator::Union(sub) => any |= show_found_fields(sub, hidden),
+            _ => {}
+        }
+    }
+    any
+}
+
+/// Stores a field an `auto` mode found: in its slot when the query names
+/// it, and as a column made from data when `found_hidden` is set (the
+/// result shows found fields) and does not list the slot. A named field
+/// that the result shows already is skipped when the columns are made.
+fn store_auto_field(
+    row: &mut Row,
+    slot: Option<Slot>,
+    name: &str,
+    value: Option<Value>,
+    found_hidden: Option<&[Slot]>,
+) {
+    if let Some(hidden) = found_hidden {
+        if slot.is_none_or(|slot| !hidden.contains(&slot)) {
+            row.dynamic.push((Arc::from(name), value.clone()));
+        }
+    }
+    if let Some(slot) = slot {
+        row.set(slot, value);
+    }
 }
 
 /// One key of an `auto` mode named in `keys`, with the field it fills.

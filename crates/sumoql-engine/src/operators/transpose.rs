@@ -93,12 +93,25 @@ impl Transpose {
     }
 }
 
+/// The order of the columns made from data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ColumnOrder {
+    /// Every name, in alphabetical order, as Sumo returns `transpose` columns.
+    Alphabetical,
+    /// The first this many names, in the order rows first give them, before
+    /// a last `_raw` column.
+    FirstSeen(usize),
+}
+
 /// Adds the data-made columns to a result: the names not already among
-/// `columns`, in alphabetical order, with null where a row has no cell.
+/// `columns`, in `order`, with null where a row has no cell. Found fields
+/// (`FirstSeen`) that differ only in case share a column, as field names are
+/// case-insensitive; `transpose` keeps one column per spelling.
 pub(crate) fn widen(
     mut columns: Vec<String>,
     mut rows: Vec<Vec<Option<Value>>>,
     dynamic: DynamicCells,
+    order: ColumnOrder,
 ) -> (Vec<String>, Vec<Vec<Option<Value>>>) {
     if dynamic.is_empty() {
         return (columns, rows);
@@ -107,23 +120,44 @@ pub(crate) fn widen(
         .iter()
         .map(|name| name.to_ascii_lowercase())
         .collect();
-    let added: BTreeSet<Arc<str>> = dynamic
+    let key = |name: &str| match order {
+        ColumnOrder::Alphabetical => name.to_string(),
+        ColumnOrder::FirstSeen(_) => name.to_ascii_lowercase(),
+    };
+    let mut added: IndexMap<String, Arc<str>> = IndexMap::new();
+    for name in dynamic
         .iter()
-        .flat_map(|(_, cells)| cells.iter().map(|(name, _)| name.clone()))
-        .filter(|name| !known.contains(&name.to_ascii_lowercase()))
-        .collect();
-    let added: Vec<Arc<str>> = added.into_iter().collect();
+        .flat_map(|(_, cells)| cells.iter().map(|(name, _)| name))
+    {
+        if !known.contains(&name.to_ascii_lowercase()) && !added.contains_key(&key(name)) {
+            added.insert(key(name), name.clone());
+        }
+    }
+    match order {
+        ColumnOrder::Alphabetical => added.sort_by(|_, first, _, second| first.cmp(second)),
+        ColumnOrder::FirstSeen(limit) => added.truncate(limit),
+    }
+
+    // Found fields go before the message text when it is the last column,
+    // so a long `_raw` does not push them out of view.
+    let raw_last = columns
+        .last()
+        .is_some_and(|name| name.eq_ignore_ascii_case("_raw"));
+    let at = match order {
+        ColumnOrder::FirstSeen(_) if raw_last => columns.len() - 1,
+        _ => columns.len(),
+    };
     for row in rows.iter_mut() {
-        row.resize(columns.len() + added.len(), None);
+        row.splice(at..at, std::iter::repeat_n(None, added.len()));
     }
     for (index, cells) in dynamic {
         for (name, value) in cells {
-            if let Ok(position) = added.binary_search(&name) {
-                rows[index][columns.len() + position] = value;
+            if let Some(position) = added.get_index_of(&key(&name)) {
+                rows[index][at + position] = value;
             }
         }
     }
-    columns.extend(added.iter().map(|name| name.to_string()));
+    columns.splice(at..at, added.values().map(|name| name.to_string()));
     (columns, rows)
 }
 
