@@ -1,5 +1,10 @@
 //! Writes a result table as an aligned text table, CSV, a JSON array, JSON lines or a
 //! Markdown table.
+//!
+//! The text and Markdown tables are for people, so they show the time fields Sumo stores
+//! as epoch milliseconds (`_messageTime`, `_receiptTime`, `_timeslice`) as a UTC date and
+//! time. CSV and JSON keep the number, which other tools read, and which a query
+//! compares, sorts and passes to `formatDate`.
 
 use std::io::{self, Write};
 
@@ -44,6 +49,12 @@ const MIN_COLUMN_WIDTH: usize = 6;
 /// The space between two columns.
 const COLUMN_GAP: &str = "  ";
 
+/// The result fields, in lower case, whose values are epoch milliseconds.
+const TIME_FIELDS: [&str; 3] = ["_messagetime", "_receipttime", "_timeslice"];
+
+/// The chrono format of time fields in text and Markdown tables: UTC, to the millisecond.
+const TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.3f %z";
+
 /// Writes a table in a format, a text table without width limit or row count.
 pub fn write_table(
     table: &ResultTable,
@@ -69,11 +80,37 @@ pub fn write_styled(
     }
 }
 
-/// Shows a value in a terminal cell, with its control characters escaped.
-fn display_cell(value: Option<&Value>) -> String {
+/// Reports, for each column, whether it is a time field that tables show as a date.
+fn time_columns(table: &ResultTable) -> Vec<bool> {
+    table
+        .columns
+        .iter()
+        .map(|name| TIME_FIELDS.contains(&name.to_ascii_lowercase().as_str()))
+        .collect()
+}
+
+/// Formats whole epoch milliseconds as a UTC date and time, or returns `None` for a
+/// value that is not a whole number of milliseconds in chrono's date range.
+fn format_time(value: &Value) -> Option<String> {
+    let Value::Number(milliseconds) = value else {
+        return None;
+    };
+    if milliseconds.fract() != 0.0 || milliseconds.abs() >= 9e15 {
+        return None;
+    }
+    let time = chrono::DateTime::from_timestamp_millis(*milliseconds as i64)?;
+    Some(time.format(TIME_FORMAT).to_string())
+}
+
+/// Shows a value in a terminal cell, with its control characters escaped, and a time
+/// field as a date unless its value is not epoch milliseconds.
+fn display_cell(value: Option<&Value>, is_time: bool) -> String {
     let Some(value) = value else {
         return String::new();
     };
+    if let Some(time) = is_time.then(|| format_time(value)).flatten() {
+        return time;
+    }
     escape_controls(&value.to_text())
 }
 
@@ -141,10 +178,13 @@ fn fit_widths(widths: &mut [usize], minimums: &[usize], max_width: usize) {
     }
 }
 
+/// Reports, for each column, whether it holds only numbers and is not shown as a time.
 fn numeric_columns(table: &ResultTable) -> Vec<bool> {
+    let time = time_columns(table);
     (0..table.columns.len())
         .map(|column| {
-            table.rows.iter().any(|row| row[column].is_some())
+            !time[column]
+                && table.rows.iter().any(|row| row[column].is_some())
                 && table
                     .rows
                     .iter()
@@ -158,12 +198,14 @@ fn write_text_table(
     style: &TableStyle,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    let time = time_columns(table);
     let cells: Vec<Vec<String>> = table
         .rows
         .iter()
         .map(|row| {
             row.iter()
-                .map(|value| display_cell(value.as_ref()))
+                .zip(&time)
+                .map(|(value, is_time)| display_cell(value.as_ref(), *is_time))
                 .collect()
         })
         .collect();
@@ -305,8 +347,8 @@ fn write_json_array(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> 
 }
 
 /// Escapes a cell for a Markdown table: `|` would end the cell and a line break the row.
-fn markdown_cell(value: Option<&Value>) -> String {
-    display_cell(value).replace('|', "\\|")
+fn markdown_cell(value: Option<&Value>, is_time: bool) -> String {
+    display_cell(value, is_time).replace('|', "\\|")
 }
 
 fn write_markdown(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
@@ -321,10 +363,12 @@ fn write_markdown(table: &ResultTable, out: &mut dyn Write) -> io::Result<()> {
         .map(|numeric| if numeric { "--:" } else { "---" })
         .collect();
     writeln!(out, "|{}|", alignment.join("|"))?;
+    let time = time_columns(table);
     for row in &table.rows {
         let cells: Vec<String> = row
             .iter()
-            .map(|value| markdown_cell(value.as_ref()))
+            .zip(&time)
+            .map(|(value, is_time)| markdown_cell(value.as_ref(), *is_time))
             .collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
@@ -373,6 +417,68 @@ mod tests {
         let mut out = Vec::new();
         write_styled(table, OutputFormat::Table, style, &mut out).unwrap();
         String::from_utf8(out).unwrap()
+    }
+
+    /// Builds rows with a bucket start, a message time with milliseconds, a text time,
+    /// a fraction and nulls.
+    fn times() -> ResultTable {
+        ResultTable {
+            columns: vec!["_timeslice".into(), "_messageTime".into(), "_count".into()],
+            rows: vec![
+                vec![
+                    Some(Value::Number(1_796_422_500_000.0)),
+                    Some(Value::Number(1_796_422_512_345.0)),
+                    Some(Value::Number(2.0)),
+                ],
+                vec![
+                    Some(Value::text("yesterday")),
+                    Some(Value::Number(0.5)),
+                    Some(Value::Number(1.0)),
+                ],
+                vec![None, None, None],
+            ],
+        }
+    }
+
+    fn render_times(format: OutputFormat) -> String {
+        let mut out = Vec::new();
+        write_table(&times(), format, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn table_shows_time_fields_as_dates() {
+        insta::assert_snapshot!(render_times(OutputFormat::Table), @r"
+        _timeslice                     _messageTime                   _count
+        -----------------------------  -----------------------------  ------
+        2026-12-04 22:15:00.000 +0000  2026-12-04 22:15:12.345 +0000       2
+        yesterday                      0.5                                 1
+        ");
+    }
+
+    #[test]
+    fn markdown_shows_time_fields_as_dates() {
+        insta::assert_snapshot!(render_times(OutputFormat::Markdown), @r"
+        | _timeslice | _messageTime | _count |
+        |---|---|--:|
+        | 2026-12-04 22:15:00.000 +0000 | 2026-12-04 22:15:12.345 +0000 | 2 |
+        | yesterday | 0.5 | 1 |
+        |  |  |  |
+        ");
+    }
+
+    #[test]
+    fn csv_and_json_keep_time_numbers() {
+        insta::assert_snapshot!(render_times(OutputFormat::Csv), @r"
+        _timeslice,_messageTime,_count
+        1796422500000,1796422512345,2
+        yesterday,0.5,1
+        ,,
+        ");
+        let lines = render_times(OutputFormat::Ndjson);
+        assert!(lines.starts_with(
+            r#"{"_timeslice":1796422500000,"_messageTime":1796422512345,"_count":2}"#
+        ));
     }
 
     #[test]
@@ -466,7 +572,7 @@ mod tests {
     #[test]
     fn table_escapes_control_characters() {
         let value = Value::text("a\u{1b}[31mred\nb");
-        assert_eq!(display_cell(Some(&value)), "a\\u{1b}[31mred\\nb");
+        assert_eq!(display_cell(Some(&value), false), "a\\u{1b}[31mred\\nb");
     }
 
     #[test]
@@ -479,7 +585,11 @@ mod tests {
             ("del\u{7f}", "del\\u{7f}"),
         ];
         for (value, shown) in cases {
-            assert_eq!(display_cell(Some(&Value::text(value))), shown, "{value:?}");
+            assert_eq!(
+                display_cell(Some(&Value::text(value)), false),
+                shown,
+                "{value:?}"
+            );
         }
     }
 

@@ -294,6 +294,24 @@ fn run_on_key_value_log(file_name: &str, format: &str, query: &str) -> String {
     output.stdout
 }
 
+/// The table shows time fields as UTC dates; CSV keeps their milliseconds.
+#[test]
+fn table_shows_time_fields_as_dates() {
+    let query = "* | timeslice 1m | count by _timeslice | sort by _timeslice asc";
+    insta::assert_snapshot!(run_on_key_value_log("times.log", "table", query), @r"
+    _timeslice                     _count
+    -----------------------------  ------
+    2026-12-04 22:15:00.000 +0000       1
+    2026-12-04 22:16:00.000 +0000       1
+    ");
+
+    insta::assert_snapshot!(run_on_key_value_log("times.log", "csv", query), @r"
+    _timeslice,_count
+    1796422500000,1
+    1796422560000,1
+    ");
+}
+
 /// `kv auto` in a query that shows messages adds the fields it finds as
 /// columns, in the order the rows first give them, before `_raw`.
 #[test]
