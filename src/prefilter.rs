@@ -5,12 +5,19 @@
 //! text a record was read from. One multi-pattern search over that text then
 //! decides, so most records of a large log never get a canonical `_raw`
 //! rendered or a `parse` run on them.
+//!
+//! Before that search, a cheaper one looks for any of a few texts without
+//! which the requirement cannot hold (its gate, see [`gate_texts`]), and for
+//! the escapes that may hide a text. It stops at the first hit, and on most
+//! records of a log finds none, which decides them at once.
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use sumoql_engine::{Plan, Requirement};
-use sumoql_input::{escapes_may_hide_text, searchable_form, InputFormat, RawMode, Record};
+use sumoql_input::{
+    escape_markers, escapes_may_hide_text, searchable_form, InputFormat, RawMode, Record,
+};
 
 pub struct Prefilter {
     requirement: Requirement,
@@ -23,6 +30,9 @@ pub struct Prefilter {
 /// The requirement in the terms one input format can test.
 struct FormatFilter {
     requirement: Requirement,
+    /// Searches the gate texts and the escape markers of the format; a
+    /// record holding none of them fails the requirement.
+    gate: Option<AhoCorasick>,
     searcher: AhoCorasick,
     /// Each searchable text and the pattern index of its form.
     patterns: HashMap<String, usize>,
@@ -56,6 +66,14 @@ impl Prefilter {
         };
 
         let original = record.text_bytes();
+        if filter
+            .gate
+            .as_ref()
+            .is_some_and(|gate| !gate.is_match(original))
+        {
+            self.skipped += 1;
+            return false;
+        }
         if escapes_may_hide_text(record.format, raw, original) {
             return true;
         }
@@ -93,10 +111,114 @@ impl FormatFilter {
             .kind(Some(AhoCorasickKind::DFA))
             .build(&forms)
             .ok()?;
+        let gate = gate_texts(&restricted).and_then(|texts| {
+            let mut gate_forms: Vec<String> = texts
+                .into_iter()
+                .map(|text| forms[patterns[text]].clone())
+                .collect();
+            gate_forms.extend(
+                escape_markers(format, raw)
+                    .iter()
+                    .map(|marker| marker.to_string()),
+            );
+            // Leftmost matching lets the searcher use its SIMD prefilter, and
+            // any match answers whether one of the texts occurs.
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(&gate_forms)
+                .ok()
+        });
         Some(FormatFilter {
             requirement: restricted,
+            gate,
             searcher,
             patterns,
         })
+    }
+}
+
+/// Returns texts of which `_raw` must contain at least one for the
+/// requirement to hold, or `None` when no such set exists (`Always` in a
+/// branch). Of the parts that must all hold, the one whose texts look
+/// rarest gives the set: the fewest texts, then the longest shortest text.
+/// That choice is a guess about the data, and any choice gives the same
+/// result.
+fn gate_texts(requirement: &Requirement) -> Option<Vec<&str>> {
+    match requirement {
+        Requirement::Always => None,
+        Requirement::Contains(text) => Some(vec![text.as_str()]),
+        Requirement::AnyOf(parts) => {
+            let mut texts = Vec::new();
+            for part in parts {
+                texts.extend(gate_texts(part)?);
+            }
+            texts.sort_unstable();
+            texts.dedup();
+            Some(texts)
+        }
+        Requirement::AllOf(parts) => parts.iter().filter_map(gate_texts).max_by_key(|texts| {
+            let shortest = texts.iter().map(|text| text.len()).min().unwrap_or(0);
+            (std::cmp::Reverse(texts.len()), shortest)
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn contains(text: &str) -> Requirement {
+        Requirement::Contains(text.to_string())
+    }
+
+    #[test]
+    fn gate_of_any_of_joins_the_parts() {
+        let requirement = Requirement::AnyOf(vec![contains("b"), contains("a"), contains("b")]);
+        assert_eq!(gate_texts(&requirement), Some(vec!["a", "b"]));
+    }
+
+    #[test]
+    fn gate_of_all_of_picks_the_fewest_texts() {
+        let requirement = Requirement::AllOf(vec![
+            Requirement::AnyOf(vec![contains(".exe"), contains(".dll"), contains(".bat")]),
+            Requirement::AnyOf(vec![contains("\\python.exe"), contains("\\node.exe")]),
+            Requirement::AnyOf(vec![contains("System32"), contains(".ps1")]),
+        ]);
+        assert_eq!(
+            gate_texts(&requirement),
+            Some(vec!["\\node.exe", "\\python.exe"])
+        );
+    }
+
+    #[test]
+    fn gate_needs_every_branch_to_have_texts() {
+        let requirement = Requirement::AnyOf(vec![contains("a"), Requirement::Always]);
+        assert_eq!(gate_texts(&requirement), None);
+        let requirement = Requirement::AllOf(vec![Requirement::Always, contains("a")]);
+        assert_eq!(gate_texts(&requirement), Some(vec!["a"]));
+    }
+
+    #[test]
+    fn gate_is_necessary_for_the_requirement() {
+        // Whatever texts a record holds, the requirement holds only if
+        // the record holds a gate text.
+        let requirement = Requirement::AnyOf(vec![
+            Requirement::AllOf(vec![contains("a"), contains("bb")]),
+            Requirement::AllOf(vec![
+                Requirement::AnyOf(vec![contains("c"), contains("dd")]),
+                contains("e"),
+            ]),
+        ]);
+        let gate = gate_texts(&requirement).unwrap();
+        let all = ["a", "bb", "c", "dd", "e"];
+        for subset in 0..(1u32 << all.len()) {
+            let present: Vec<&str> = (0..all.len())
+                .filter(|bit| subset & (1 << bit) != 0)
+                .map(|bit| all[bit])
+                .collect();
+            let holds = requirement.holds(&mut |text| present.contains(&text));
+            let gate_hit = gate.iter().any(|text| present.contains(text));
+            assert!(!holds || gate_hit, "holds without a gate text: {present:?}");
+        }
     }
 }

@@ -68,19 +68,22 @@ pub fn searchable_form(format: InputFormat, raw: RawMode, text: &str) -> Option<
 /// searched text: numeric character references or CDATA in XML, `\u` or
 /// `\/` escapes in JSON. Such a record must be decoded to be judged.
 pub fn escapes_may_hide_text(format: InputFormat, raw: RawMode, original: &[u8]) -> bool {
-    use memchr::memmem::find;
+    escape_markers(format, raw)
+        .iter()
+        .any(|marker| memchr::memmem::find(original, marker.as_bytes()).is_some())
+}
 
+/// Returns the texts whose presence in a record's original text means
+/// escapes may hide a searched text (see [`escapes_may_hide_text`]), so a
+/// caller can look for them in the same pass as the searched texts.
+pub fn escape_markers(format: InputFormat, raw: RawMode) -> &'static [&'static str] {
     if raw == RawMode::Original {
-        return false;
+        return &[];
     }
     match format {
-        InputFormat::WindowsXml | InputFormat::Syslog | InputFormat::Evtx => {
-            find(original, b"&#").is_some() || find(original, b"<![CDATA[").is_some()
-        }
-        InputFormat::EvtxJson | InputFormat::SumoJson | InputFormat::FlatJson => {
-            find(original, b"\\u").is_some() || find(original, b"\\/").is_some()
-        }
-        _ => false,
+        InputFormat::WindowsXml | InputFormat::Syslog | InputFormat::Evtx => &["&#", "<![CDATA["],
+        InputFormat::EvtxJson | InputFormat::SumoJson | InputFormat::FlatJson => &["\\u", "\\/"],
+        _ => &[],
     }
 }
 
