@@ -7,14 +7,15 @@
 //! thread then absorbs the partial executions in input order
 //! (`Execution::absorb`) and reports what each batch read in that order.
 
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
-use sumoql_engine::{Execution, GroupLimitExceeded, Plan, ResultTable};
-use sumoql_input::{InputFormat, Inputs, Item, Malformed, ReadError, ReadOptions};
+use sumoql_engine::{Execution, GroupLimitExceeded, Plan, ResultTable, Value};
+use sumoql_input::{InputFormat, Inputs, Item, Malformed, ReadError, ReadOptions, Record};
 
 use crate::prefilter::Prefilter;
 use crate::run::EngineRecord;
@@ -88,13 +89,14 @@ pub fn execute_parallel(
                 } else {
                     None
                 };
+                let mut decoding = Decoding::Lazy;
                 loop {
                     // The lock is held only while waiting for the next batch.
                     let next = work_receiver.lock().map(|receiver| receiver.recv());
                     let Ok(Ok(batch)) = next else {
                         return;
                     };
-                    let result = process_batch(plan, batch, prefilter.as_mut());
+                    let result = process_batch(plan, batch, prefilter.as_mut(), &mut decoding);
                     if result_sender.send(result).is_err() {
                         return;
                     }
@@ -161,13 +163,62 @@ fn read_batches(inputs: &[PathBuf], options: ReadOptions, sender: mpsc::SyncSend
     }
 }
 
+/// How a worker decodes the records it runs the query on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Decoding {
+    /// Checks that a record is well-formed and decodes it only when the query
+    /// reads a field of it, which pays for queries such as `* | count`.
+    Lazy,
+    /// Decodes every record, once the query turned out to read the fields of
+    /// most records.
+    Eager,
+}
+
+/// A record checked to be well-formed, decoded when the query first reads
+/// one of its fields.
+struct LazyRecord {
+    undecoded: Cell<Option<Record>>,
+    decoded: OnceCell<Option<Record>>,
+}
+
+impl LazyRecord {
+    fn new(record: Record) -> LazyRecord {
+        LazyRecord {
+            undecoded: Cell::new(Some(record)),
+            decoded: OnceCell::new(),
+        }
+    }
+
+    fn was_decoded(&self) -> bool {
+        self.decoded.get().is_some()
+    }
+}
+
+impl sumoql_engine::Record for LazyRecord {
+    fn field(&self, lowercase_name: &str) -> Option<Value> {
+        let decoded = self
+            .decoded
+            .get_or_init(|| match self.undecoded.take()?.decode() {
+                Item::Record(record) => Some(record),
+                // NOTE: unreachable while `undecoded_is_well_formed` agrees with the
+                // decoder, which the input crate's tests check; a record it wrongly
+                // accepted would have no fields here.
+                Item::Malformed(_) => None,
+            });
+        EngineRecord(decoded.as_ref()?).field(lowercase_name)
+    }
+}
+
 fn process_batch<'p>(
     plan: &'p Plan,
     batch: Batch,
     mut prefilter: Option<&mut Prefilter>,
+    decoding: &mut Decoding,
 ) -> BatchResult<'p> {
     let mut partial = Execution::partial(plan);
     let mut events = Vec::with_capacity(batch.items.len());
+    let mut lazy_records = 0;
+    let mut lazy_records_decoded = 0;
 
     for item in batch.items {
         let record = match item {
@@ -195,6 +246,19 @@ fn process_batch<'p>(
             continue;
         }
 
+        if *decoding == Decoding::Lazy && record.undecoded_is_well_formed() == Some(true) {
+            events.push(Event::Record {
+                input: record.source_name.clone(),
+                format: record.format,
+                lossy_utf8: false,
+            });
+            let lazy = LazyRecord::new(record);
+            partial.push(&lazy);
+            lazy_records += 1;
+            lazy_records_decoded += usize::from(lazy.was_decoded());
+            continue;
+        }
+
         match record.decode() {
             Item::Record(record) => {
                 events.push(Event::Record {
@@ -206,6 +270,12 @@ fn process_batch<'p>(
             }
             Item::Malformed(malformed) => events.push(Event::Malformed(malformed)),
         }
+    }
+
+    // Checking before decoding costs extra when the query reads fields of
+    // most records, so the worker stops checking for the rest of the run.
+    if lazy_records_decoded * 2 > lazy_records {
+        *decoding = Decoding::Eager;
     }
 
     BatchResult {

@@ -43,13 +43,48 @@ impl Origin {
         self.decode_bytes(bytes, position)
     }
 
+    /// Does what [`Self::item_from_bytes`] does, keeping the buffer for a deferred record.
+    pub(crate) fn item_from_vec(&self, bytes: Vec<u8>, position: Position) -> Item {
+        if self.defer_decoding {
+            return Item::Record(Record::undecoded(self, bytes, position));
+        }
+        self.decode_vec(bytes, position)
+    }
+
+    /// Returns a copy to decode one deferred record with, without the path: only read
+    /// errors name the path, and decoding reports none, so copying it for every record
+    /// would be wasted.
+    pub(crate) fn for_decoding(&self) -> Origin {
+        Origin {
+            path: PathBuf::new(),
+            source_name: self.source_name.clone(),
+            format: self.format,
+            raw_mode: self.raw_mode,
+            metadata: self.metadata.clone(),
+            time: self.time,
+            file_time_ms: self.file_time_ms,
+            defer_decoding: false,
+            max_record_bytes: self.max_record_bytes,
+        }
+    }
+
     /// Decodes and parses record bytes now, whatever the deferral setting.
     pub(crate) fn decode_bytes(&self, bytes: &[u8], position: Position) -> Item {
-        let (text, lossy) = match String::from_utf8_lossy(bytes) {
-            std::borrow::Cow::Borrowed(text) => (text.to_string(), false),
-            std::borrow::Cow::Owned(text) => (text, true),
+        // Checking for valid UTF-8 first is much faster than the lossy conversion.
+        let (text, lossy) = match std::str::from_utf8(bytes) {
+            Ok(text) => (text.to_string(), false),
+            Err(_) => (String::from_utf8_lossy(bytes).into_owned(), true),
         };
         self.parse_text(text, lossy, position)
+    }
+
+    /// Does what [`Self::decode_bytes`] does, reusing the buffer as the text when it is
+    /// valid UTF-8.
+    pub(crate) fn decode_vec(&self, bytes: Vec<u8>, position: Position) -> Item {
+        match String::from_utf8(bytes) {
+            Ok(text) => self.parse_text(text, false, position),
+            Err(error) => self.decode_bytes(error.as_bytes(), position),
+        }
     }
 
     pub(crate) fn item_from_text(

@@ -288,7 +288,7 @@ impl Record {
             None,
         );
         record.undecoded = Some(Box::new(Undecoded {
-            origin: origin.clone(),
+            origin: origin.for_decoding(),
             bytes,
         }));
         record
@@ -298,6 +298,19 @@ impl Record {
     /// `ReadOptions::defer_decoding` start undecoded.
     pub fn is_decoded(&self) -> bool {
         self.undecoded.is_none()
+    }
+
+    /// Reports, for an undecoded record of Windows event XML (or `.evtx`) in valid UTF-8,
+    /// whether [`Record::decode`] will return a record rather than a malformed item,
+    /// without decoding it. Returns `None` for other records, which only decoding can
+    /// judge.
+    pub fn undecoded_is_well_formed(&self) -> Option<bool> {
+        let undecoded = self.undecoded.as_ref()?;
+        if !matches!(self.format, InputFormat::WindowsXml | InputFormat::Evtx) {
+            return None;
+        }
+        let text = std::str::from_utf8(&undecoded.bytes).ok()?;
+        Some(crate::xml::is_valid_event_xml(text))
     }
 
     /// Returns the bytes the record was read from: the undecoded bytes, or the original text.
@@ -312,9 +325,7 @@ impl Record {
     /// returned as it is.
     pub fn decode(self) -> Item {
         match self.undecoded {
-            Some(undecoded) => undecoded
-                .origin
-                .decode_bytes(&undecoded.bytes, self.position),
+            Some(undecoded) => undecoded.origin.decode_vec(undecoded.bytes, self.position),
             None => Item::Record(self),
         }
     }

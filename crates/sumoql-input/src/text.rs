@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, BufRead};
+use std::sync::LazyLock;
 
 use memchr::memmem;
 
@@ -13,6 +14,12 @@ use crate::record::{Item, Position};
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const EVENT_START: &[u8] = b"<Event";
 const EVENT_END: &[u8] = b"</Event>";
+
+/// Searchers built once: building one for each line cost as much as the search.
+static EVENT_START_FINDER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(EVENT_START));
+static EVENT_END_FINDER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(EVENT_END));
 
 /// One line of input. Its bytes, line break included, are in [`LineReader::bytes`].
 #[derive(Debug, Clone, Copy)]
@@ -108,7 +115,7 @@ impl<R: BufRead> LineReader<R> {
 /// Returns where the first `<Event` start tag begins, skipping `<EventData>`, `<EventID>`,
 /// `<Events>` and the like.
 pub(crate) fn find_event_start(bytes: &[u8]) -> Option<usize> {
-    memmem::find_iter(bytes, EVENT_START).find(|&index| {
+    EVENT_START_FINDER.find_iter(bytes).find(|&index| {
         let next = bytes.get(index + EVENT_START.len());
         next.is_none_or(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
     })
@@ -217,9 +224,13 @@ impl<R: BufRead> XmlEventReader<R> {
                 }
             } else if let Some(start) = find_event_start(rest) {
                 let event_offset = line.offset + (cursor + start) as u64;
+                // Most events end on the line they start on, so the rest of the
+                // line is room enough.
+                let mut event_bytes = Vec::with_capacity(rest.len() - start);
+                event_bytes.extend_from_slice(EVENT_START);
                 self.pending = Some(PendingEvent {
                     position: position(line.number, event_offset),
-                    bytes: EVENT_START.to_vec(),
+                    bytes: event_bytes,
                     too_long: false,
                 });
                 cursor += start + EVENT_START.len();
@@ -242,7 +253,7 @@ impl<R: BufRead> XmlEventReader<R> {
 
     /// Feeds `rest` of a line to the pending event and returns how many bytes it used.
     fn continue_event(&mut self, rest: &[u8]) -> usize {
-        let end = memmem::find(rest, EVENT_END);
+        let end = EVENT_END_FINDER.find(rest);
         let next_start = find_event_start(rest);
 
         if let Some(end) = end {
@@ -286,8 +297,7 @@ impl<R: BufRead> XmlEventReader<R> {
             );
             self.origin.malformed(pending.position, reason)
         } else {
-            self.origin
-                .item_from_bytes(&pending.bytes, pending.position)
+            self.origin.item_from_vec(pending.bytes, pending.position)
         };
         self.queue.push_back(item);
     }
