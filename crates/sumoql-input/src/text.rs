@@ -538,6 +538,81 @@ mod tests {
         }
     }
 
+    /// Reads `text` as XML through a buffer of `capacity` bytes, decoding each record
+    /// at once or, with `deferred`, afterwards as the parallel run does.
+    fn read_xml_through(text: &[u8], capacity: usize, deferred: bool) -> Vec<String> {
+        let mut origin = origin(InputFormat::WindowsXml);
+        origin.defer_decoding = deferred;
+        let buffered = io::BufReader::with_capacity(capacity, text);
+        XmlEventReader::new(buffered, origin)
+            .map(|item| match item.unwrap() {
+                Item::Record(record) => describe(record.decode()),
+                malformed => describe(malformed),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splitting_is_independent_of_buffer_and_deferral() {
+        let text = b"<Event><System><EventID>1</EventID></System></Event>\r\n\
+                     \r\n\
+                     \n\
+                     <Event><System><EventID>2</EventID></System></Event><Event><System>\
+                     <EventID>3</EventID></System></Event>\n\
+                     <Event><System><EventID>4</EventID></Sys></Event>\n\
+                     <Event><System><EventID>5\0</EventID></System></Event>\n\
+                     <Event><System><EventID>6</EventID>\n\
+                     </System></Event>\n\
+                     <Event</Event>\n\
+                     <Event><Events/></Event>\n\
+                     <Event><System><EventID>7</EventID></System></Event>";
+        let expected = vec![
+            "record 1@0 1",
+            "record 4@57 2",
+            "record 4@109 3",
+            "malformed 5@162 invalid XML at byte 35: ill-formed document: expected `</System>`, \
+             but `</Sys>` was found",
+            "record 6@212 5\0",
+            "record 7@266 6",
+            "malformed 9@320 text outside any <Event> element",
+            "record 10@335 -",
+            "record 11@360 7",
+        ];
+        for capacity in [1, 7, 64, 8192] {
+            for deferred in [false, true] {
+                assert_eq!(
+                    read_xml_through(text, capacity, deferred),
+                    expected,
+                    "buffer of {capacity} bytes, deferred {deferred}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn line_longer_than_limit_with_deferral() {
+        let mut origin = origin(InputFormat::WindowsXml);
+        origin.defer_decoding = true;
+        origin.max_record_bytes = 100;
+        let mut text = b"<Event><System><EventID>1</EventID></System></Event>\n".to_vec();
+        text.extend([b'x'; 101]);
+        text.extend_from_slice(b"\n<Event><System><EventID>2</EventID></System></Event>\n");
+        let items: Vec<String> = XmlEventReader::new(&text[..], origin)
+            .map(|item| match item.unwrap() {
+                Item::Record(record) => describe(record.decode()),
+                malformed => describe(malformed),
+            })
+            .collect();
+        assert_eq!(
+            items,
+            vec![
+                "record 1@0 1",
+                "malformed 2@53 line is longer than 100 bytes",
+                "record 3@155 2",
+            ]
+        );
+    }
+
     #[test]
     fn event_start_skips_longer_names() {
         assert_eq!(
