@@ -132,7 +132,13 @@ pub fn execute_parallel(
                 next_index += 1;
             }
         }
-        Some(execution.finish())
+        match execution.finish() {
+            Ok(table) => Some(table),
+            Err(exceeded) => {
+                let _ = observe(Event::GroupLimitExceeded(exceeded));
+                None
+            }
+        }
     })
 }
 

@@ -298,7 +298,13 @@ pub fn execute_inputs_explained(
             return None;
         }
     }
-    Some(execution.finish_explained())
+    match execution.finish_explained() {
+        Ok(finished) => Some(finished),
+        Err(exceeded) => {
+            let _ = observe(Observed::GroupLimitExceeded(&exceeded));
+            None
+        }
+    }
 }
 
 /// Runs each subquery of `plan` that is not bound yet over `inputs` and

@@ -505,10 +505,10 @@ impl Session {
                 }
             }
         }
-        if let Some(exceeded) = execution.group_limit_exceeded() {
-            return Err(Stopped::GroupLimitExceeded(exceeded.clone()));
+        match execution.finish() {
+            Ok(table) => Ok((table, counts)),
+            Err(exceeded) => Err(Stopped::GroupLimitExceeded(exceeded)),
         }
-        Ok((execution.finish(), counts))
     }
 
     /// Prints the first rows of `table` up to the row limit, and reports how

@@ -83,6 +83,22 @@ pub(crate) enum AggregateState {
     Extra(ExtraState),
 }
 
+impl AggregateState {
+    /// Returns the number of values the state keeps one by one: the distinct
+    /// values of `count_distinct` and `values`, and the samples of `pct`.
+    /// The group limit counts them, because they grow with the input.
+    pub(crate) fn kept_values(&self) -> usize {
+        match self {
+            AggregateState::Distinct(seen) => seen.len(),
+            AggregateState::Extra(state) => state.kept_values(),
+            AggregateState::Count(_)
+            | AggregateState::Sum { .. }
+            | AggregateState::Average { .. }
+            | AggregateState::Extreme(_) => 0,
+        }
+    }
+}
+
 impl AggregateFunction {
     pub(crate) fn start(&self) -> AggregateState {
         match self.kind {

@@ -13,8 +13,8 @@ use crate::explain::{
     BranchExplain, FieldPresence, StageDetail, StageExplain, TermCount, TermCounts,
 };
 use crate::expr::{CompiledExpr, Slot};
-use crate::operators::compare::ShiftedRecord;
 use crate::formats::FOUND_COLUMN_LIMIT;
+use crate::operators::compare::ShiftedRecord;
 use crate::operators::holding::HoldingState;
 use crate::operators::transpose::{widen, ColumnOrder, DynamicCells};
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
@@ -38,11 +38,19 @@ pub struct GroupLimitExceeded {
     /// The stage text in the query.
     pub span: Span,
     pub limit: usize,
-    /// The unit of the count: `groups` or `rows`.
+    /// The unit of the count: `groups`, `rows` or `distinct values or samples`.
     pub unit: &'static str,
 }
 
 impl GroupLimitExceeded {
+    fn at(span: &Span, limit: usize, unit: &'static str) -> GroupLimitExceeded {
+        GroupLimitExceeded {
+            span: span.clone(),
+            limit,
+            unit,
+        }
+    }
+
     /// Describes the error at the stage that passed the limit.
     pub fn diagnostic(&self) -> Diagnostic {
         let limit = self.limit;
@@ -160,11 +168,20 @@ fn counters_from(counters: &mut [StageCounters], from: usize) -> &mut [StageCoun
 type SortBuffer = Vec<(Vec<Option<Value>>, Row)>;
 type Groups = IndexMap<Vec<GroupKey>, Vec<AggregateState>>;
 
+/// The groups of an aggregate stage, with the number of values their states
+/// keep one by one (see [`AggregateState::kept_values`]) summed over all groups,
+/// so the group limit can check it after every row.
+#[derive(Default)]
+struct AggregateGroups {
+    groups: Groups,
+    kept_values: usize,
+}
+
 enum OperatorState {
     Stateless,
     Union(PipelineState),
     Sort(SortBuffer),
-    Aggregate(Groups),
+    Aggregate(AggregateGroups),
     Limit(u64),
     Holding(HoldingState),
 }
@@ -177,7 +194,7 @@ impl PipelineState {
             .map(|operator| match operator {
                 Operator::Union(sub) => OperatorState::Union(PipelineState::new(sub, explained)),
                 Operator::Sort { .. } => OperatorState::Sort(Vec::new()),
-                Operator::Aggregate { .. } => OperatorState::Aggregate(IndexMap::new()),
+                Operator::Aggregate { .. } => OperatorState::Aggregate(AggregateGroups::default()),
                 Operator::Limit(_) => OperatorState::Limit(0),
                 Operator::Holding(holding) => OperatorState::Holding(holding.start()),
                 _ => OperatorState::Stateless,
@@ -400,21 +417,29 @@ impl<'p> Execution<'p> {
     }
 
     /// Releases the rows that `sort` and aggregates held back and returns the result.
-    pub fn finish(self) -> ResultTable {
-        self.finish_explained().0
+    ///
+    /// Returns the stage that passed the plan's group limit instead, whether it passed
+    /// it while records were pushed or while held rows passed through later stages.
+    pub fn finish(self) -> Result<ResultTable, GroupLimitExceeded> {
+        Ok(self.finish_explained()?.0)
     }
 
     /// Like [`Execution::finish`], and returns the counts of the main query
     /// (with its `union` branches inside) when the execution was started
     /// with [`Execution::explained`].
-    pub fn finish_explained(mut self) -> (ResultTable, Option<BranchExplain>) {
+    pub fn finish_explained(
+        mut self,
+    ) -> Result<(ResultTable, Option<BranchExplain>), GroupLimitExceeded> {
+        if let Some(exceeded) = self.group_limit_exceeded.take() {
+            return Err(exceeded);
+        }
         let plan = self.plan;
         let context = RowContext {
             record: None,
             fields: &plan.fields,
             time_range: plan.time_range,
         };
-        self.finish_shifted(&context);
+        self.finish_shifted(&context)?;
         let columns = &self.plan.columns;
         let rows = &mut self.rows;
         let dynamic = &mut self.dynamic;
@@ -426,12 +451,13 @@ impl<'p> Execution<'p> {
         };
         let state = &mut self.state;
         flush(
-            &self.plan.root.operators,
+            &self.plan.root,
             &mut state.operators,
             &mut state.counters,
+            self.plan.max_groups,
             &context,
             &mut sink,
-        );
+        )?;
 
         let explain = (!self.state.counters.is_empty())
             .then(|| self.state.explain(&self.plan.root, self.plan));
@@ -441,7 +467,7 @@ impl<'p> Execution<'p> {
             ColumnOrder::Alphabetical
         };
         let (columns, rows) = widen(self.plan.column_names(), self.rows, self.dynamic, order);
-        (ResultTable { columns, rows }, explain)
+        Ok((ResultTable { columns, rows }, explain))
     }
 }
 
@@ -495,22 +521,24 @@ impl Execution<'_> {
     }
 
     /// Finishes each shifted branch and hands its rows to the `compare`
-    /// stage of the root pipeline.
-    fn finish_shifted(&mut self, context: &RowContext) {
+    /// stage of the root pipeline, or returns the branch stage that passed the
+    /// group limit.
+    fn finish_shifted(&mut self, context: &RowContext) -> Result<(), GroupLimitExceeded> {
         if self.shifted.is_empty() {
-            return;
+            return Ok(());
         }
         let mut finished = Vec::with_capacity(self.shifted.len());
         for (branch, shifted) in self.plan.shifted.iter().zip(&mut self.shifted) {
             let mut rows = std::mem::take(&mut shifted.rows);
             let state = &mut shifted.state;
             flush(
-                &branch.pipeline.operators,
+                &branch.pipeline,
                 &mut state.operators,
                 &mut state.counters,
+                self.plan.max_groups,
                 context,
                 &mut |row, _| rows.push(row),
-            );
+            )?;
             finished.push(rows);
         }
         let compare_state = self
@@ -524,6 +552,7 @@ impl Execution<'_> {
         if let Some(shifted) = compare_state {
             *shifted = finished;
         }
+        Ok(())
     }
 }
 
@@ -531,6 +560,10 @@ type Sink<'s> = dyn FnMut(Row, &RowContext) + 's;
 
 /// Runs `rows` through a pipeline's operators, ignoring its scope, and
 /// returns what it emits once finished: the tables of `join`.
+///
+/// NOTE: these inner stages are not checked against the group limit. They receive
+/// only the rows the enclosing stage held, which the limit bounds, but `join`
+/// combines its tables' rows before the rows it releases are checked.
 pub(crate) fn run_rows(pipeline: &Pipeline, rows: Vec<Row>, context: &RowContext) -> Vec<Row> {
     let mut state = PipelineState::new(pipeline, false);
     let mut emitted = Vec::new();
@@ -544,13 +577,15 @@ pub(crate) fn run_rows(pipeline: &Pipeline, rows: Vec<Row>, context: &RowContext
             &mut |row, _| emitted.push(row),
         );
     }
-    flush(
-        &pipeline.operators,
+    let flushed = flush(
+        pipeline,
         &mut state.operators,
         &mut state.counters,
+        usize::MAX,
         context,
         &mut |row, _| emitted.push(row),
     );
+    debug_assert!(flushed.is_ok(), "no stage holds more than usize::MAX rows");
     emitted
 }
 
@@ -753,17 +788,19 @@ fn run(
                     .iter()
                     .map(|slot| GroupKey(row.get(*slot, context)))
                     .collect();
-                let OperatorState::Aggregate(groups) = &mut states[index] else {
+                let OperatorState::Aggregate(aggregate) = &mut states[index] else {
                     unreachable!("aggregate operator without aggregate state");
                 };
-                let group = groups.entry(key).or_insert_with(|| {
+                let group = aggregate.groups.entry(key).or_insert_with(|| {
                     functions
                         .iter()
                         .map(|(function, _)| function.start())
                         .collect()
                 });
                 for ((function, _), state) in functions.iter().zip(group.iter_mut()) {
+                    let kept_before = state.kept_values();
                     function.add(state, &mut row, context);
+                    aggregate.kept_values += state.kept_values() - kept_before;
                 }
                 return;
             }
@@ -795,15 +832,25 @@ fn run(
 
 /// Releases held rows in operator order, so each operator's output passes
 /// through the operators after it before those release their own.
+///
+/// A stage after the first row-holding one fills up here, so each stage is checked
+/// against `limit` before it releases, and so are the rows a row-holding stage
+/// releases, because `fillmissing` adds rows to its input.
 fn flush(
-    operators: &[Operator],
+    pipeline: &Pipeline,
     states: &mut [OperatorState],
     counters: &mut [StageCounters],
+    limit: usize,
     context: &RowContext,
     sink: &mut Sink,
-) {
+) -> Result<(), GroupLimitExceeded> {
+    let operators = &pipeline.operators;
     let width = context.fields.len();
     for index in 0..operators.len() {
+        let span = &pipeline.sources[index].span;
+        if let Some(unit) = exceeded_unit(&states[index], limit) {
+            return Err(GroupLimitExceeded::at(span, limit, unit));
+        }
         let (head, tail) = states.split_at_mut(index + 1);
         let rest = &operators[index + 1..];
         let tail_counters = counters_from(counters, index + 1);
@@ -811,12 +858,13 @@ fn flush(
             (Operator::Union(sub), OperatorState::Union(sub_state)) => {
                 let sub_counters = &mut sub_state.counters;
                 flush(
-                    &sub.operators,
+                    sub,
                     &mut sub_state.operators,
                     sub_counters,
+                    limit,
                     context,
                     &mut |row, context| run(rest, tail, tail_counters, row, context, sink),
-                );
+                )?;
             }
             (Operator::Sort { keys, .. }, OperatorState::Sort(buffer)) => {
                 let mut buffer = std::mem::take(buffer);
@@ -837,8 +885,8 @@ fn flush(
                     run(rest, tail, tail_counters, row, context, sink);
                 }
             }
-            (Operator::Aggregate { keys, functions }, OperatorState::Aggregate(groups)) => {
-                let mut groups = std::mem::take(groups);
+            (Operator::Aggregate { keys, functions }, OperatorState::Aggregate(aggregate)) => {
+                let mut groups = std::mem::take(aggregate).groups;
                 // An aggregate without `by` reports one row even over no input.
                 if groups.is_empty() && keys.is_empty() {
                     groups.insert(
@@ -862,21 +910,37 @@ fn flush(
             }
             (Operator::Holding(holding), OperatorState::Holding(state)) => {
                 let state = std::mem::replace(state, holding.start());
-                for row in holding.release(state, width, context) {
+                let released = holding.release(state, width, context);
+                if released.len() > limit {
+                    return Err(GroupLimitExceeded::at(span, limit, "rows"));
+                }
+                for row in released {
                     run(rest, tail, tail_counters, row, context, sink);
                 }
             }
             _ => {}
         }
     }
+    Ok(())
 }
 
-/// Returns the first stage of `pipeline`, or of a `union` inside it, that holds more
-/// than `limit` groups or rows.
-///
-/// NOTE: only the state a record fills is checked. A stage after the first row-holding
-/// one is filled when the execution finishes and is not checked; it receives the rows
-/// the earlier stage releases, except that `fillmissing` and `transpose` can add more.
+/// Returns what `state` keeps more than `limit` of, if anything: rows, groups, or the
+/// distinct values and samples that aggregates keep, summed over all groups.
+fn exceeded_unit(state: &OperatorState, limit: usize) -> Option<&'static str> {
+    match state {
+        OperatorState::Sort(buffer) => (buffer.len() > limit).then_some("rows"),
+        OperatorState::Aggregate(aggregate) if aggregate.groups.len() > limit => Some("groups"),
+        OperatorState::Aggregate(aggregate) => {
+            (aggregate.kept_values > limit).then_some("distinct values or samples")
+        }
+        OperatorState::Holding(held) => (held.len() > limit).then(|| held.unit()),
+        OperatorState::Stateless | OperatorState::Union(_) | OperatorState::Limit(_) => None,
+    }
+}
+
+/// Returns the first stage of `pipeline`, or of a `union` inside it, that keeps more
+/// than `limit` groups, rows or kept values. [`flush`] checks the stages that fill
+/// only when the execution finishes.
 fn find_group_limit_exceeded(
     pipeline: &Pipeline,
     state: &PipelineState,
@@ -888,24 +952,15 @@ fn find_group_limit_exceeded(
         .zip(&pipeline.sources)
         .zip(&pipeline.operators)
     {
-        let (held, unit) = match (operator_state, operator) {
-            (OperatorState::Union(sub_state), Operator::Union(sub)) => {
-                match find_group_limit_exceeded(sub, sub_state, limit) {
-                    Some(exceeded) => return Some(exceeded),
-                    None => continue,
-                }
+        if let (OperatorState::Union(sub_state), Operator::Union(sub)) = (operator_state, operator)
+        {
+            match find_group_limit_exceeded(sub, sub_state, limit) {
+                Some(exceeded) => return Some(exceeded),
+                None => continue,
             }
-            (OperatorState::Sort(buffer), _) => (buffer.len(), "rows"),
-            (OperatorState::Aggregate(groups), _) => (groups.len(), "groups"),
-            (OperatorState::Holding(held), _) => (held.len(), held.unit()),
-            _ => continue,
-        };
-        if held > limit {
-            return Some(GroupLimitExceeded {
-                span: source.span.clone(),
-                limit,
-                unit,
-            });
+        }
+        if let Some(unit) = exceeded_unit(operator_state, limit) {
+            return Some(GroupLimitExceeded::at(&source.span, limit, unit));
         }
     }
     None
@@ -942,10 +997,11 @@ fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: Pipeli
             }
             (
                 Operator::Aggregate { functions, .. },
-                OperatorState::Aggregate(groups),
+                OperatorState::Aggregate(aggregate),
                 OperatorState::Aggregate(more),
             ) => {
-                for (key, states) in more {
+                let groups = &mut aggregate.groups;
+                for (key, states) in more.groups {
                     match groups.get_mut(&key) {
                         Some(known) => {
                             for (((function, _), known), state) in
@@ -959,6 +1015,12 @@ fn absorb_states(pipeline: &Pipeline, state: &mut PipelineState, partial: Pipeli
                         }
                     }
                 }
+                // Merged sets share values, so the sum is counted again.
+                aggregate.kept_values = groups
+                    .values()
+                    .flatten()
+                    .map(AggregateState::kept_values)
+                    .sum();
             }
             (
                 Operator::Holding(holding),

@@ -74,7 +74,10 @@ impl ExtractionRule {
     pub fn apply(&self, record: &dyn Record) -> Vec<(String, Value)> {
         let mut execution = Execution::new(&self.plan);
         execution.push(record);
-        let table = execution.finish();
+        // One record cannot fill a stage up to the default group limit.
+        let Ok(table) = execution.finish() else {
+            return Vec::new();
+        };
         let Some(row) = table.rows.into_iter().next() else {
             return Vec::new();
         };

@@ -73,9 +73,12 @@ impl Plan {
 
     /// Sets the number of groups (`count by`, `top`, `count_frequent`) or held rows
     /// (`sort`, `topk`, `transpose`, `dedup`, `fillmissing`, `accum`, `total`) one stage
-    /// may keep. A run that passes it stops, and
-    /// [`crate::Execution::group_limit_exceeded`] names the stage.
-    /// Subqueries get the same limit.
+    /// may keep, and the number of values the `count_distinct`, `values` and `pct` of
+    /// one aggregate stage may keep, summed over its groups. A stage is checked while
+    /// records are pushed and while held rows pass through it at the end, and the rows
+    /// a row-holding stage releases count too. A run that passes it stops, and
+    /// [`crate::Execution::group_limit_exceeded`] or [`crate::Execution::finish`] names
+    /// the stage. Subqueries get the same limit.
     pub fn set_max_groups(&mut self, max_groups: usize) {
         self.max_groups = max_groups;
         for subquery in &mut self.subqueries {

@@ -35,7 +35,9 @@ fn explain(query: &str, records: &[TestRecord]) -> BranchExplain {
     for record in records {
         execution.push(record);
     }
-    let (_, explain) = execution.finish_explained();
+    let (_, explain) = execution
+        .finish_explained()
+        .expect("the run stays within the group limit");
     explain.expect("an explained execution returns counts")
 }
 
@@ -229,7 +231,9 @@ fn partials_add_up_to_one_execution() {
         }
         execution.absorb(partial);
     }
-    let (_, merged) = execution.finish_explained();
+    let (_, merged) = execution
+        .finish_explained()
+        .expect("the run stays within the group limit");
 
     assert_eq!(merged, Some(whole));
 }
@@ -239,7 +243,9 @@ fn plain_execution_returns_no_counts() {
     let plan = plan("| where EventID = 1");
     let mut execution = Execution::new(&plan);
     execution.push(&events()[0]);
-    let (table, explain) = execution.finish_explained();
+    let (table, explain) = execution
+        .finish_explained()
+        .expect("the run stays within the group limit");
 
     assert_eq!(table.rows.len(), 1);
     assert!(explain.is_none());
@@ -256,5 +262,8 @@ fn explained_result_equals_plain_result() {
         explained.push(record);
     }
 
-    assert_eq!(explained.finish_explained().0, plain.finish());
+    assert_eq!(
+        explained.finish_explained().unwrap().0,
+        plain.finish().unwrap()
+    );
 }

@@ -41,7 +41,9 @@ fn execute(plan: &Plan, records: &[TestRecord]) -> ResultTable {
     for record in records {
         execution.push(record);
     }
-    execution.finish()
+    execution
+        .finish()
+        .expect("the run stays within the group limit")
 }
 
 fn run(query: &str, records: &[TestRecord]) -> ResultTable {
@@ -687,7 +689,9 @@ fn execute_in_chunks(plan: &Plan, records: &[TestRecord], chunk_size: usize) -> 
         }
         execution.absorb(partial);
     }
-    execution.finish()
+    execution
+        .finish()
+        .expect("the run stays within the group limit")
 }
 
 #[test]

@@ -34,7 +34,9 @@ fn run(query: &str, records: &[TestRecord]) -> ResultTable {
     for record in records {
         execution.push(record);
     }
-    execution.finish()
+    execution
+        .finish()
+        .expect("the run stays within the group limit")
 }
 
 /// Renders a result as `a|b` lines, with `∅` for null, for compact asserts.
@@ -589,7 +591,9 @@ fn run_in_chunks(query: &str, records: &[TestRecord], chunk_size: usize) -> Resu
         }
         execution.absorb(partial);
     }
-    execution.finish()
+    execution
+        .finish()
+        .expect("the run stays within the group limit")
 }
 
 fn mixed_records() -> Vec<TestRecord> {

@@ -44,6 +44,17 @@ pub(crate) enum ExtraState {
     },
 }
 
+impl ExtraState {
+    /// Returns the number of distinct values or samples kept.
+    pub(crate) fn kept_values(&self) -> usize {
+        match self {
+            ExtraState::Distinct(seen) => seen.len(),
+            ExtraState::Samples(samples) => samples.len(),
+            ExtraState::Pick(_) | ExtraState::Moments { .. } => 0,
+        }
+    }
+}
+
 impl ExtraAggregate {
     /// Resolves a function name and argument count, returning the function
     /// and its default output field (for `pct`, the caller builds the name).

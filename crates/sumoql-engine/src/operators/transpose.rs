@@ -107,6 +107,9 @@ pub(crate) enum ColumnOrder {
 /// `columns`, in `order`, with null where a row has no cell. Found fields
 /// (`FirstSeen`) that differ only in case share a column, as field names are
 /// case-insensitive; `transpose` keeps one column per spelling.
+///
+/// NOTE: the group limit bounds the rows and the cells, not the rows times the
+/// columns this fills with null, so a sparse transposed table can still be large.
 pub(crate) fn widen(
     mut columns: Vec<String>,
     mut rows: Vec<Vec<Option<Value>>>,
