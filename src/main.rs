@@ -207,11 +207,8 @@ struct RunArgs {
     #[arg(long, value_name = "DIR")]
     lookup_dir: Option<PathBuf>,
 
-    /// The number of groups (`count by`, `top`, `count_frequent`) or held rows (`sort`,
-    /// `topk`, `transpose`, `dedup`, `fillmissing`, `accum`, `total`) one stage may
-    /// keep. A run that passes it stops with exit status 2 and names the stage.
-    #[arg(long, value_name = "N", default_value_t = sumoql_engine::DEFAULT_MAX_GROUPS)]
-    max_groups: usize,
+    #[command(flatten)]
+    group_limit: run::GroupLimitArgs,
 
     /// The summary on standard error: one line of text, or one JSON object with the
     /// records read, processed and skipped, in total and per input.
@@ -292,7 +289,7 @@ impl RunArgs {
             from: self.from,
             to: self.to,
             lookup_dir: self.lookup_dir,
-            max_groups: self.max_groups,
+            max_groups: self.group_limit.max_groups,
             summary: self.summary,
             format: self.format,
             input: self.input,

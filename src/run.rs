@@ -22,6 +22,18 @@ use crate::sources::{input_setup, ExtractedRecord, Extractions, InputArgs, Input
 use crate::summary::{Summary, SummaryFormat};
 use crate::{EXIT_INPUT, EXIT_QUERY_OR_USAGE, EXIT_SUCCESS};
 
+/// The `--max-groups` option of every command that runs a query.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct GroupLimitArgs {
+    /// The number of groups (`count by`, `top`, `count_frequent`) or held rows (`sort`,
+    /// `topk`, `transpose`, `dedup`, `fillmissing`, `accum`, `total`) one stage may
+    /// keep. It also bounds the distinct values and samples (`count_distinct`, `values`,
+    /// `pct`) that one aggregate stage keeps over all its groups. A run that passes it
+    /// stops with an error that names the stage.
+    #[arg(long, value_name = "N", default_value_t = sumoql_engine::DEFAULT_MAX_GROUPS)]
+    pub max_groups: usize,
+}
+
 pub enum QuerySource {
     File(PathBuf),
     Text(String),

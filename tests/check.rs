@@ -675,3 +675,15 @@ fn unreadable_input_exits_two() {
     let output = run_sumoql(&["check", "-e", "* | count", "--input", "no-such-folder/"]);
     assert_eq!(output.code(), 2, "{}", output.stderr);
 }
+
+#[test]
+fn max_groups_limits_input_run() {
+    let query = "* | count by EventRecordID";
+    let limited = rendered(query, &["--input", SAMPLE_LOG, "--max-groups", "3"]);
+    assert!(
+        limited.contains("error: this stage holds more than 3 groups, the maximum allowed"),
+        "{limited}"
+    );
+    let unlimited = rendered(query, &["--input", SAMPLE_LOG]);
+    assert!(!unlimited.contains("more than"), "{unlimited}");
+}

@@ -409,3 +409,28 @@ fn shared_evtx_folder_matches_run() {
     );
     quit_with_ctrl_d(&mut repl);
 }
+
+#[test]
+fn max_groups_limits_repl_queries() {
+    let folder = test_folder("max-groups");
+    let mut repl = start_repl(&["--max-groups", "3", SAMPLE_LOG], &folder.join("history"));
+
+    send(&mut repl, "* | count by EventRecordID");
+    send(&mut repl, ENTER);
+    let diagnostic = repl.exp_string(PROMPT).unwrap().replace('\r', "");
+    assert!(
+        diagnostic.contains("error: this stage holds more than 3 groups, the maximum allowed"),
+        "{diagnostic}"
+    );
+    assert!(
+        diagnostic.contains("raise the limit with --max-groups N"),
+        "{diagnostic}"
+    );
+
+    // One group stays within the limit.
+    send(&mut repl, "* | count");
+    send(&mut repl, ENTER);
+    let output = output_until_status(&mut repl);
+    assert!(output.contains("_count"), "{output}");
+    quit_with_ctrl_d(&mut repl);
+}

@@ -615,3 +615,81 @@ fn no_cases_is_an_error() {
         output.stderr
     );
 }
+
+#[test]
+fn group_limit_fails_case_with_own_message() {
+    let work = tempfile::tempdir().unwrap();
+    fs::create_dir_all(work.path().join("queries")).unwrap();
+    fs::write(
+        work.path().join("queries/ids.sumo"),
+        "* | count by EventRecordID\n",
+    )
+    .unwrap();
+    let sample = repository().join("samples/sysmon_sample.xml");
+    let sample = sample.to_str().unwrap();
+
+    let limited_init = sumoql_in(
+        work.path(),
+        &[
+            "test",
+            "--init",
+            "queries/ids.sumo",
+            "--max-groups",
+            "3",
+            sample,
+        ],
+        "",
+    );
+    assert_eq!(limited_init.code, 2, "{}", limited_init.stderr);
+    assert!(
+        limited_init
+            .stderr
+            .contains("this stage holds more than 3 groups"),
+        "{}",
+        limited_init.stderr
+    );
+    assert!(!work.path().join("queries/ids.tests/sysmon_sample").exists());
+
+    let init = sumoql_in(
+        work.path(),
+        &["test", "--init", "queries/ids.sumo", sample],
+        "",
+    );
+    assert_eq!(init.code, 0, "{}", init.stderr);
+
+    let limited = sumoql_in(work.path(), &["test", "--max-groups", "3"], "");
+    assert_eq!(limited.code, 2, "{}", limited.stdout);
+    assert!(
+        limited
+            .stdout
+            .contains("test ids/sysmon_sample ... ERROR (group limit exceeded)"),
+        "{}",
+        limited.stdout
+    );
+    assert!(
+        limited
+            .stdout
+            .contains("error: this stage holds more than 3 groups, the maximum allowed"),
+        "{}",
+        limited.stdout
+    );
+    assert!(
+        limited.stdout.contains("--> queries/ids.sumo:1:5"),
+        "{}",
+        limited.stdout
+    );
+    assert!(
+        limited
+            .stdout
+            .contains("raise the limit with --max-groups N"),
+        "{}",
+        limited.stdout
+    );
+    assert!(
+        !limited.stdout.contains("unreadable input"),
+        "{}",
+        limited.stdout
+    );
+
+    assert_eq!(sumoql_in(work.path(), &["test"], "").code, 0);
+}

@@ -66,6 +66,10 @@ pub struct CheckArgs {
     /// Input settings, as for `sumoql run`.
     #[command(flatten)]
     input: InputArgs,
+
+    /// The group limit of the run over `--input`, as for `sumoql run`.
+    #[command(flatten)]
+    group_limit: crate::run::GroupLimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -202,7 +206,8 @@ fn check_query(text: &str, arguments: &CheckArgs, setup: &InputSetup) -> Outcome
 
     let mut findings = static_findings(&query, text, !setup.extractions.is_empty());
     match sumoql_engine::compile(&query) {
-        Ok(plan) if !arguments.inputs.is_empty() => {
+        Ok(mut plan) if !arguments.inputs.is_empty() => {
+            plan.set_max_groups(arguments.group_limit.max_groups);
             let raw = setup.options.raw;
             let mut summary = Summary::new();
             let options = setup.options.clone();

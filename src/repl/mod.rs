@@ -74,6 +74,9 @@ pub struct ReplArgs {
     /// Result rows printed after each query (`:rows` changes it); 0 prints every row.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_ROW_LIMIT)]
     rows: usize,
+
+    #[command(flatten)]
+    group_limit: crate::run::GroupLimitArgs,
 }
 
 /// Runs the REPL until `:quit` or Ctrl-D and returns the exit status.
@@ -90,6 +93,7 @@ pub fn run(arguments: ReplArgs) -> u8 {
         },
         row_limit: (arguments.rows > 0).then_some(arguments.rows),
         memory_limit: arguments.memory_limit,
+        max_groups: arguments.group_limit.max_groups,
     };
     let mut session = Session::new(settings, cancel);
 

@@ -54,6 +54,8 @@ pub struct Settings {
     /// Bytes of estimated record memory up to which records are kept between
     /// queries (see [`estimated_size`]).
     pub memory_limit: u64,
+    /// The group limit of every query, from `--max-groups`.
+    pub max_groups: usize,
 }
 
 impl Default for Settings {
@@ -64,6 +66,7 @@ impl Default for Settings {
             raw: RawMode::Canonical,
             row_limit: Some(DEFAULT_ROW_LIMIT),
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            max_groups: sumoql_engine::DEFAULT_MAX_GROUPS,
         }
     }
 }
@@ -417,7 +420,7 @@ impl Session {
     ) -> QueryOutcome {
         self.last_query = Some(text.to_string());
 
-        let plan = match compile_query(text) {
+        let mut plan = match compile_query(text) {
             Ok(plan) => plan,
             Err(diagnostics) => {
                 for diagnostic in &diagnostics {
@@ -426,6 +429,7 @@ impl Session {
                 return QueryOutcome::Invalid;
             }
         };
+        plan.set_max_groups(self.settings.max_groups);
         if self.inputs.is_empty() {
             console.message("error: no input; name log files or directories with `:input PATH…`");
             return QueryOutcome::NoInput;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use sumoql_engine::Plan;
+use sumoql_engine::{GroupLimitExceeded, Plan};
 use sumoql_input::{RawMode, ReadOptions};
 
 use super::snapshot::Snapshot;
@@ -95,6 +95,24 @@ pub struct CaseRun {
     pub snapshot: Snapshot,
     /// Inputs that could not be read, as messages.
     pub unreadable: Vec<String>,
+    /// The stage that passed the group limit, which stopped the run without a result.
+    pub group_limit: Option<GroupLimitExceeded>,
+}
+
+/// Renders the error of a run that passed the group limit, with the stage in the query
+/// file when the file can still be read.
+pub fn render_group_limit(exceeded: &GroupLimitExceeded, query: &Path, color: bool) -> String {
+    let diagnostic = crate::run::group_limit_diagnostic(exceeded);
+    match std::fs::read_to_string(query) {
+        Ok(text) if text.get(exceeded.span.clone()).is_some() => {
+            diagnostic.render(&super::display(query), &text, color)
+        }
+        _ => format!(
+            "error: {}
+",
+            diagnostic.message
+        ),
+    }
 }
 
 /// Records and malformed records read from one input file.
@@ -128,6 +146,7 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
 
     let mut counts: Vec<InputCount> = Vec::new();
     let mut unreadable = Vec::new();
+    let mut group_limit = None;
     let table = execute_inputs(plan, &inputs, options, |item| {
         match item {
             Observed::Record(record) => {
@@ -143,10 +162,7 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
                 entry(&mut counts, shown_name(&malformed.source_name), format).malformed += 1;
             }
             Observed::Unreadable(error) => unreadable.push(error.to_string()),
-            // NOTE: the case then reports an unreadable input, which is the nearest status.
-            Observed::GroupLimitExceeded(exceeded) => {
-                unreadable.push(exceeded.diagnostic().message.clone())
-            }
+            Observed::GroupLimitExceeded(exceeded) => group_limit = Some(exceeded.clone()),
         }
         ControlFlow::Continue(())
     })
@@ -190,6 +206,7 @@ pub fn run_case(plan: &Plan, query_file_name: &str, dir: &Path, settings: &Setti
     CaseRun {
         snapshot: Snapshot::from_result(header, &table, settings.keep_order),
         unreadable,
+        group_limit,
     }
 }
 

@@ -4,7 +4,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::case::{run_case, RawSetting, Settings, LOGS_FOLDER, SETTINGS_FILE, SNAPSHOT_FILE};
+use super::case::{
+    render_group_limit, run_case, RawSetting, Settings, LOGS_FOLDER, SETTINGS_FILE, SNAPSHOT_FILE,
+};
 use super::discover::{cases_folder, QUERY_EXTENSION};
 use super::style::Style;
 use super::{compile_query_file, display};
@@ -16,6 +18,8 @@ pub struct InitRequest {
     pub name: Option<String>,
     pub category: Option<String>,
     pub raw: RawSetting,
+    /// The group limit of the query, from `--max-groups`.
+    pub max_groups: usize,
 }
 
 pub fn init(request: InitRequest, style: Style) -> u8 {
@@ -30,7 +34,7 @@ pub fn init(request: InitRequest, style: Style) -> u8 {
         );
         return EXIT_QUERY_OR_USAGE;
     }
-    let plan = match compile_query_file(query) {
+    let plan = match compile_query_file(query, request.max_groups) {
         Ok(plan) => plan,
         Err(failure) => {
             eprint!("{}", failure.render(crate::use_color()));
@@ -95,6 +99,14 @@ pub fn init(request: InitRequest, style: Style) -> u8 {
         for message in &result.unreadable {
             eprintln!("sumoql: error: {message}");
         }
+        let _ = fs::remove_dir_all(&dir);
+        return EXIT_INPUT;
+    }
+    if let Some(exceeded) = &result.group_limit {
+        eprint!(
+            "{}",
+            render_group_limit(exceeded, query, crate::use_color())
+        );
         let _ = fs::remove_dir_all(&dir);
         return EXIT_INPUT;
     }

@@ -43,7 +43,7 @@ use clap::Args;
 use sumoql_engine::Plan;
 use sumoql_syntax::Diagnostic;
 
-use self::case::{run_case, Settings, PENDING_FILE, SNAPSHOT_FILE};
+use self::case::{render_group_limit, run_case, Settings, PENDING_FILE, SNAPSHOT_FILE};
 use self::diff::Diff;
 use self::discover::{discover, Case};
 use self::junit::{ReportCase, Verdict};
@@ -89,6 +89,9 @@ pub struct TestArgs {
     /// With --init: what `_raw` holds, stored in the case's settings.
     #[arg(long, value_enum, requires = "init")]
     raw: Option<RawArgument>,
+
+    #[command(flatten)]
+    group_limit: crate::run::GroupLimitArgs,
 }
 
 /// Runs `sumoql test` and returns the process exit status.
@@ -111,6 +114,7 @@ pub fn test(arguments: TestArgs) -> u8 {
                 Some(RawArgument::Original) => case::RawSetting::Original,
                 Some(RawArgument::Canonical) | None => case::RawSetting::Canonical,
             },
+            max_groups: arguments.group_limit.max_groups,
         };
         return init::init(request, style);
     }
@@ -152,6 +156,7 @@ pub fn test(arguments: TestArgs) -> u8 {
         mode,
         plans: BTreeMap::new(),
         outcomes: Vec::new(),
+        max_groups: arguments.group_limit.max_groups,
     };
     session.run_all(found.cases);
 
@@ -226,19 +231,22 @@ impl QueryFailure {
     }
 }
 
-/// Reads, parses and compiles a query file.
-pub fn compile_query_file(path: &Path) -> Result<Plan, QueryFailure> {
+/// Reads, parses and compiles a query file, with `max_groups` as its group limit.
+pub fn compile_query_file(path: &Path, max_groups: usize) -> Result<Plan, QueryFailure> {
     let text = fs::read_to_string(path).map_err(|error| {
         QueryFailure::Unreadable(format!(
             "failed to read query file {}: {error}",
             display(path)
         ))
     })?;
-    crate::run::compile_query(&text).map_err(|diagnostics| QueryFailure::Invalid {
-        name: display(path),
-        text,
-        diagnostics,
-    })
+    let mut plan =
+        crate::run::compile_query(&text).map_err(|diagnostics| QueryFailure::Invalid {
+            name: display(path),
+            text,
+            diagnostics,
+        })?;
+    plan.set_max_groups(max_groups);
+    Ok(plan)
 }
 
 /// A path as the report shows it.
@@ -263,6 +271,9 @@ enum Status {
     /// The case's settings could not be used.
     InvalidCase(String),
     Unreadable(Vec<String>),
+    /// A stage passed the group limit, so the run stopped without a result; the
+    /// rendered error.
+    GroupLimit(String),
 }
 
 struct Outcome {
@@ -304,6 +315,7 @@ impl Outcome {
             Status::Query(failure) => style.red(&format!("FAILED ({})", failure.summary())),
             Status::InvalidCase(_) => style.red("FAILED (invalid case)"),
             Status::Unreadable(_) => style.red("ERROR (unreadable input)"),
+            Status::GroupLimit(_) => style.red("ERROR (group limit exceeded)"),
         }
     }
 
@@ -366,6 +378,7 @@ impl Outcome {
                     out.push_str(&format!("error: {message}\n"));
                 }
             }
+            Status::GroupLimit(rendered) => out.push_str(rendered),
         }
         out
     }
@@ -396,7 +409,9 @@ impl Outcome {
             let message = strip_style(&self.verdict(Style::plain()));
             let details = self.details(Style::plain(), false);
             match self.status {
-                Status::Unreadable(_) => Verdict::Error { message, details },
+                Status::Unreadable(_) | Status::GroupLimit(_) => {
+                    Verdict::Error { message, details }
+                }
                 _ => Verdict::Failure { message, details },
             }
         };
@@ -423,6 +438,8 @@ struct Session {
     mode: Mode,
     plans: BTreeMap<PathBuf, Result<Plan, QueryFailure>>,
     outcomes: Vec<Outcome>,
+    /// The group limit of every query, from `--max-groups`.
+    max_groups: usize,
 }
 
 impl Session {
@@ -468,7 +485,7 @@ impl Session {
         let plan = self
             .plans
             .entry(case.query.clone())
-            .or_insert_with(|| compile_query_file(&case.query));
+            .or_insert_with(|| compile_query_file(&case.query, self.max_groups));
 
         outcome.status = match (plan, settings) {
             (Err(failure), _) => Status::Query(clone_failure(failure)),
@@ -480,12 +497,15 @@ impl Session {
                     .map(|name| name.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 let result = run_case(plan, &query_file_name, &case.dir, &settings);
-                if result.unreadable.is_empty() {
+                if !result.unreadable.is_empty() {
+                    Status::Unreadable(result.unreadable)
+                } else if let Some(exceeded) = &result.group_limit {
+                    let color = self.style.is_colored();
+                    Status::GroupLimit(render_group_limit(exceeded, &case.query, color))
+                } else {
                     let status = compare(&outcome.case, &result.snapshot, self.mode);
                     outcome.actual = Some(result.snapshot);
                     status
-                } else {
-                    Status::Unreadable(result.unreadable)
                 }
             }
         };
@@ -663,11 +683,12 @@ impl Session {
     }
 
     fn status(&self) -> u8 {
-        if self
-            .outcomes
-            .iter()
-            .any(|outcome| matches!(outcome.status, Status::Unreadable(_)))
-        {
+        if self.outcomes.iter().any(|outcome| {
+            matches!(
+                outcome.status,
+                Status::Unreadable(_) | Status::GroupLimit(_)
+            )
+        }) {
             EXIT_INPUT
         } else if self.outcomes.iter().all(Outcome::passed) {
             EXIT_SUCCESS
