@@ -114,11 +114,8 @@ impl Summary {
     /// Returns the totals as JSON. Every record read is either processed or skipped, so
     /// `records_read` is `records_processed + records_skipped`, in total and per input.
     fn json(&self, rows: usize) -> serde_json::Value {
-        let mut names: Vec<&Arc<str>> = self.records_by_input.keys().collect();
-        names.extend(self.malformed_by_input.keys());
-        names.sort();
-        names.dedup();
-        let inputs: Vec<serde_json::Value> = names
+        let inputs: Vec<serde_json::Value> = self
+            .input_names()
             .into_iter()
             .map(|name| {
                 let processed = self.records_by_input.get(name).copied().unwrap_or(0);
@@ -145,39 +142,63 @@ impl Summary {
         })
     }
 
+    /// Returns the text summary, which gives the counts of the JSON summary in one
+    /// line: `read R records from F files: P processed (by format), S skipped as
+    /// malformed; N result rows in T s`, where R is always P + S and F counts the
+    /// inputs that held a record.
     fn line(&self, rows: usize) -> String {
-        let read: u64 = self.records_by_format.values().sum();
+        let processed: u64 = self.records_by_input.values().sum();
+        let skipped: u64 = self.malformed_by_input.values().sum();
+        let read = processed + skipped;
+        let files = self.input_names().len() as u64;
+
+        let mut line = format!(
+            "read {} {}",
+            group_digits(read),
+            plural(read, "record", "records")
+        );
+        if files > 0 {
+            line.push_str(&format!(
+                " from {} {}",
+                group_digits(files),
+                plural(files, "file", "files")
+            ));
+        }
+        line.push_str(&format!(": {} processed", group_digits(processed)));
         let by_format: Vec<String> = self
             .records_by_format
             .iter()
             .map(|(format, count)| format!("{format} {}", group_digits(*count)))
             .collect();
-        let skipped: u64 = self.malformed_by_input.values().sum();
-
-        let mut line = format!(
-            "{} {} read",
-            group_digits(read),
-            plural(read, "record", "records")
-        );
         if !by_format.is_empty() {
             line.push_str(&format!(" ({})", by_format.join(", ")));
         }
         line.push_str(&format!(", {} skipped as malformed", group_digits(skipped)));
         if self.unreadable_inputs > 0 {
             line.push_str(&format!(
-                ", {} {} unreadable",
+                "; {} {} unreadable",
                 group_digits(self.unreadable_inputs),
                 plural(self.unreadable_inputs, "input", "inputs")
             ));
         }
+
         let elapsed = self.started.elapsed().as_secs_f64();
         let rows = rows as u64;
         line.push_str(&format!(
-            ", {} {}, {elapsed:.2} s",
+            "; {} result {} in {elapsed:.2} s",
             group_digits(rows),
             plural(rows, "row", "rows")
         ));
         line
+    }
+
+    /// Returns the inputs that held a processed or a malformed record, sorted.
+    fn input_names(&self) -> Vec<&Arc<str>> {
+        let mut names: Vec<&Arc<str>> = self.records_by_input.keys().collect();
+        names.extend(self.malformed_by_input.keys());
+        names.sort();
+        names.dedup();
+        names
     }
 }
 
@@ -235,7 +256,8 @@ mod tests {
         let line = summary.line(1);
         assert!(
             line.starts_with(
-                "1 record read (evtx 1), 0 skipped as malformed, 1 input unreadable, 1 row, "
+                "read 1 record from 1 file: 1 processed (evtx 1), 0 skipped as malformed; \
+                 1 input unreadable; 1 result row in "
             ),
             "{line}"
         );
@@ -248,10 +270,23 @@ mod tests {
         summary.count_record(&Arc::from("a.evtx"), InputFormat::Evtx, false);
         summary.count_record(&Arc::from("a.xml"), InputFormat::WindowsXml, false);
         summary.malformed_by_input.insert(Arc::from("a.xml"), 4);
+        summary.malformed_by_input.insert(Arc::from("b.json"), 1);
         let line = summary.line(7);
         assert!(
             line.starts_with(
-                "3 records read (evtx 2, windows-xml 1), 4 skipped as malformed, 7 rows, "
+                "read 8 records from 3 files: 3 processed (evtx 2, windows-xml 1), \
+                 5 skipped as malformed; 7 result rows in "
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn line_without_records_names_no_file() {
+        let line = Summary::new().line(0);
+        assert!(
+            line.starts_with(
+                "read 0 records: 0 processed, 0 skipped as malformed; 0 result rows in "
             ),
             "{line}"
         );

@@ -10,9 +10,9 @@ use common::{run_sumoql, run_sumoql_with_stdin, SAMPLE_LOG, SHIPPED_QUERY};
 fn stable_stderr(stderr: &str) -> String {
     stderr
         .lines()
-        .map(|line| match line.rfind(" rows, ") {
+        .map(|line| match line.rfind(" rows in ") {
             Some(position) if line.starts_with("sumoql: ") => {
-                format!("{} rows, <elapsed>", &line[..position])
+                format!("{} rows in <elapsed>", &line[..position])
             }
             _ => line.to_string(),
         })

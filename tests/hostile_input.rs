@@ -241,7 +241,9 @@ fn million_json_keys_are_read() {
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "first,last,_count\n0,999999,1\n,,1\n");
     assert!(
-        output.stderr.contains("2 records read (json 2), 0 skipped"),
+        output
+            .stderr
+            .contains("read 2 records from 1 file: 2 processed (json 2), 0 skipped"),
         "{}",
         output.stderr
     );
@@ -370,7 +372,7 @@ fn lone_surrogate_escapes_are_reported() {
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "_count\n2\n");
     assert!(
-        output.stderr.contains("2 records read (text 2)"),
+        output.stderr.contains("2 processed (text 2)"),
         "{}",
         output.stderr
     );
@@ -401,7 +403,9 @@ fn empty_files_read_no_records() {
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "_count\n0\n");
     assert!(
-        output.stderr.contains("0 records read, 0 skipped"),
+        output
+            .stderr
+            .contains("read 0 records: 0 processed, 0 skipped as malformed"),
         "{}",
         output.stderr
     );
@@ -600,6 +604,27 @@ fn json_summary(threads: &str, inputs: &[&Path]) -> serde_json::Value {
     serde_json::from_str(last_line).unwrap_or_else(|error| panic!("{error}: {}", output.stderr))
 }
 
+/// Runs `* | count` over `inputs` with the text summary and returns the records read,
+/// processed and skipped and the files it names, after checking that the counts add up.
+fn text_summary(inputs: &[&Path]) -> (u64, u64, u64, u64) {
+    let mut arguments = vec!["run", "--threads", "1", "-e", "* | count"];
+    arguments.extend(inputs.iter().map(|path| path_text(path)));
+    let output = run_sumoql(&arguments);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    let line = output.stderr.lines().last().unwrap_or_default();
+    let pattern = regex::Regex::new(
+        r"^sumoql: read ([\d,]+) records? from ([\d,]+) files?: ([\d,]+) processed \([^)]*\), ([\d,]+) skipped as malformed; [\d,]+ result rows? in ",
+    )
+    .unwrap();
+    let captures = pattern
+        .captures(line)
+        .unwrap_or_else(|| panic!("summary line: {line}"));
+    let number = |index: usize| -> u64 { captures[index].replace(',', "").parse().unwrap() };
+    let (read, files, processed, skipped) = (number(1), number(2), number(3), number(4));
+    assert_eq!(read, processed + skipped, "{line}");
+    (read, files, processed, skipped)
+}
+
 /// Returns the `records_read`, `records_processed` and `records_skipped` of a summary
 /// object, after checking that they add up.
 fn read_processed_skipped(counts: &serde_json::Value) -> (u64, u64, u64) {
@@ -687,6 +712,14 @@ fn summary_counts_add_up() {
         }
     }
     assert_eq!(read_processed_skipped(&one_thread), totals);
+
+    let (read, files, processed, skipped) = text_summary(&inputs);
+    assert_eq!(
+        (read, processed, skipped),
+        totals,
+        "text and JSON summaries differ"
+    );
+    assert_eq!(files, inputs.len() as u64);
 }
 
 /// A "billion laughs" document and external entities pointing at a local file and at a

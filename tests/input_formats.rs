@@ -686,7 +686,11 @@ fn limit_output_file_quiet_and_markdown() {
 
     let table = run_sumoql(&["run", "--limit", "3", SHIPPED_QUERY, SAMPLE_LOG]);
     assert_eq!(table.stdout.lines().count(), 2 + 3, "{}", table.stdout);
-    assert!(table.stderr.contains(", 8 rows,"), "{}", table.stderr);
+    assert!(
+        table.stderr.contains("; 8 result rows in "),
+        "{}",
+        table.stderr
+    );
 }
 
 #[test]
