@@ -1,9 +1,11 @@
 //! The `--from`/`--to` query time range of `sumoql run` and the lookup
 //! tables of `--lookup-dir`.
 
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use same_file::Handle;
 use sumoql_engine::{lookup_table_file, LookupSource, LookupTable, TimeRange};
 
 /// Reads a time bound: an ISO-8601 time (`2024-05-01T12:00:00Z`, with an
@@ -90,18 +92,37 @@ impl LookupDirectory {
     /// paths with `..` or that stay absolute after the leading `/` is removed.
     pub fn file_for(&self, path: &str) -> Result<PathBuf, String> {
         let file = self.root.join(lookup_table_file(path)?);
-        self.check_inside(path, &file)?;
+        self.real_path_inside(path, &file)?;
         Ok(file)
     }
 
-    /// Rejects a table whose real path, after following symbolic links, lies outside the
-    /// directory. A table that does not exist passes here, and reading it reports it.
-    fn check_inside(&self, path: &str, file: &Path) -> Result<(), String> {
+    /// Opens the table of `path` and returns it with its file name.
+    ///
+    /// The path is checked before and again after opening, and the file opened must be
+    /// the file at the real path found inside the directory. So a symbolic link that
+    /// is swapped between the check and the open cannot lead outside the directory.
+    fn open_table(&self, path: &str) -> Result<(Handle, PathBuf), String> {
+        let file = self.file_for(path)?;
+        let opened = File::open(&file)
+            .map_err(|error| format!("failed to read {}: {error}", file.display()))?;
+        let Some(real_file) = self.real_path_inside(path, &file)? else {
+            return Err(changed_while_opened(&file));
+        };
+        let Some(opened) = handle_if_same_file(opened, &real_file) else {
+            return Err(changed_while_opened(&file));
+        };
+        Ok((opened, file))
+    }
+
+    /// Returns the real path of `file` after following symbolic links, and rejects it
+    /// when it lies outside the directory. A table that does not exist gives `None`,
+    /// and opening it reports it.
+    fn real_path_inside(&self, path: &str, file: &Path) -> Result<Option<PathBuf>, String> {
         let (Ok(root), Ok(real_file)) = (self.root.canonicalize(), file.canonicalize()) else {
-            return Ok(());
+            return Ok(None);
         };
         if real_file.starts_with(&root) {
-            Ok(())
+            Ok(Some(real_file))
         } else {
             Err(format!(
                 "lookup path `{path}` leaves the lookup directory through a symbolic link to {}",
@@ -111,13 +132,29 @@ impl LookupDirectory {
     }
 }
 
+/// Returns `opened` as a handle when it is the same file (device and inode on Unix) as
+/// the file at `checked`, and `None` when it is another file or `checked` cannot be
+/// opened.
+fn handle_if_same_file(opened: File, checked: &Path) -> Option<Handle> {
+    let opened = Handle::from_file(opened).ok()?;
+    let checked = Handle::from_path(checked).ok()?;
+    (opened == checked).then_some(opened)
+}
+
+fn changed_while_opened(file: &Path) -> String {
+    format!(
+        "lookup table {} changed while it was opened: the file opened is not the one checked \
+         inside the lookup directory; run again once nothing moves the table or its links",
+        file.display()
+    )
+}
+
 impl LookupSource for LookupDirectory {
     fn load(&self, path: &str) -> Result<LookupTable, String> {
-        let file = self.file_for(path)?;
+        let (opened, file) = self.open_table(path)?;
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_path(&file)
-            .map_err(|error| format!("failed to read {}: {error}", file.display()))?;
+            .from_reader(opened.as_file());
         let columns = reader
             .headers()
             .map_err(|error| format!("failed to read the header of {}: {error}", file.display()))?
@@ -186,5 +223,35 @@ mod tests {
             PathBuf::from("/lookups/geo/location.csv")
         );
         assert!(directory.file_for("https://host/../../x.csv").is_err());
+    }
+
+    #[test]
+    fn opened_file_must_match_checked_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let checked = folder.path().join("checked.csv");
+        let other = folder.path().join("other.csv");
+        std::fs::write(&checked, "a\n1\n").unwrap();
+        std::fs::write(&other, "a\n1\n").unwrap();
+
+        let same = File::open(&checked).unwrap();
+        assert!(handle_if_same_file(same, &checked).is_some());
+        let swapped = File::open(&other).unwrap();
+        assert!(handle_if_same_file(swapped, &checked).is_none());
+        let vanished = File::open(&other).unwrap();
+        assert!(handle_if_same_file(vanished, &folder.path().join("gone.csv")).is_none());
+    }
+
+    #[test]
+    fn table_opens_inside_directory() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join("users.csv"), "user,team\nann,red\n").unwrap();
+        let directory = LookupDirectory {
+            root: folder.path().to_path_buf(),
+        };
+        let table = directory.load("/users").unwrap();
+        assert_eq!(table.columns, vec!["user", "team"]);
+        assert_eq!(table.rows, vec![vec!["ann".to_string(), "red".to_string()]]);
+        let missing = directory.load("/nobody").unwrap_err();
+        assert!(missing.starts_with("failed to read "), "{missing}");
     }
 }
