@@ -342,8 +342,8 @@ fn nul_bytes_and_invalid_utf8_are_kept() {
 }
 
 /// serde_json rejects a lone UTF-16 surrogate escape such as `\ud800`, so such a line of
-/// a JSON file is reported and skipped. A file whose first line has one is not recognised
-/// as JSON and is read as plain text, with nothing lost.
+/// a JSON events file is reported and skipped, on the first line too: the next line that
+/// parses decides the format.
 #[test]
 fn lone_surrogate_escapes_are_reported() {
     let folder = test_folder("surrogates");
@@ -366,13 +366,45 @@ fn lone_surrogate_escapes_are_reported() {
         output.stderr
     );
 
+    // Events in the Windows JSON shape: the bad first event is reported and skipped.
     let first = folder.join("first.json");
-    fs::write(&first, "{\"a\":\"\\udc00\"}\n{\"a\":\"ok\"}\n").unwrap();
-    let output = run_csv("* | count", &[&first]);
+    fs::write(
+        &first,
+        "{\"Event\":{\"System\":{\"EventID\":1},\"EventData\":{\"Image\":\"\\udc00\"}}}\n\
+         {\"Event\":{\"System\":{\"EventID\":2}}}\n\
+         {\"Event\":{\"System\":{\"EventID\":3}}}\n",
+    )
+    .unwrap();
+    let output = run_csv("* | count by EventID", &[&first]);
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
-    assert_eq!(output.stdout, "_count\n2\n");
+    assert_eq!(output.stdout, "EventID,_count\n2,1\n3,1\n");
     assert!(
-        output.stderr.contains("2 processed (text 2)"),
+        output
+            .stderr
+            .contains("first.json: line 1 (byte 0): invalid JSON"),
+        "{}",
+        output.stderr
+    );
+    assert!(
+        output.stderr.contains(
+            "read 3 records from 1 file: 2 processed (evtx-json 2), 1 skipped as malformed"
+        ),
+        "{}",
+        output.stderr
+    );
+
+    // Generic JSON lines keep every line as a message, which `json` parses or not later.
+    let generic = folder.join("generic.json");
+    fs::write(
+        &generic,
+        "{\"a\":\"\\udc00\"}\n{\"a\":\"ok\"}\n{\"a\":\"fine\"}\n",
+    )
+    .unwrap();
+    let output = run_csv("* | json \"a\" nodrop | count by a", &[&generic]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, "a,_count\n,1\nok,1\nfine,1\n");
+    assert!(
+        output.stderr.contains("3 processed (json 3)"),
         "{}",
         output.stderr
     );

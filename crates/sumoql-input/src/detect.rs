@@ -27,6 +27,10 @@ const PEEK_BYTES: usize = 64 * 1024;
 /// because nothing writes that and a crafted file could nest without end.
 const MAX_COMPRESSION_LAYERS: usize = 2;
 
+/// How many non-blank lines at the start of JSON lines are tried when the first does not
+/// parse, to find one that decides the shape.
+const JSON_LINES_TRIED: usize = 8;
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const UTF16_LE_BOM: &[u8] = b"\xFF\xFE";
 const UTF16_BE_BOM: &[u8] = b"\xFE\xFF";
@@ -49,7 +53,10 @@ pub(crate) struct OpenOptions {
 ///
 /// 1. the `.evtx` magic `ElfFile`;
 /// 2. JSON: text that starts with `{` or `[` and whose first value parses, in the shape
-///    that value has (see [`InputFormat`]);
+///    that value has (see [`InputFormat`]). A first line may be one object that does
+///    not parse, such as one with a lone surrogate escape (`\ud800`). Then the first of
+///    the next lines that parses decides, so the bad line is reported as a malformed
+///    record instead of the whole input being read as text;
 /// 3. Windows event XML: a first line that starts with `<Event`, `<Events`, `<?xml`,
 ///    `<!--` or `<!DOCTYPE`;
 /// 4. binary data, for which it returns `None`: any other input with a NUL byte;
@@ -71,6 +78,9 @@ pub fn detect_format(head: &[u8]) -> Option<InputFormat> {
     }
     if text.starts_with(b"{") || text.starts_with(b"[") {
         if let Some(value) = first_json_value(text) {
+            return Some(classify(&value));
+        }
+        if let Some(value) = first_parsed_json_line(text) {
             return Some(classify(&value));
         }
         // An object that does not end within a whole head is JSON too big to recognise
@@ -113,6 +123,32 @@ fn first_json_value(text: &[u8]) -> Option<Value> {
     Some(Value::Array(vec![element]))
 }
 
+/// Returns the first object among the first [`JSON_LINES_TRIED`] non-blank lines of `text`
+/// that parses, provided every line before it is one whole object by its brackets.
+/// Returns `None` when a line is not a whole object (so the text is not JSON lines), or
+/// when none of those lines parses.
+fn first_parsed_json_line(text: &[u8]) -> Option<Value> {
+    let lines = text
+        .split(|&byte| byte == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|line| !line.is_empty())
+        .take(JSON_LINES_TRIED);
+    for line in lines {
+        if !is_one_line_object(line) {
+            return None;
+        }
+        if let Ok(value) = serde_json::from_slice::<Value>(line) {
+            return Some(value);
+        }
+    }
+    None
+}
+
+/// Returns whether `line` is one object by its brackets, whether or not it parses.
+fn is_one_line_object(line: &[u8]) -> bool {
+    line.starts_with(b"{") && json_value_end(line) == Some(line.len())
+}
+
 /// Returns the length of the object or array that starts `text`, by counting brackets
 /// outside strings, or `None` when it does not end within `text`.
 pub(crate) fn json_value_end(text: &[u8]) -> Option<usize> {
@@ -149,16 +185,15 @@ pub(crate) fn json_value_end(text: &[u8]) -> Option<usize> {
 }
 
 /// Returns whether JSON text has one object per line, rather than values that span lines or an
-/// array: its first non-blank line is a whole object.
+/// array: its first non-blank line is a whole object by its brackets. That line need not
+/// parse, so an invalid first record is reported by the JSON lines reader.
 fn is_line_delimited_json(head: &[u8]) -> bool {
     let text = head.strip_prefix(UTF8_BOM).unwrap_or(head);
     let first_line = text
         .split(|&byte| byte == b'\n')
         .map(<[u8]>::trim_ascii)
         .find(|line| !line.is_empty());
-    first_line.is_some_and(|line| {
-        line.starts_with(b"{") && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok()
-    })
+    first_line.is_some_and(is_one_line_object)
 }
 
 /// Opens a regular file. An `.evtx` file is read in place, because its reader seeks.
@@ -621,8 +656,31 @@ mod tests {
     #[test]
     fn json_layout_is_lines_or_document() {
         assert!(is_line_delimited_json(b"\n{\"a\":1}\n{\"a\":2}\n"));
+        assert!(is_line_delimited_json(b"{\"a\":\"\\ud800\"}\n{\"a\":2}\n"));
         assert!(!is_line_delimited_json(b"{\n  \"a\": 1\n}\n"));
         assert!(!is_line_delimited_json(b"[{\"a\":1},{\"a\":2}]"));
+        assert!(!is_line_delimited_json(b"{\"a\":1} tail\n"));
+    }
+
+    #[test]
+    fn json_lines_with_invalid_first_line() {
+        let surrogate = b"{\"a\":\"\\ud800\"}\n{\"level\":\"info\"}\n";
+        assert_eq!(detect_format(surrogate), Some(InputFormat::Json));
+        let shaped = b"{\"a\":\"\\udc00\"}\n{\"a\":\"\\udc00\"}\n\n{\"EventID\":1,\"Hostname\":\"h\",\"Image\":\"x\"}\n";
+        assert_eq!(detect_format(shaped), Some(InputFormat::FlatJson));
+        // No line parses, or a line is not one whole object: not JSON lines.
+        assert_eq!(
+            detect_format(b"{\"a\":\"\\ud800\"}\n"),
+            Some(InputFormat::Text)
+        );
+        assert_eq!(
+            detect_format(b"{\"a\":\"\\ud800\"}\nplain text\n{\"a\":1}\n"),
+            Some(InputFormat::Text)
+        );
+        assert_eq!(
+            detect_format(b"{broken\n{\"a\":1}\n"),
+            Some(InputFormat::Text)
+        );
     }
 
     #[test]
