@@ -73,20 +73,25 @@ fn control_characters_never_reach_terminal() {
     );
 }
 
+/// Runs `query` over the bundled sample on `threads` threads with `--max-groups limit`.
+fn run_on_sample_with_limit(query: &str, threads: &str, limit: &str) -> common::Output {
+    run_sumoql(&[
+        "run",
+        "--threads",
+        threads,
+        "--max-groups",
+        limit,
+        "-e",
+        query,
+        SAMPLE_LOG,
+    ])
+}
+
 #[test]
 fn max_groups_stops_count_by() {
     let query = "* | count by Image, EventRecordID";
     for threads in ["1", "2"] {
-        let output = run_sumoql(&[
-            "run",
-            "--threads",
-            threads,
-            "--max-groups",
-            "3",
-            "-e",
-            query,
-            SAMPLE_LOG,
-        ]);
+        let output = run_on_sample_with_limit(query, threads, "3");
         assert_eq!(output.code(), 2, "threads {threads}: {}", output.stderr);
         assert_eq!(output.stdout, "", "threads {threads}");
         insta::assert_snapshot!(format!("max_groups_threads_{threads}"), output.stderr);
@@ -98,6 +103,41 @@ fn max_groups_stops_count_by() {
             "threads {threads}: {}",
             unlimited.stderr
         );
+    }
+}
+
+/// The stages the limit checks when the run finishes, and the distinct values an
+/// aggregate keeps, stop the run too, with one thread and with several.
+#[test]
+fn max_groups_stops_late_stages_and_distinct_values() {
+    let values: Vec<String> = (1..=20).map(|id| format!("\"{id}\"")).collect();
+    let fillmissing = format!(
+        "* | count by EventID | fillmissing values({}) in EventID",
+        values.join(", ")
+    );
+    let cases = [
+        (fillmissing.as_str(), "more than 6 rows"),
+        (
+            "* | count_distinct(EventRecordID)",
+            "more than 6 distinct values or samples",
+        ),
+    ];
+    for (query, expected) in cases {
+        for threads in ["1", "2"] {
+            let output = run_on_sample_with_limit(query, threads, "6");
+            assert_eq!(
+                output.code(),
+                2,
+                "{query}, threads {threads}: {}",
+                output.stderr
+            );
+            assert_eq!(output.stdout, "", "{query}, threads {threads}");
+            assert!(
+                output.stderr.contains(expected),
+                "{query}, threads {threads}: {}",
+                output.stderr
+            );
+        }
     }
 }
 
