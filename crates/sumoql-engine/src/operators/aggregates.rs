@@ -288,35 +288,6 @@ pub(crate) fn percentile_name(field: Option<&str>, percent: f64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentile_interpolates() {
-        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 50.0), Some(2.5));
-        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 100.0), Some(4.0));
-        assert_eq!(percentile(&[7.0], 95.0), Some(7.0));
-        assert_eq!(percentile(&[], 95.0), None);
-    }
-
-    #[test]
-    fn standard_deviation_is_sample() {
-        // 2, 4, 4, 4, 5, 5, 7, 9: population deviation 2, sample sqrt(32/7).
-        let values = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
-        let sum: f64 = values.iter().sum();
-        let squares: f64 = values.iter().map(|value| value * value).sum();
-        let deviation = standard_deviation(8, sum, squares).unwrap();
-        assert!((deviation - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
-    }
-
-    #[test]
-    fn values_render_as_json_array() {
-        let values: IndexSet<String> = ["a", "b\"c"].iter().map(|text| text.to_string()).collect();
-        assert_eq!(json_array(&values), r#"["a","b\"c"]"#);
-    }
-}
-
 impl crate::compile::Compiler<'_> {
     /// Resolves an aggregate call to its function and default output name.
     pub(crate) fn resolve_aggregate(
@@ -380,4 +351,33 @@ pub(crate) fn split_percentiles(
         }
     }
     split
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_interpolates() {
+        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 50.0), Some(2.5));
+        assert_eq!(percentile(&[4.0, 1.0, 3.0, 2.0], 100.0), Some(4.0));
+        assert_eq!(percentile(&[7.0], 95.0), Some(7.0));
+        assert_eq!(percentile(&[], 95.0), None);
+    }
+
+    #[test]
+    fn standard_deviation_is_sample() {
+        // 2, 4, 4, 4, 5, 5, 7, 9: population deviation 2, sample sqrt(32/7).
+        let values = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let sum: f64 = values.iter().sum();
+        let squares: f64 = values.iter().map(|value| value * value).sum();
+        let deviation = standard_deviation(8, sum, squares).unwrap();
+        assert!((deviation - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn values_render_as_json_array() {
+        let values: IndexSet<String> = ["a", "b\"c"].iter().map(|text| text.to_string()).collect();
+        assert_eq!(json_array(&values), r#"["a","b\"c"]"#);
+    }
 }
