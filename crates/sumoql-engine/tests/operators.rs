@@ -487,7 +487,7 @@ fn first_follows_sort() {
 #[test]
 fn most_recent_uses_message_time() {
     let table = run("| most_recent(size), least_recent(size) by host", &sized());
-    assert_eq!(table.columns, vec!["host", "_most_recent", "_least_recent"]);
+    assert_eq!(table.columns, vec!["host", "_mostrecent", "_leastrecent"]);
     assert_eq!(lines(&table), vec!["h1|2|1", "h2|3|x"]);
 }
 
