@@ -483,10 +483,12 @@ fn execute(
     let status = finish_run(table, &summary, request);
     if let Some(explain) = explain {
         // The counts go to stderr after the summary, so the result on
-        // stdout stays valid CSV or JSON.
+        // stdout stays valid CSV or JSON. A blank line sets the first table
+        // apart from the summary, as one sets each later table apart.
+        let separator = if request.quiet { "" } else { "\n" };
         let _ = write!(
             io::stderr(),
-            "{}",
+            "{separator}{}",
             crate::explain::render(&explain, query_text)
         );
     }

@@ -21,6 +21,39 @@ fn shipped_query_explained_on_sample() {
     insta::assert_snapshot!(explain_text(&output.stderr));
 }
 
+/// Returns the first `count` lines of stderr, with the elapsed time of the
+/// summary line replaced by `<elapsed>`.
+fn stderr_head(stderr: &str, count: usize) -> String {
+    stderr
+        .lines()
+        .take(count)
+        .map(|line| match line.rfind(", ") {
+            Some(cut) if line.starts_with("sumoql: ") && line.ends_with(" s") => {
+                format!("{}, <elapsed>\n", &line[..cut])
+            }
+            _ => format!("{line}\n"),
+        })
+        .collect()
+}
+
+#[test]
+fn explain_set_apart_from_summary() {
+    let output = run_sumoql(&["run", "--explain", "-e", "| count", SAMPLE_LOG]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    insta::assert_snapshot!(stderr_head(&output.stderr, 4));
+}
+
+#[test]
+fn explain_quiet_starts_with_table() {
+    let output = run_sumoql(&["run", "--quiet", "--explain", "-e", "| count", SAMPLE_LOG]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert!(
+        output.stderr.starts_with("explain: main query\n"),
+        "{}",
+        output.stderr
+    );
+}
+
 #[test]
 fn explain_leaves_result_unchanged() {
     let plain = run_sumoql(&["run", "--format", "json", SHIPPED_QUERY, SAMPLE_LOG]);
