@@ -83,10 +83,40 @@ fn backshift_and_diff_look_back() {
     b|1|∅|∅
     a|12|10|2
     a|11|12|-1
-    b|x|∅|∅
     a|30|11|19
     b|3|1|2
     "
+    );
+}
+
+#[test]
+fn diff_removes_rows_without_number() {
+    // The row with `x` and the row without `n` leave; 3 is compared with 1.
+    let mut records = series();
+    records.push(record(&[("host", "b")]));
+    records.push(record(&[("host", "b"), ("n", "7")]));
+    insta::assert_snapshot!(table("| where host=\"b\" | diff n | fields n, _diff", &records), @r"
+    n|_diff
+    1|∅
+    3|2
+    7|4
+    ");
+}
+
+#[test]
+fn backshift_keeps_rows_without_number() {
+    let result = run(
+        "| where host=\"b\" | backshift n | fields n, _backshift",
+        &series(),
+    );
+    assert_eq!(lines(&result), vec!["1|∅", "x|∅", "3|1"]);
+}
+
+#[test]
+fn diff_rejects_window_length() {
+    assert_eq!(
+        compile_errors("| diff n, 2"),
+        vec!["diff takes no window length: remove the window length"]
     );
 }
 

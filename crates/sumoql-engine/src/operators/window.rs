@@ -12,6 +12,12 @@
 //! values than its length uses the values it has, and that `rollingstd` of
 //! one value is 0. These operators neither sort nor add a timeslice: they
 //! read the rows in the order they arrive.
+//!
+//! https://www.sumologic.com/help/docs/search/search-query-language/search-operators/diff/
+//! Sumo documents for `diff` the default name `_diff`, a null difference on
+//! the first row, and that rows whose value is not a number are removed and
+//! passed over, so the next number is compared with the last number before
+//! them. Its syntax has no window length.
 
 use std::collections::VecDeque;
 
@@ -50,18 +56,24 @@ pub(crate) struct MovingWindow {
 
 impl MovingWindow {
     /// Sets the output field of each row from the numbers of the rows before
-    /// it in its group. A value that is not a number enters no window: its
-    /// row gets null from `backshift` and `diff`, and the statistic of the
-    /// values so far from `smooth` and `rollingstd` (sumoql choice).
-    pub(crate) fn release(&self, mut rows: Vec<Row>, context: &RowContext) -> Vec<Row> {
+    /// it in its group. A value that is not a number enters no window. `diff`
+    /// removes its row, as Sumo documents. Its row gets null from
+    /// `backshift`, and the statistic of the values so far from `smooth` and
+    /// `rollingstd` (sumoql choices).
+    pub(crate) fn release(&self, rows: Vec<Row>, context: &RowContext) -> Vec<Row> {
         let mut windows: IndexMap<Vec<GroupKey>, VecDeque<f64>> = IndexMap::new();
-        for row in rows.iter_mut() {
-            let (key, number) = group_and_number(&self.by, &self.value, row, context);
+        let mut released = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            let (key, number) = group_and_number(&self.by, &self.value, &mut row, context);
+            if number.is_none() && self.function == WindowFunction::Diff {
+                continue;
+            }
             let window = windows.entry(key).or_default();
             let output = self.output(window, number);
             row.set(self.target, output.map(Value::Number));
+            released.push(row);
         }
-        rows
+        released
     }
 
     /// Adds `number` to the group's window and returns the row's output.
@@ -157,6 +169,19 @@ impl Compiler<'_> {
                 unreachable!("accum and total compile in series.rs")
             }
         };
+        if function == WindowFunction::Diff && window.is_some() {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "diff takes no window length",
+                    span.clone(),
+                    "remove the window length",
+                )
+                .with_help(
+                    "diff compares each row with the row before it; for the value N rows back, use `backshift F, N`",
+                ),
+            );
+            return None;
+        }
         let length = window.unwrap_or(default_length);
         if length == 0 || length > MAX_WINDOW {
             self.diagnostics.push(Diagnostic::error(
