@@ -612,7 +612,11 @@ impl Compiler<'_> {
                 .as_ref()
                 .map_or(default_name.as_str(), |alias| alias.node.as_str());
             let output = self.fields.slot(name);
-            if outputs.contains(&output) || keys.contains(&output) {
+            // A result may take the name of a group field: Sumo's own
+            // published queries do it (`most_recent(state_withtime) as
+            // state by id, state`) and then read the result under that name.
+            // The result replaces the key's value in the output row.
+            if outputs.contains(&output) {
                 self.diagnostics.push(
                     Diagnostic::error(
                         "two results share one name",
@@ -628,7 +632,11 @@ impl Compiler<'_> {
         }
 
         layout.explicit = true;
-        layout.columns = keys.iter().chain(outputs.iter()).copied().collect();
+        layout.columns = keys
+            .iter()
+            .chain(outputs.iter().filter(|output| !keys.contains(output)))
+            .copied()
+            .collect();
         layout.numeric = functions
             .iter()
             .filter(|(function, _)| function.kind.gives_number())

@@ -118,3 +118,19 @@ fn compare_rejects_without_aggregate() {
         vec!["`compare` cannot run here: sumoql runs `compare` only in the main query, not inside `union`"]
     );
 }
+
+#[test]
+fn compare_result_named_as_group_field() {
+    // `last` is unset before the aggregate, so it joins nothing: the rows
+    // join on `user`, and `last` is compared as a result.
+    let result = run_on_day_two(
+        "| count as last by user, last | compare with timeshift 1d",
+        &logins(),
+    );
+    insta::assert_snapshot!(result, @r"
+    user|last|last_1d
+    alice|3|2
+    bob|1|∅
+    carol|∅|1
+    ");
+}

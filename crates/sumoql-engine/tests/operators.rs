@@ -492,6 +492,33 @@ fn most_recent_uses_message_time() {
 }
 
 #[test]
+fn result_named_as_group_field() {
+    // `state` is unset before the aggregate, so every row falls in one group
+    // per host, and the result takes the column of the `state` key.
+    let table = run(
+        "| most_recent(size) as state by host, state | where state = 2",
+        &sized(),
+    );
+    assert_eq!(table.columns, vec!["host", "state"]);
+    assert_eq!(lines(&table), vec!["h1|2"]);
+}
+
+#[test]
+fn result_replaces_group_value() {
+    let table = run("| first(size) as host by host, size", &sized());
+    assert_eq!(table.columns, vec!["host", "size"]);
+    assert_eq!(lines(&table), vec!["4|4", "1|1", "3|3", "2|2", "x|x"]);
+}
+
+#[test]
+fn two_results_with_one_name_rejected() {
+    assert_eq!(
+        compile_errors("| first(size) as a, last(size) as a by host"),
+        vec!["two results share one name: `a` is already a column"]
+    );
+}
+
+#[test]
 fn values_lists_distinct_values() {
     let records = timed(&[1, 2, 3, 4], &["b", "a", "b", "c"]);
     let table = run("| values(user)", &records);

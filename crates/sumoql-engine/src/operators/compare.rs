@@ -315,13 +315,20 @@ impl Compiler<'_> {
     }
 }
 
-/// Returns the group fields and result fields of the last aggregate.
+/// Returns the group fields and result fields of the last aggregate. A group
+/// field that a result replaces counts as a result, because its output value
+/// is the result's.
 fn last_aggregate(operators: &[Operator]) -> Option<(Vec<Slot>, Vec<Slot>)> {
     operators.iter().rev().find_map(|operator| match operator {
-        Operator::Aggregate { keys, functions } => Some((
-            keys.clone(),
-            functions.iter().map(|(_, slot)| *slot).collect(),
-        )),
+        Operator::Aggregate { keys, functions } => {
+            let values: Vec<Slot> = functions.iter().map(|(_, slot)| *slot).collect();
+            let keys = keys
+                .iter()
+                .filter(|key| !values.contains(key))
+                .copied()
+                .collect();
+            Some((keys, values))
+        }
         _ => None,
     })
 }
