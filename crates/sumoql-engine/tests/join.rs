@@ -70,3 +70,68 @@ fn join_rejects_invalid_time_window() {
         vec!["invalid timewindow: expected a positive time such as `10m`"]
     );
 }
+
+/// Generated rows for three tables, with key values that are equal in
+/// different ways: numbers and the texts that read as them, `-0` and `0`,
+/// case, whitespace, empty and missing values.
+fn generated_rows() -> Vec<TestRecord> {
+    const KEYS: [&str; 14] = [
+        "1", "1.0", "01", " 1", "-0", "0", "true", "TRUE", "a", "A", "", "2", "2e0", "-",
+    ];
+    const SIDES: [&str; 3] = ["l", "m", "r"];
+    // A linear congruential generator, so the input is the same on every run.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % bound as u64) as usize
+    };
+    (0..240)
+        .map(|id| {
+            let time = (next(600) * 1_000).to_string();
+            let id = id.to_string();
+            let side = SIDES[next(SIDES.len())];
+            let key = KEYS[next(KEYS.len())];
+            if key == "-" {
+                record(&[("_messageTime", &time), ("id", &id), ("side", side)])
+            } else {
+                record(&[
+                    ("_messageTime", &time),
+                    ("id", &id),
+                    ("side", side),
+                    ("k", key),
+                ])
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn hash_join_matches_nested_loops() {
+    // The `m` table turns its keys into numbers, so the condition compares
+    // numbers with texts too.
+    let tables = r#"| id as id | side as side | k as k
+        | join (where side="l") as l, (where side="m" | num(k) as k) as m, (where side="r") as r"#;
+    let columns = "| fields l_id, m_id, r_id, l_k, m_k, r_k";
+    let records = generated_rows();
+    for (hashed, looped) in [
+        (
+            "on l.k = m.k and r.k = m.k",
+            "on (l.k = m.k or l.k = m.k) and (r.k = m.k or r.k = m.k)",
+        ),
+        (
+            "on l.k = m.k timewindow 2m",
+            "on (l.k = m.k or l.k = m.k) timewindow 2m",
+        ),
+        (
+            "on m.k = l.k and l.k = r.k and r.id > l.id",
+            "on (m.k = l.k or m.k = l.k) and (l.k = r.k or l.k = r.k) and r.id > l.id",
+        ),
+    ] {
+        let hashed_rows = rows(&format!("{tables} {hashed} {columns}"), &records);
+        let looped_rows = rows(&format!("{tables} {looped} {columns}"), &records);
+        assert!(!hashed_rows.is_empty(), "{hashed} joins no rows");
+        assert_eq!(hashed_rows, looped_rows, "{hashed}");
+    }
+}
