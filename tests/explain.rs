@@ -27,9 +27,9 @@ fn stderr_head(stderr: &str, count: usize) -> String {
     stderr
         .lines()
         .take(count)
-        .map(|line| match line.rfind(", ") {
+        .map(|line| match line.rfind(" in ") {
             Some(cut) if line.starts_with("sumoql: ") && line.ends_with(" s") => {
-                format!("{}, <elapsed>\n", &line[..cut])
+                format!("{} in <elapsed>\n", &line[..cut])
             }
             _ => format!("{line}\n"),
         })
