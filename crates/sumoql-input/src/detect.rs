@@ -213,15 +213,12 @@ pub(crate) fn open_file(
         })?;
 
     if head.starts_with(EVTX_MAGIC) {
-        let mut file = file;
-        file.seek(SeekFrom::Start(0))
-            .map_err(|source| ReadError::Io { path, source })?;
         let origin = Origin {
             format: InputFormat::Evtx,
             ..origin
         };
         return Ok(Box::new(EvtxReader::open(
-            file,
+            Box::new(file),
             origin,
             None,
             options.bytes_read,
@@ -231,6 +228,24 @@ pub(crate) fn open_file(
     add_bytes(&options.bytes_read, head.len() as u64);
     let rest = CountingReader::new(file, options.bytes_read.clone());
     open_with_head(head, Box::new(rest), origin, options, 0)
+}
+
+/// Opens an input held in memory. An `.evtx` input is read in place, like a file.
+pub(crate) fn open_bytes(
+    bytes: Vec<u8>,
+    origin: Origin,
+    options: OpenOptions,
+) -> Result<InputReader, ReadError> {
+    if bytes.starts_with(EVTX_MAGIC) {
+        let origin = Origin {
+            format: InputFormat::Evtx,
+            ..origin
+        };
+        let source = Box::new(Cursor::new(bytes));
+        let reader = EvtxReader::open(source, origin, None, options.bytes_read)?;
+        return Ok(Box::new(reader));
+    }
+    open_stream(Box::new(Cursor::new(bytes)), origin, options)
 }
 
 /// Opens a stream that cannot seek, such as standard input or a pipe. An `.evtx` stream
@@ -288,7 +303,12 @@ fn open_with_head(
             format: InputFormat::Evtx,
             ..origin
         };
-        return Ok(Box::new(EvtxReader::open(file, origin, Some(spool), None)?));
+        return Ok(Box::new(EvtxReader::open(
+            Box::new(file),
+            origin,
+            Some(spool),
+            None,
+        )?));
     }
     if options.format == Some(InputFormat::Evtx) {
         return Err(ReadError::InvalidEvtx {

@@ -1,7 +1,7 @@
 //! Reads binary `.evtx` files one 64 KiB chunk at a time through the `evtx` crate.
 
 use std::collections::VecDeque;
-use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -24,9 +24,14 @@ const CHUNK_BYTES: u64 = 65536;
 /// Size of the record header that precedes each record's BinXML.
 const RECORD_HEADER_BYTES: u64 = 24;
 
+/// A seekable `.evtx` source: a file, or bytes in memory.
+pub(crate) trait EvtxSource: Read + Seek + Send {}
+
+impl<T: Read + Seek + Send> EvtxSource for T {}
+
 /// Yields the records of one `.evtx` file. Only one chunk's records are held at a time.
 pub(crate) struct EvtxReader {
-    chunks: IntoIterChunks<File>,
+    chunks: IntoIterChunks<Box<dyn EvtxSource>>,
     settings: Arc<ParserSettings>,
     origin: Origin,
     queue: VecDeque<Item>,
@@ -43,23 +48,23 @@ pub(crate) struct EvtxReader {
 }
 
 impl EvtxReader {
-    /// Opens the `.evtx` file read by `file`, which must be positioned at its start.
+    /// Opens the `.evtx` file read by `source`, from its start.
     /// `bytes_read` grows by each chunk's size as the chunk is read.
     pub(crate) fn open(
-        file: File,
+        mut source: Box<dyn EvtxSource>,
         origin: Origin,
         spool: Option<crate::detect::SpoolFile>,
         bytes_read: Option<Arc<AtomicU64>>,
     ) -> Result<EvtxReader, ReadError> {
-        let length = file
-            .metadata()
-            .map_err(|source| ReadError::Io {
+        let length = source
+            .seek(SeekFrom::End(0))
+            .and_then(|length| source.rewind().map(|()| length))
+            .map_err(|error| ReadError::Io {
                 path: origin.path.clone(),
-                source,
-            })?
-            .len();
+                source: error,
+            })?;
 
-        let parser = EvtxParser::from_read_seek(file).map_err(|error| ReadError::InvalidEvtx {
+        let parser = EvtxParser::from_read_seek(source).map_err(|error| ReadError::InvalidEvtx {
             path: origin.path.clone(),
             reason: error_chain(&error),
         })?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use chrono::FixedOffset;
 
-use crate::detect::{open_file, open_stream, InputReader, OpenOptions};
+use crate::detect::{open_bytes, open_file, open_stream, InputReader, OpenOptions};
 use crate::error::ReadError;
 use crate::origin::Origin;
 use crate::record::{now_ms, InputFormat, Item, ReadOptions, SourceMetadata};
@@ -38,6 +38,11 @@ enum Pending {
     Path {
         path: PathBuf,
         found: bool,
+    },
+    /// An input held in memory, and the name it is known by.
+    Bytes {
+        name: PathBuf,
+        bytes: Vec<u8>,
     },
     Error(ReadError),
 }
@@ -71,6 +76,23 @@ impl Inputs {
                     found: false,
                 })
                 .collect(),
+            current: None,
+            options,
+            visited_directories: HashSet::new(),
+            stats: ReadStats::default(),
+        }
+    }
+
+    /// Prepares to read one input held in memory, as if it were a file named `name`:
+    /// `name` is its `_sourceName` and the path in errors and `sources` rules, and its
+    /// timestamps without a year take it from the current time.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>, options: ReadOptions) -> Inputs {
+        let pending = Pending::Bytes {
+            name: PathBuf::from(name),
+            bytes,
+        };
+        Inputs {
+            queue: VecDeque::from([pending]),
             current: None,
             options,
             visited_directories: HashSet::new(),
@@ -266,6 +288,16 @@ impl Iterator for Inputs {
 
             let result = match self.queue.pop_front()? {
                 Pending::Error(error) => Err(error),
+                Pending::Bytes { name, bytes } => {
+                    let (origin, options) = self.origin(name, None, None);
+                    match open_bytes(bytes, origin, options) {
+                        Ok(reader) => {
+                            self.current = Some(reader);
+                            continue;
+                        }
+                        Err(error) => Err(error),
+                    }
+                }
                 Pending::Path { path, found } => match self.open_path(path, found) {
                     Ok(reader) => {
                         self.current = reader;

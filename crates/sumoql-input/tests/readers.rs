@@ -390,6 +390,53 @@ fn broken_line_is_counted_and_reading_goes_on() {
 }
 
 #[test]
+fn bytes_in_memory_read_like_the_file() {
+    for name in ["broken_line.xml", "events_document.xml", "events.jsonl"] {
+        let path = fixture(name);
+        let from_file = read(std::slice::from_ref(&path));
+
+        let bytes = fs::read(&path).unwrap();
+        let source_name = path.display().to_string();
+        let mut inputs = Inputs::from_bytes(&source_name, bytes, ReadOptions::default());
+        let mut records = Vec::new();
+        let mut malformed = Vec::new();
+        for item in &mut inputs {
+            match item.unwrap() {
+                Item::Record(record) => records.push(record),
+                Item::Malformed(item) => malformed.push(item),
+            }
+        }
+
+        let raw = |records: &[Record]| -> Vec<String> {
+            records.iter().map(|record| record.raw().to_string()).collect()
+        };
+        assert_eq!(raw(&records), raw(&from_file.records), "{name}");
+        assert_eq!(malformed.len(), from_file.malformed.len(), "{name}");
+        for (memory, file) in malformed.iter().zip(&from_file.malformed) {
+            assert_eq!(memory.position, file.position, "{name}");
+            assert_eq!(memory.source_name, file.source_name, "{name}");
+        }
+        assert_eq!(inputs.stats().records, records.len() as u64, "{name}");
+        assert_eq!(inputs.stats().malformed, malformed.len() as u64, "{name}");
+        assert_eq!(inputs.stats().errors, 0, "{name}");
+    }
+}
+
+#[test]
+fn bytes_in_memory_with_evtx_magic_but_no_header() {
+    let mut bytes = sumoql_input::EVTX_MAGIC.to_vec();
+    bytes.extend_from_slice(&[0; 40]);
+    let items: Vec<_> = Inputs::from_bytes("cut.evtx", bytes, ReadOptions::default()).collect();
+
+    assert_eq!(items.len(), 1);
+    let Err(error) = &items[0] else {
+        panic!("expected an error, got {:?}", items[0]);
+    };
+    assert!(matches!(error, ReadError::InvalidEvtx { .. }), "{error}");
+    assert_eq!(error.path(), Path::new("cut.evtx"));
+}
+
+#[test]
 fn invalid_json_line_is_malformed() {
     let directory = tempfile::tempdir().unwrap();
     let good = "{\"Event\":{\"System\":{\"EventID\":1}}}\n";
