@@ -50,5 +50,9 @@ fuzz_target!(|data: &[u8]| {
         format!("{query:?}"),
         "formatted query parses to another tree\nformatted:\n{formatted}\nfrom:\n{text}"
     );
-    assert_eq!(format_query(&reparsed), formatted, "formatting is not stable");
+    assert_eq!(
+        format_query(&reparsed),
+        formatted,
+        "formatting is not stable"
+    );
 });

@@ -8,8 +8,9 @@
 //!
 //! Every item is checked as `sumoql_fuzz::read_and_check` describes. The
 //! reader turns a panic inside the `evtx` crate's chunk parsing into a
-//! malformed item, so such a panic is let through to that handler (and
-//! printed once); a panic anywhere else still ends the run as a crash.
+//! malformed item, so the target lets such a panic unwind to that handler
+//! and prints the first one. A panic anywhere else still ends the run as a
+//! crash.
 //!
 //! With `SUMOQL_FUZZ_WRITE_SEEDS=DIR` set, the target writes one seed input
 //! per mode into DIR when it starts.

@@ -48,9 +48,7 @@ fn message_lines(text: &[u8], start_pattern: Option<&Regex>) -> Vec<u64> {
         }
         let starts = match start_pattern {
             None => true,
-            Some(pattern) => {
-                lines.is_empty() || pattern.is_match(&String::from_utf8_lossy(line))
-            }
+            Some(pattern) => lines.is_empty() || pattern.is_match(&String::from_utf8_lossy(line)),
         };
         if starts {
             lines.push(index as u64 + 1);
@@ -101,7 +99,9 @@ fuzz_target!(|data: &[u8]| {
     let counted_by_line = matches!(
         options.format,
         Some(InputFormat::Syslog | InputFormat::Text)
-    ) && !SIGNATURES.iter().any(|signature| text.starts_with(signature));
+    ) && !SIGNATURES
+        .iter()
+        .any(|signature| text.starts_with(signature));
     let expected_lines = counted_by_line.then(|| message_lines(text, options.multiline.as_ref()));
 
     let outcome = read_and_check(bytes, options);

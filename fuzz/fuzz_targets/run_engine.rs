@@ -30,7 +30,8 @@ const MAX_DEPTH: usize = 4;
 struct QuerySpec {
     scope: ScopeSpec,
     stages: Vec<StageSpec>,
-    /// Where the log is cut into chunks for the partial executions.
+    /// Positions at which the log is cut into chunks for the partial
+    /// executions.
     cuts: Vec<u8>,
 }
 
@@ -302,7 +303,11 @@ fn render_expr(expr: &Expr, depth: usize, out: &mut String) {
         Expr::In(value, words) => {
             operand(value, out);
             out.push_str(" in (");
-            let items: Vec<String> = words.iter().take(4).map(|word| quoted(word.text())).collect();
+            let items: Vec<String> = words
+                .iter()
+                .take(4)
+                .map(|word| quoted(word.text()))
+                .collect();
             out.push_str(&if items.is_empty() {
                 quoted("")
             } else {

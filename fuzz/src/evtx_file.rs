@@ -84,8 +84,8 @@ fn data(name: &str, value: &str) -> Element {
     )
 }
 
-/// A Sysmon process creation event with typed System values and text that
-/// needs escaping in XML.
+/// Builds a Sysmon process creation event with typed System values and
+/// text that needs escaping in XML.
 pub fn sysmon_event(record_id: u64) -> Element {
     let system = vec![
         element(
@@ -296,7 +296,7 @@ impl ChunkWriter {
         &self.body[start + RECORD_HEADER_BYTES..start + size as usize - 4]
     }
 
-    /// Builds the whole file: header and one chunk that holds the records
+    /// Builds the whole file: header and one chunk that contains the records
     /// numbered `1..=record_count`. The records must fit in the chunk.
     pub fn into_file(self, record_count: u64, last_record_start: usize) -> Vec<u8> {
         assert!(CHUNK_HEADER_BYTES + self.body.len() <= CHUNK_BYTES);
@@ -324,8 +324,7 @@ impl ChunkWriter {
         chunk[44..48].copy_from_slice(&last_record_offset.to_le_bytes());
         let free_space_offset = (CHUNK_HEADER_BYTES + self.body.len()) as u32;
         chunk[48..52].copy_from_slice(&free_space_offset.to_le_bytes());
-        chunk[CHUNK_HEADER_BYTES..CHUNK_HEADER_BYTES + self.body.len()]
-            .copy_from_slice(&self.body);
+        chunk[CHUNK_HEADER_BYTES..CHUNK_HEADER_BYTES + self.body.len()].copy_from_slice(&self.body);
         file
     }
 
@@ -338,7 +337,8 @@ impl ChunkWriter {
     }
 }
 
-/// A valid file of two Sysmon events, and the BinXML of its first record.
+/// Builds a valid file of two Sysmon events, and returns it with the
+/// BinXML of its first record.
 pub fn sample_file() -> (Vec<u8>, Vec<u8>) {
     let mut writer = ChunkWriter::default();
     writer.push_record(1, &sysmon_event(1));
@@ -348,7 +348,8 @@ pub fn sample_file() -> (Vec<u8>, Vec<u8>) {
     (writer.into_file(2, second_start), binxml)
 }
 
-/// A valid file of one record whose BinXML is `binxml`, cut to fit the chunk.
+/// Builds a valid file of one record whose BinXML is `binxml`, cut to fit
+/// the chunk.
 pub fn file_with_record(binxml: &[u8]) -> Vec<u8> {
     let room = CHUNK_BYTES - CHUNK_HEADER_BYTES - RECORD_HEADER_BYTES - 4;
     let binxml = &binxml[..binxml.len().min(room)];

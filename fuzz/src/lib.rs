@@ -9,7 +9,7 @@ use sumoql_input::{render_event_xml, InputFormat, Inputs, Item, ReadOptions, Rec
 /// The name every in-memory input is read under.
 pub const INPUT_NAME: &str = "fuzz-input";
 
-/// What one read of an input yielded, in order.
+/// The items one read of an input yielded, in order.
 #[derive(Debug, Default)]
 pub struct Outcome {
     /// The line (or `.evtx` record number) of every record and malformed item.
@@ -19,10 +19,10 @@ pub struct Outcome {
     pub errors: u64,
 }
 
-/// Reads `bytes` as one input and checks what every reader promises: no panic,
-/// each item counted once in the stream's statistics, malformed items that
-/// name the input and give a reason, and Windows events that read back equal
-/// after rendering them as event XML.
+/// Reads `bytes` as one input and checks what every reader promises. Nothing
+/// panics, and the stream's statistics count each item once. Malformed items
+/// name the input and give a reason. Windows events read back equal after
+/// rendering them as event XML.
 pub fn read_and_check(bytes: Vec<u8>, options: ReadOptions) -> Outcome {
     let mut inputs = Inputs::from_bytes(INPUT_NAME, bytes, options);
     let mut outcome = Outcome::default();
@@ -47,7 +47,10 @@ pub fn read_and_check(bytes: Vec<u8>, options: ReadOptions) -> Outcome {
 
     let stats = inputs.stats();
     assert_eq!(stats.records, outcome.records, "records counted");
-    assert_eq!(stats.malformed, outcome.malformed, "malformed items counted");
+    assert_eq!(
+        stats.malformed, outcome.malformed,
+        "malformed items counted"
+    );
     assert_eq!(
         stats.errors + stats.skipped_files,
         outcome.errors,
@@ -64,7 +67,10 @@ fn check_item(item: Item) {
         Item::Record(record) => record,
         Item::Malformed(malformed) => {
             assert_eq!(&*malformed.source_name, INPUT_NAME);
-            assert!(!malformed.reason.is_empty(), "malformed item without a reason");
+            assert!(
+                !malformed.reason.is_empty(),
+                "malformed item without a reason"
+            );
             let _ = malformed.to_string();
             return;
         }

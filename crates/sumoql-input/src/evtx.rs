@@ -64,10 +64,11 @@ impl EvtxReader {
                 source: error,
             })?;
 
-        let parser = EvtxParser::from_read_seek(source).map_err(|error| ReadError::InvalidEvtx {
-            path: origin.path.clone(),
-            reason: error_chain(&error),
-        })?;
+        let parser =
+            EvtxParser::from_read_seek(source).map_err(|error| ReadError::InvalidEvtx {
+                path: origin.path.clone(),
+                reason: error_chain(&error),
+            })?;
         let settings = ParserSettings::new().indent(false);
         add_bytes(&bytes_read, FILE_HEADER_BYTES.min(length));
 

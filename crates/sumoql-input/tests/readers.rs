@@ -408,7 +408,10 @@ fn bytes_in_memory_read_like_the_file() {
         }
 
         let raw = |records: &[Record]| -> Vec<String> {
-            records.iter().map(|record| record.raw().to_string()).collect()
+            records
+                .iter()
+                .map(|record| record.raw().to_string())
+                .collect()
         };
         assert_eq!(raw(&records), raw(&from_file.records), "{name}");
         assert_eq!(malformed.len(), from_file.malformed.len(), "{name}");
@@ -423,7 +426,7 @@ fn bytes_in_memory_read_like_the_file() {
 }
 
 #[test]
-fn bytes_in_memory_with_evtx_magic_but_no_header() {
+fn bytes_in_memory_truncated_evtx_header() {
     let mut bytes = sumoql_input::EVTX_MAGIC.to_vec();
     bytes.extend_from_slice(&[0; 40]);
     let items: Vec<_> = Inputs::from_bytes("cut.evtx", bytes, ReadOptions::default()).collect();
