@@ -99,6 +99,33 @@ fn evtx_samples_read_completely() {
     assert!(whole_directory.errors.is_empty());
 }
 
+#[test]
+fn evtx_bytes_in_memory_read_like_the_file() {
+    let Some(directory) = shared_path("data/sysmon/evtx") else {
+        return;
+    };
+
+    for (name, expected) in EVTX_RECORD_COUNTS.iter().take(4) {
+        let path = directory.join(name);
+        let from_file = read_all(std::slice::from_ref(&path));
+        let bytes = std::fs::read(&path).unwrap();
+        let mut from_memory = Vec::new();
+        for item in Inputs::from_bytes(name, bytes, ReadOptions::default()) {
+            match item {
+                Ok(Item::Record(record)) => from_memory.push(record),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+
+        assert_eq!(from_memory.len(), *expected, "{name}");
+        for (memory, file) in from_memory.iter().zip(&from_file.records) {
+            assert_eq!(memory.event, file.event, "{name}");
+            assert_eq!(memory.position, file.position, "{name}");
+            assert_eq!(memory.raw(), file.raw(), "{name}");
+        }
+    }
+}
+
 const CONVERTED: [&str; 4] = [
     "PanacheSysmon_vs_AtomicRedTeam01",
     "panache_sysmon_vs_EDRTestingScript",
