@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use sumoql_engine::{compile, Execution, Plan, Record, ResultTable, Value};
+use sumoql_engine::{compile, Execution, GroupLimitExceeded, Plan, Record, ResultTable, Value};
 
 /// Stages per query, beyond which the rest are left out.
 const MAX_STAGES: usize = 6;
@@ -517,7 +517,10 @@ fn log() -> Vec<LogRecord> {
         .collect()
 }
 
-fn run(plan: &Plan, records: &[LogRecord]) -> ResultTable {
+/// A run's rows, or the stage that passed the group limit.
+type RunResult = Result<ResultTable, GroupLimitExceeded>;
+
+fn run(plan: &Plan, records: &[LogRecord]) -> RunResult {
     let mut execution = Execution::new(plan);
     for record in records {
         execution.push(record);
@@ -525,15 +528,15 @@ fn run(plan: &Plan, records: &[LogRecord]) -> ResultTable {
     execution.finish()
 }
 
-fn run_explained(plan: &Plan, records: &[LogRecord]) -> ResultTable {
+fn run_explained(plan: &Plan, records: &[LogRecord]) -> RunResult {
     let mut execution = Execution::explained(plan);
     for record in records {
         execution.push(record);
     }
-    execution.finish_explained().0
+    execution.finish_explained().map(|(table, _)| table)
 }
 
-fn run_in_chunks(plan: &Plan, records: &[LogRecord], cuts: &[u8]) -> ResultTable {
+fn run_in_chunks(plan: &Plan, records: &[LogRecord], cuts: &[u8]) -> RunResult {
     let mut cuts: Vec<usize> = cuts
         .iter()
         .take(4)
@@ -555,8 +558,17 @@ fn run_in_chunks(plan: &Plan, records: &[LogRecord], cuts: &[u8]) -> ResultTable
     execution.finish()
 }
 
-/// Compares values with NaN equal to itself, since a NaN that both runs
-/// computed is the same result.
+/// Compares two runs: equal errors, or tables whose values are equal with
+/// NaN equal to itself, since a NaN that both runs computed is the same
+/// result.
+fn same_result(left: &RunResult, right: &RunResult) -> bool {
+    match (left, right) {
+        (Ok(left), Ok(right)) => same_table(left, right),
+        (Err(left), Err(right)) => left == right,
+        _ => false,
+    }
+}
+
 fn same_table(left: &ResultTable, right: &ResultTable) -> bool {
     let same_value = |left: &Option<Value>, right: &Option<Value>| match (left, right) {
         (Some(Value::Number(left)), Some(Value::Number(right))) => {
@@ -594,14 +606,14 @@ fuzz_target!(|spec: QuerySpec| {
 
     let explained = run_explained(&plan, &records);
     assert!(
-        same_table(&explained, &result),
+        same_result(&explained, &result),
         "explained run differs for {text}\n{explained:?}\n{result:?}"
     );
 
     if plan.supports_partials() {
         let chunked = run_in_chunks(&plan, &records, &spec.cuts);
         assert!(
-            same_table(&chunked, &result),
+            same_result(&chunked, &result),
             "partial executions differ for {text}\n{chunked:?}\n{result:?}"
         );
     }
@@ -610,7 +622,7 @@ fuzz_target!(|spec: QuerySpec| {
     if let Some(filtered_plan) = compile_text(&filtered_text) {
         let filtered = run(&filtered_plan, &records);
         assert!(
-            same_table(&filtered, &result),
+            same_result(&filtered, &result),
             "`where true` changes the result of {text}\n{filtered:?}\n{result:?}"
         );
     }
