@@ -144,7 +144,7 @@ pub fn execute_parallel(
 
 /// Reads every input, sending the items in numbered batches.
 fn read_batches(inputs: &[PathBuf], options: ReadOptions, sender: mpsc::SyncSender<Batch>) {
-    let mut items = Vec::new();
+    let mut items = Vec::with_capacity(BATCH_ITEMS);
     let mut bytes = 0;
     let mut index = 0;
     for item in Inputs::open(inputs, options) {
@@ -155,7 +155,7 @@ fn read_batches(inputs: &[PathBuf], options: ReadOptions, sender: mpsc::SyncSend
         if items.len() >= BATCH_ITEMS || bytes >= BATCH_BYTES {
             let batch = Batch {
                 index,
-                items: std::mem::take(&mut items),
+                items: std::mem::replace(&mut items, Vec::with_capacity(BATCH_ITEMS)),
             };
             if sender.send(batch).is_err() {
                 return;

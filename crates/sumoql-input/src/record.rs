@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use crate::canonical::render_canonical;
 use crate::event::WindowsEvent;
@@ -202,6 +202,14 @@ struct Undecoded {
     bytes: Vec<u8>,
 }
 
+/// Returns the metadata of a record with none configured. Every such record shares one
+/// allocation, because most records never get metadata of their own and allocating it
+/// for each one showed in profiles; `Arc::make_mut` copies it before a change.
+fn no_metadata() -> Arc<SourceMetadata> {
+    static NO_METADATA: LazyLock<Arc<SourceMetadata>> = LazyLock::new(Arc::default);
+    Arc::clone(&NO_METADATA)
+}
+
 impl Record {
     /// Builds a Windows event record from an event and the text it was parsed from, with
     /// canonical `_raw`, no configured metadata and the current time as receipt time.
@@ -223,7 +231,7 @@ impl Record {
             lossy_utf8: false,
             original,
             raw_mode: RawMode::Canonical,
-            metadata: Arc::default(),
+            metadata: no_metadata(),
             canonical: OnceLock::new(),
             undecoded: None,
         }
@@ -249,7 +257,7 @@ impl Record {
             lossy_utf8: false,
             original: text,
             raw_mode: RawMode::Original,
-            metadata: Arc::default(),
+            metadata: no_metadata(),
             canonical: OnceLock::new(),
             undecoded: None,
         }
@@ -530,6 +538,20 @@ mod tests {
         assert_eq!(
             record.field("_sourceCategory").as_deref(),
             Some("lab/custom")
+        );
+    }
+
+    #[test]
+    fn category_override_leaves_other_records() {
+        let changed = sample_record().with_category(Some(Arc::from("lab/custom")));
+        let unchanged = sample_record();
+        assert_eq!(
+            changed.field("_sourceCategory").as_deref(),
+            Some("lab/custom")
+        );
+        assert_eq!(
+            unchanged.field("_sourceCategory").as_deref(),
+            Some("windows/sysmon")
         );
     }
 
