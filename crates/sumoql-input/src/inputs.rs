@@ -4,7 +4,7 @@
 use std::collections::{HashSet, VecDeque};
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use chrono::FixedOffset;
 
@@ -244,6 +244,7 @@ impl Inputs {
             max_record_bytes: options
                 .max_record_bytes
                 .unwrap_or(crate::record::DEFAULT_MAX_RECORD_BYTES),
+            decoding_copy: OnceLock::new(),
         };
         let open_options = OpenOptions {
             format: options.format.or_else(|| rule.and_then(|rule| rule.format)),

@@ -192,13 +192,13 @@ pub struct Record {
     canonical: OnceLock<String>,
     /// The bytes and input of a record read with `ReadOptions::defer_decoding`, until
     /// [`Record::decode`] parses them.
-    undecoded: Option<Box<Undecoded>>,
+    undecoded: Option<Undecoded>,
 }
 
 /// The input and bytes of a deferred record, kept to decode it later, maybe on another thread.
 #[derive(Debug)]
 struct Undecoded {
-    origin: Origin,
+    origin: Arc<Origin>,
     bytes: Vec<u8>,
 }
 
@@ -295,10 +295,10 @@ impl Record {
             String::new(),
             None,
         );
-        record.undecoded = Some(Box::new(Undecoded {
+        record.undecoded = Some(Undecoded {
             origin: origin.for_decoding(),
             bytes,
-        }));
+        });
         record
     }
 

@@ -43,7 +43,7 @@ pub(crate) const JSON_TIME_KEYS: [&str; 11] = [
 const MILLISECONDS_PER_DAY: i64 = 24 * 60 * 60 * 1000;
 
 /// The zone and reference time that a timestamp without a zone or year is read against.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct TimeContext {
     /// The zone of times that have none.
     pub(crate) zone: FixedOffset,
