@@ -14,12 +14,13 @@ use crate::record::{Item, Position};
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const EVENT_START: &[u8] = b"<Event";
 const EVENT_END: &[u8] = b"</Event>";
+const EVENT_NAME: &[u8] = b"Event";
 
 /// Searchers built once: building one for each line cost as much as the search.
 static EVENT_START_FINDER: LazyLock<memmem::Finder<'static>> =
     LazyLock::new(|| memmem::Finder::new(EVENT_START));
-static EVENT_END_FINDER: LazyLock<memmem::Finder<'static>> =
-    LazyLock::new(|| memmem::Finder::new(EVENT_END));
+static EVENT_NAME_FINDER: LazyLock<memmem::Finder<'static>> =
+    LazyLock::new(|| memmem::Finder::new(EVENT_NAME));
 
 /// One line of input. Its bytes, line break included, are in [`LineReader::bytes`].
 #[derive(Debug, Clone, Copy)]
@@ -115,9 +116,38 @@ impl<R: BufRead> LineReader<R> {
 /// Returns where the first `<Event` start tag begins, skipping `<EventData>`, `<EventID>`,
 /// `<Events>` and the like.
 pub(crate) fn find_event_start(bytes: &[u8]) -> Option<usize> {
-    EVENT_START_FINDER.find_iter(bytes).find(|&index| {
-        let next = bytes.get(index + EVENT_START.len());
-        next.is_none_or(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
+    EVENT_START_FINDER
+        .find_iter(bytes)
+        .find(|&index| ends_tag_name(bytes.get(index + EVENT_START.len())))
+}
+
+/// Reports whether a byte after a tag name ends the name, so `<Event` followed by it is
+/// an `<Event>` start tag; no byte, at the end of the text, counts too.
+fn ends_tag_name(next: Option<&u8>) -> bool {
+    next.is_none_or(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
+}
+
+/// The first `</Event>` end tag or `<Event` start tag in a text, by where it begins.
+#[derive(Debug, PartialEq, Eq)]
+enum EventBoundary {
+    End(usize),
+    Start(usize),
+}
+
+/// Returns the first `</Event>` end tag or `<Event` start tag (as [`find_event_start`]
+/// finds it) in `bytes`. One search for the name finds both, in fewer instructions
+/// than a search for each over one-event-per-line XML (callgrind).
+fn find_event_boundary(bytes: &[u8]) -> Option<EventBoundary> {
+    EVENT_NAME_FINDER.find_iter(bytes).find_map(|index| {
+        let before = &bytes[..index];
+        let next = bytes.get(index + EVENT_NAME.len());
+        if before.ends_with(b"</") && next == Some(&b'>') {
+            Some(EventBoundary::End(index - 2))
+        } else if before.ends_with(b"<") && ends_tag_name(next) {
+            Some(EventBoundary::Start(index - 1))
+        } else {
+            None
+        }
     })
 }
 
@@ -253,25 +283,22 @@ impl<R: BufRead> XmlEventReader<R> {
 
     /// Feeds `rest` of a line to the pending event and returns how many bytes it used.
     fn continue_event(&mut self, rest: &[u8]) -> usize {
-        let end = EVENT_END_FINDER.find(rest);
-        let next_start = find_event_start(rest);
-
-        if let Some(end) = end {
-            if next_start.is_none_or(|start| end < start) {
+        match find_event_boundary(rest) {
+            Some(EventBoundary::End(end)) => {
                 let used = end + EVENT_END.len();
                 self.append_to_pending(&rest[..used]);
                 self.finish_pending();
-                return used;
+                used
+            }
+            Some(EventBoundary::Start(start)) => {
+                self.fail_pending("no </Event> before the next <Event>");
+                start
+            }
+            None => {
+                self.append_to_pending(rest);
+                rest.len()
             }
         }
-
-        if let Some(start) = next_start {
-            self.fail_pending("no </Event> before the next <Event>");
-            return start;
-        }
-
-        self.append_to_pending(rest);
-        rest.len()
     }
 
     fn append_to_pending(&mut self, bytes: &[u8]) {
@@ -622,6 +649,71 @@ mod tests {
         assert_eq!(find_event_start(b"x<Event xmlns='a'>"), Some(1));
         assert_eq!(find_event_start(b"<EventRecordID>"), None);
         assert_eq!(find_event_start(b"<Event"), Some(0));
+    }
+
+    #[test]
+    fn event_boundary_finds_first_tag() {
+        let cases: [(&[u8], Option<EventBoundary>); 8] = [
+            (b"<Data>x</Data></Event>\r\n", Some(EventBoundary::End(14))),
+            (
+                b"<EventData></EventData></Event>",
+                Some(EventBoundary::End(23)),
+            ),
+            (
+                b"</EventID><Event xmlns='a'></Event>",
+                Some(EventBoundary::Start(10)),
+            ),
+            (b"<Events></Events><Event/>", Some(EventBoundary::Start(17))),
+            (b"x</Event", None),
+            (b"x<Event", Some(EventBoundary::Start(1))),
+            (b"Event></Event >", None),
+            (b"", None),
+        ];
+        for (text, expected) in cases {
+            let text_shown = String::from_utf8_lossy(text);
+            assert_eq!(find_event_boundary(text), expected, "{text_shown}");
+        }
+    }
+
+    /// Finds the first end tag and start tag with a search for each, as the reader did
+    /// before one search found both.
+    fn event_boundary_by_two_searches(bytes: &[u8]) -> Option<EventBoundary> {
+        let end = memmem::find(bytes, EVENT_END);
+        let start = find_event_start(bytes);
+        if let Some(end) = end {
+            if start.is_none_or(|start| end < start) {
+                return Some(EventBoundary::End(end));
+            }
+        }
+        start.map(EventBoundary::Start)
+    }
+
+    #[test]
+    fn event_boundary_matches_two_searches() {
+        let pieces: [&[u8]; 9] = [b"<", b"</", b"Event", b">", b" ", b"/", b"D", b"x", b"\n"];
+        // Every text of up to five pieces, the empty one included: 66,430 in all.
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut last_length: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = last_length
+                .iter()
+                .flat_map(|text| {
+                    pieces
+                        .iter()
+                        .map(move |piece| [text.as_slice(), piece].concat())
+                })
+                .collect();
+            texts.extend(longer.iter().cloned());
+            last_length = longer;
+        }
+        for text in texts {
+            let text_shown = String::from_utf8_lossy(&text);
+            assert_eq!(
+                find_event_boundary(&text),
+                event_boundary_by_two_searches(&text),
+                "{text_shown}"
+            );
+        }
     }
 
     #[test]
