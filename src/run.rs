@@ -174,9 +174,29 @@ fn apply_time_range(
         None
     };
     if let Some(range) = query_range::combine(from, to, data_range) {
+        if data_range.is_some() && !request.quiet {
+            eprintln!(
+                "sumoql: the query time range covers {} through {}, taken from the data's {}; \
+                 set --from and --to to choose it",
+                describe_bound(range.start),
+                describe_bound(range.end.saturating_sub(1)),
+                match (from, to) {
+                    (None, None) => "earliest and latest _messageTime",
+                    (None, Some(_)) => "earliest _messageTime",
+                    _ => "latest _messageTime",
+                },
+            );
+        }
         plan.set_time_range(range);
     }
     Ok(())
+}
+
+/// Writes a bound of the query time range as a UTC time, with milliseconds.
+fn describe_bound(milliseconds: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(milliseconds)
+        .map(|time| time.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
+        .unwrap_or_else(|| "unbounded".to_string())
 }
 
 /// Returns the range from the earliest to the latest `_messageTime` of the inputs.

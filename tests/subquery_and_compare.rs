@@ -79,3 +79,48 @@ fn compare_uses_query_time_range() {
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "user,_count,_count_1d\nalice,3,2\nbob,1,\n");
 }
+
+#[test]
+fn range_taken_from_data_is_reported() {
+    let log = network_log();
+    let path = log.path().to_str().unwrap();
+    let query = "* | timeslice 1m | count by _timeslice | compare with timeshift 1m";
+    let output = run_sumoql(&["run", "--format", "csv", "-e", query, path]);
+    assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
+    assert!(
+        output.stderr.contains(
+            "the query time range covers 2024-05-01 00:00:00.000 UTC \
+             through 2024-05-01 00:02:00.000 UTC, taken from the data's \
+             earliest and latest _messageTime"
+        ),
+        "stderr: {}",
+        output.stderr
+    );
+
+    let quiet = run_sumoql(&["run", "--quiet", "--format", "csv", "-e", query, path]);
+    assert_eq!(quiet.code(), 0, "stderr: {}", quiet.stderr);
+    assert!(
+        !quiet.stderr.contains("time range"),
+        "stderr: {}",
+        quiet.stderr
+    );
+
+    let given = run_sumoql(&[
+        "run",
+        "--format",
+        "csv",
+        "--from",
+        "2024-05-01",
+        "--to",
+        "2024-05-02",
+        "-e",
+        query,
+        path,
+    ]);
+    assert_eq!(given.code(), 0, "stderr: {}", given.stderr);
+    assert!(
+        !given.stderr.contains("time range"),
+        "stderr: {}",
+        given.stderr
+    );
+}
