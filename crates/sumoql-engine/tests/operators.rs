@@ -721,6 +721,38 @@ fn execute_in_chunks(plan: &Plan, records: &[TestRecord], chunk_size: usize) -> 
         .expect("the run stays within the group limit")
 }
 
+/// A fuzz run found `stddev` of epoch-millisecond times differing between one
+/// execution and merged partials, because squares near 3e24 lose the deviations.
+#[test]
+fn stddev_of_epoch_times_is_exact() {
+    let start = 1_764_806_400_000_i64;
+    let times: Vec<i64> = (0..40).map(|index| start + index * 7 * MINUTE).collect();
+    let records = timed(&times, &["a"]);
+    let plan = plan("| stddev(_messageTime)");
+    // The sample deviation of 40 evenly spaced values is step × sqrt(40 × 41 / 12).
+    let expected = (7 * MINUTE) as f64 * (40.0_f64 * 41.0 / 12.0).sqrt();
+
+    let whole = execute(&plan, &records);
+    let Some(Value::Number(deviation)) = whole.rows[0][0].clone() else {
+        panic!("stddev gave {:?}", whole.rows);
+    };
+    assert!(
+        (deviation - expected).abs() < 1e-6,
+        "{deviation} against {expected}"
+    );
+
+    for chunk_size in [1, 3, 7] {
+        let chunked = execute_in_chunks(&plan, &records, chunk_size);
+        let Some(Value::Number(merged)) = chunked.rows[0][0].clone() else {
+            panic!("stddev in chunks gave {:?}", chunked.rows);
+        };
+        assert!(
+            (merged - expected).abs() < 1e-6,
+            "chunks of {chunk_size}: {merged}"
+        );
+    }
+}
+
 #[test]
 fn partials_match_one_execution() {
     let users = ["a", "b", "c", "b", "d", "b", "c"];

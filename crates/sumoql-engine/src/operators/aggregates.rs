@@ -37,10 +37,12 @@ pub(crate) enum ExtraState {
     /// The chosen value, with the time of its row for `most_recent` and `least_recent`.
     Pick(Option<(f64, Value)>),
     Samples(Vec<f64>),
+    /// The count, mean and sum of squared deviations from the mean, kept by
+    /// Welford's method so that epoch-millisecond values keep their precision.
     Moments {
         count: u64,
-        sum: f64,
-        sum_of_squares: f64,
+        mean: f64,
+        squared_deviations: f64,
     },
 }
 
@@ -86,8 +88,8 @@ impl ExtraAggregate {
             ExtraAggregate::Percentile(_) => ExtraState::Samples(Vec::new()),
             ExtraAggregate::StandardDeviation => ExtraState::Moments {
                 count: 0,
-                sum: 0.0,
-                sum_of_squares: 0.0,
+                mean: 0.0,
+                squared_deviations: 0.0,
             },
         }
     }
@@ -130,14 +132,15 @@ impl ExtraAggregate {
                 ExtraAggregate::StandardDeviation,
                 ExtraState::Moments {
                     count,
-                    sum,
-                    sum_of_squares,
+                    mean,
+                    squared_deviations,
                 },
             ) => {
                 if let Some(number) = value.to_number() {
                     *count += 1;
-                    *sum += number;
-                    *sum_of_squares += number * number;
+                    let delta = number - *mean;
+                    *mean += delta / *count as f64;
+                    *squared_deviations += delta * (number - *mean);
                 }
             }
             (function, state) => unreachable!("aggregate {function:?} paired with state {state:?}"),
@@ -184,18 +187,24 @@ impl ExtraAggregate {
             (
                 ExtraState::Moments {
                     count,
-                    sum,
-                    sum_of_squares,
+                    mean,
+                    squared_deviations,
                 },
                 ExtraState::Moments {
                     count: more_count,
-                    sum: more_sum,
-                    sum_of_squares: more_squares,
+                    mean: more_mean,
+                    squared_deviations: more_deviations,
                 },
             ) => {
-                *count += more_count;
-                *sum += more_sum;
-                *sum_of_squares += more_squares;
+                if more_count > 0 {
+                    let total = *count + more_count;
+                    let (left, right) = (*count as f64, more_count as f64);
+                    let delta = more_mean - *mean;
+                    *mean += delta * right / total as f64;
+                    *squared_deviations +=
+                        more_deviations + delta * delta * left * right / total as f64;
+                    *count = total;
+                }
             }
             (state, other) => unreachable!("merging aggregate states {state:?} and {other:?}"),
         }
@@ -213,10 +222,10 @@ impl ExtraAggregate {
                 _,
                 ExtraState::Moments {
                     count,
-                    sum,
-                    sum_of_squares,
+                    squared_deviations,
+                    ..
                 },
-            ) => standard_deviation(*count, *sum, *sum_of_squares).map(Value::Number),
+            ) => standard_deviation(*count, *squared_deviations).map(Value::Number),
         }
     }
 }
@@ -241,15 +250,11 @@ fn percentile(samples: &[f64], percent: f64) -> Option<f64> {
 /// Returns the sample standard deviation (dividing by n − 1), 0 for a
 /// single value and null for none. NOTE: Sumo does not say whether
 /// `stddev` is the sample or the population deviation; sample is a sumoql choice.
-fn standard_deviation(count: u64, sum: f64, sum_of_squares: f64) -> Option<f64> {
+fn standard_deviation(count: u64, squared_deviations: f64) -> Option<f64> {
     match count {
         0 => None,
         1 => Some(0.0),
-        _ => {
-            let n = count as f64;
-            let variance = (sum_of_squares - sum * sum / n) / (n - 1.0);
-            Some(variance.max(0.0).sqrt())
-        }
+        _ => Some((squared_deviations / (count - 1) as f64).max(0.0).sqrt()),
     }
 }
 
@@ -369,9 +374,9 @@ mod tests {
     fn standard_deviation_is_sample() {
         // 2, 4, 4, 4, 5, 5, 7, 9: population deviation 2, sample sqrt(32/7).
         let values = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
-        let sum: f64 = values.iter().sum();
-        let squares: f64 = values.iter().map(|value| value * value).sum();
-        let deviation = standard_deviation(8, sum, squares).unwrap();
+        let mean = values.iter().sum::<f64>() / 8.0;
+        let squares: f64 = values.iter().map(|value| (value - mean).powi(2)).sum();
+        let deviation = standard_deviation(8, squares).unwrap();
         assert!((deviation - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
     }
 
