@@ -169,7 +169,7 @@ fn read_batches(inputs: &[PathBuf], options: ReadOptions, sender: mpsc::SyncSend
     }
 }
 
-/// How a worker decodes the records it runs the query on.
+/// The decoding mode of a worker for the records it runs the query on.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Decoding {
     /// Checks that a record is well-formed and decodes it only when the query

@@ -121,8 +121,8 @@ impl FormatFilter {
                     .iter()
                     .map(|marker| marker.to_string()),
             );
-            // Leftmost matching lets the searcher use its SIMD prefilter, and
-            // any match answers whether one of the texts occurs.
+            // Leftmost matching lets the searcher use its SIMD prefilter. Any
+            // match shows that one of the texts occurs.
             AhoCorasick::builder()
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(&gate_forms)
@@ -200,8 +200,8 @@ mod tests {
 
     #[test]
     fn gate_is_necessary_for_the_requirement() {
-        // Whatever texts a record holds, the requirement holds only if
-        // the record holds a gate text.
+        // Whatever texts a record contains, the requirement is met only if
+        // the record contains a gate text.
         let requirement = Requirement::AnyOf(vec![
             Requirement::AllOf(vec![contains("a"), contains("bb")]),
             Requirement::AllOf(vec![

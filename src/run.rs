@@ -70,7 +70,7 @@ pub struct RunRequest {
     pub lookup_dir: Option<PathBuf>,
     /// The number of groups or held rows one stage may keep.
     pub max_groups: usize,
-    /// How the summary on standard error is written.
+    /// The format of the summary on standard error.
     pub summary: SummaryFormat,
 }
 

@@ -13,7 +13,7 @@ use crate::output::escape_controls;
 /// and reported together at the end.
 const MALFORMED_REPORTS_PER_INPUT: u64 = 3;
 
-/// How the closing summary is written.
+/// The format of the closing summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum SummaryFormat {
     Text,

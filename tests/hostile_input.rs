@@ -27,6 +27,11 @@ fn run_csv(query: &str, inputs: &[&Path]) -> common::Output {
     run_sumoql(&arguments)
 }
 
+/// Asserts that a run's standard error contains `text`, showing it otherwise.
+fn assert_stderr_contains(output: &common::Output, text: &str) {
+    assert!(output.stderr.contains(text), "{}", output.stderr);
+}
+
 /// Asserts that `text` contains no C0 control character but the line break, no DEL and
 /// no C1 control character.
 fn assert_no_raw_controls(name: &str, text: &str) {
@@ -256,11 +261,7 @@ fn max_record_size_is_configurable() {
         path_text(&path),
     ]);
     assert_eq!(invalid.code(), 1);
-    assert!(
-        invalid.stderr.contains("invalid record size `0`"),
-        "{}",
-        invalid.stderr
-    );
+    assert_stderr_contains(&invalid, "invalid record size `0`");
 }
 
 #[test]
@@ -280,12 +281,9 @@ fn million_json_keys_are_read() {
     fs::remove_dir_all(&folder).unwrap();
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "first,last,_count\n0,999999,1\n,,1\n");
-    assert!(
-        output
-            .stderr
-            .contains("read 2 records from 1 file: 2 processed (json 2), 0 skipped"),
-        "{}",
-        output.stderr
+    assert_stderr_contains(
+        &output,
+        "read 2 records from 1 file: 2 processed (json 2), 0 skipped",
     );
 }
 
@@ -372,12 +370,9 @@ fn nul_bytes_and_invalid_utf8_are_kept() {
         "{}",
         output.stdout
     );
-    assert!(
-        output
-            .stderr
-            .contains("2 records held invalid UTF-8, replaced with U+FFFD"),
-        "{}",
-        output.stderr
+    assert_stderr_contains(
+        &output,
+        "2 records held invalid UTF-8, replaced with U+FFFD",
     );
 }
 
@@ -398,13 +393,7 @@ fn lone_surrogate_escapes_are_reported() {
     let output = run_csv("* | count", &[&later]);
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "_count\n2\n");
-    assert!(
-        output
-            .stderr
-            .contains("later.json: line 2 (byte 35): invalid JSON"),
-        "{}",
-        output.stderr
-    );
+    assert_stderr_contains(&output, "later.json: line 2 (byte 35): invalid JSON");
 
     // Events in the Windows JSON shape: the bad first event is reported and skipped.
     let first = folder.join("first.json");
@@ -418,19 +407,10 @@ fn lone_surrogate_escapes_are_reported() {
     let output = run_csv("* | count by EventID", &[&first]);
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "EventID,_count\n2,1\n3,1\n");
-    assert!(
-        output
-            .stderr
-            .contains("first.json: line 1 (byte 0): invalid JSON"),
-        "{}",
-        output.stderr
-    );
-    assert!(
-        output.stderr.contains(
-            "read 3 records from 1 file: 2 processed (evtx-json 2), 1 skipped as malformed"
-        ),
-        "{}",
-        output.stderr
+    assert_stderr_contains(&output, "first.json: line 1 (byte 0): invalid JSON");
+    assert_stderr_contains(
+        &output,
+        "read 3 records from 1 file: 2 processed (evtx-json 2), 1 skipped as malformed",
     );
 
     // Generic JSON lines keep every line as a message, which `json` parses or not later.
@@ -443,11 +423,7 @@ fn lone_surrogate_escapes_are_reported() {
     let output = run_csv("* | json \"a\" nodrop | count by a", &[&generic]);
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "a,_count\n,1\nok,1\nfine,1\n");
-    assert!(
-        output.stderr.contains("3 processed (json 3)"),
-        "{}",
-        output.stderr
-    );
+    assert_stderr_contains(&output, "3 processed (json 3)");
 }
 
 #[test]
@@ -474,12 +450,9 @@ fn empty_files_read_no_records() {
     let output = run_csv("* | count", &[&folder]);
     assert_eq!(output.code(), 0, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "_count\n0\n");
-    assert!(
-        output
-            .stderr
-            .contains("read 0 records: 0 processed, 0 skipped as malformed"),
-        "{}",
-        output.stderr
+    assert_stderr_contains(
+        &output,
+        "read 0 records: 0 processed, 0 skipped as malformed",
     );
 }
 
@@ -590,13 +563,7 @@ fn directory_symlink_loop_terminates() {
     let output = run_csv("* | count", &[&folder]);
     assert_eq!(output.code(), 2, "stderr: {}", output.stderr);
     assert_eq!(output.stdout, "_count\n1\n");
-    assert!(
-        output
-            .stderr
-            .contains("it was already read (symbolic link loop?)"),
-        "{}",
-        output.stderr
-    );
+    assert_stderr_contains(&output, "it was already read (symbolic link loop?)");
 }
 
 /// A file truncated by another thread while sumoql reads it: the run ends without a
@@ -847,11 +814,7 @@ fn dtd_entities_are_neither_expanded_nor_fetched() {
             output.stderr
         );
     }
-    assert!(
-        output.stderr.contains("7 skipped as malformed"),
-        "{}",
-        output.stderr
-    );
+    assert_stderr_contains(&output, "7 skipped as malformed");
     assert!(!output.stdout.contains("root:"), "{}", output.stdout);
     assert!(
         matches!(listener.accept(), Err(error) if error.kind() == std::io::ErrorKind::WouldBlock),

@@ -105,7 +105,7 @@ fn range_taken_from_data_is_reported() {
         quiet.stderr
     );
 
-    let given = run_sumoql(&[
+    let bounded = run_sumoql(&[
         "run",
         "--format",
         "csv",
@@ -117,10 +117,10 @@ fn range_taken_from_data_is_reported() {
         query,
         path,
     ]);
-    assert_eq!(given.code(), 0, "stderr: {}", given.stderr);
+    assert_eq!(bounded.code(), 0, "stderr: {}", bounded.stderr);
     assert!(
-        !given.stderr.contains("time range"),
+        !bounded.stderr.contains("time range"),
         "stderr: {}",
-        given.stderr
+        bounded.stderr
     );
 }

@@ -482,9 +482,9 @@ fn shifted_states(plan: &Plan) -> Vec<ShiftedState> {
 }
 
 impl Execution<'_> {
-    /// Feeds a record to each shifted branch of `compare` whose window holds
-    /// it: the record's time moved forward by the shift must fall in the
-    /// query time range. Without a time range, or for a record without a
+    /// Feeds a record to each shifted branch of `compare` whose window
+    /// contains it: the record's time moved forward by the shift must fall in
+    /// the query time range. Without a time range, or for a record without a
     /// time, the branches see nothing.
     fn push_shifted(&mut self, record: &dyn Record) {
         let Some(range) = self.plan.time_range else {

@@ -17,7 +17,7 @@ use regex::RegexBuilder;
 /// `fancy-regex` written out so the limit is visible here.
 const BACKTRACK_LIMIT: usize = 1_000_000;
 
-/// Why a pattern did not compile.
+/// The reason a pattern did not compile.
 #[derive(Debug, PartialEq)]
 pub(crate) struct InvalidRegex {
     pub(crate) reason: String,

@@ -1,6 +1,6 @@
 //! Operators that need Sumo's service: the query parses, and compiling it
 //! fails with a message that names the operator, points at its stage and
-//! says why.
+//! gives the reason.
 
 use sumoql_engine::compile;
 use sumoql_syntax::parse_query;

@@ -6,7 +6,7 @@ mod support;
 use support::{compile_errors, lines, record, run, TestRecord};
 
 /// Mail events: two share a message id, one links that message to a
-/// session, one stands alone, one has neither field.
+/// session, one has no partner, one has neither field.
 fn mail() -> Vec<TestRecord> {
     [
         ("4000", Some("m1"), None, "delivered"),

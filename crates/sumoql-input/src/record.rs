@@ -147,7 +147,7 @@ pub struct ReadOptions {
     /// threads. `.evtx` records are always decoded by the reader.
     pub defer_decoding: bool,
     /// The maximum length in bytes of a line, event, JSON value or message that the text
-    /// readers keep; a longer one is reported as malformed and skipped. `None` is
+    /// readers keep. A longer one is reported as malformed and skipped. `None` means
     /// [`DEFAULT_MAX_RECORD_BYTES`].
     pub max_record_bytes: Option<usize>,
 }
@@ -204,7 +204,7 @@ struct Undecoded {
 
 /// Returns the metadata of a record with none configured. Every such record shares one
 /// allocation, because most records never get metadata of their own and allocating it
-/// for each one showed in profiles; `Arc::make_mut` copies it before a change.
+/// for each one showed in profiles. `Arc::make_mut` copies it before a change.
 fn no_metadata() -> Arc<SourceMetadata> {
     static NO_METADATA: LazyLock<Arc<SourceMetadata>> = LazyLock::new(Arc::default);
     Arc::clone(&NO_METADATA)

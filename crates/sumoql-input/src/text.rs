@@ -121,8 +121,8 @@ pub(crate) fn find_event_start(bytes: &[u8]) -> Option<usize> {
         .find(|&index| ends_tag_name(bytes.get(index + EVENT_START.len())))
 }
 
-/// Reports whether a byte after a tag name ends the name, so `<Event` followed by it is
-/// an `<Event>` start tag; no byte, at the end of the text, counts too.
+/// Reports whether a byte after a tag name ends the name, so that `<Event` followed by
+/// it is an `<Event>` start tag. The end of the text (no byte) also ends the name.
 fn ends_tag_name(next: Option<&u8>) -> bool {
     next.is_none_or(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/'))
 }

@@ -103,11 +103,11 @@ pub(crate) fn parse_event_xml(text: &str) -> Result<WindowsEvent, String> {
 /// copying any text, so that a record whose fields no query stage reads can be counted
 /// for a fraction of the cost.
 ///
-/// It follows `parse_event_xml` step by step and fails where that fails: on the same XML
-/// errors from the same reader, a root other than `<Event>` or anything after it, text
-/// outside the root, the same attribute lookups on the same elements, references it
-/// cannot resolve inside collected values, and an unclosed root. The tests compare the two
-/// on valid and broken events.
+/// It follows `parse_event_xml` step by step and fails where that fails. Both fail on the
+/// same XML errors from the same reader, on a root other than `<Event>` or anything after
+/// it, and on text outside the root. Both make the same attribute lookups on the same
+/// elements, and both fail on an unresolved reference inside a collected value and on an
+/// unclosed root. The tests compare the two on valid and broken events.
 pub(crate) fn is_valid_event_xml(text: &str) -> bool {
     let mut reader = Reader::from_str(text);
     let mut depth = 0;
@@ -301,8 +301,8 @@ fn copy_attribute(
     Ok(())
 }
 
-/// The attributes of a `<System>` child element that are `<System>` values: each
-/// attribute's local name and the field it fills, in the order they are read.
+/// Returns the attributes of a `<System>` child element that are `<System>` values:
+/// each attribute's local name and the field it fills, in the order they are read.
 fn system_attributes(element_name: &str) -> &'static [(&'static str, &'static str)] {
     match element_name {
         "Provider" => &[("Name", "Provider"), ("Guid", "ProviderGuid")],
@@ -357,7 +357,7 @@ fn push_reference(text: &mut String, reference: &BytesRef<'_>) -> Result<(), Str
     Ok(())
 }
 
-/// What a reference stands for.
+/// The text an XML reference resolves to.
 enum Resolved {
     Character(char),
     Text(&'static str),
