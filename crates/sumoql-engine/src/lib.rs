@@ -9,6 +9,8 @@
 
 mod aggregate;
 mod compile;
+#[cfg(feature = "datafusion")]
+pub mod datafusion;
 mod execute;
 mod explain;
 mod expr;

@@ -14,6 +14,8 @@ use memchr::memmem;
 /// `wildmatch` with `*` as its only wildcard; a test checks that.
 #[derive(Debug, Clone)]
 pub struct WildcardPattern {
+    /// The pattern as written, so it can be compiled again elsewhere.
+    source: std::sync::Arc<str>,
     prefix: Vec<u8>,
     /// `None` when the pattern has no `*` and must equal the value.
     rest: Option<StarTail>,
@@ -37,7 +39,16 @@ impl WildcardPattern {
                 .collect(),
             suffix: suffix.as_bytes().to_vec(),
         });
-        WildcardPattern { prefix, rest }
+        WildcardPattern {
+            source: pattern.into(),
+            prefix,
+            rest,
+        }
+    }
+
+    /// Returns the pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
     }
 
     /// Returns the non-empty literal runs of the pattern, each of which a
@@ -95,6 +106,8 @@ impl WildcardPattern {
 /// from the start of the text.
 #[derive(Debug, Clone)]
 pub struct AnchorPattern {
+    /// The pattern as written, so it can be compiled again elsewhere.
+    source: std::sync::Arc<str>,
     start: Option<AhoCorasick>,
     /// One entry per capture: the anchor that ends it, `None` for a trailing `*`.
     stops: Vec<Option<AhoCorasick>>,
@@ -105,7 +118,16 @@ impl AnchorPattern {
         let mut pieces = pattern.split('*');
         let start = pieces.next().and_then(anchor_searcher);
         let stops = pieces.map(anchor_searcher).collect();
-        AnchorPattern { start, stops }
+        AnchorPattern {
+            source: pattern.into(),
+            start,
+            stops,
+        }
+    }
+
+    /// Returns the pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
     }
 
     pub fn capture_count(&self) -> usize {

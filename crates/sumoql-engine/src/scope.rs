@@ -23,10 +23,18 @@ type BarePattern = WildMatchPattern<'*', '?'>;
 #[derive(Debug)]
 pub(crate) enum ScopeFilter {
     All,
-    Keyword(Regex),
+    /// A keyword or phrase; `text` and `quoted` are kept to compile it again elsewhere.
+    Keyword {
+        regex: Regex,
+        text: String,
+        quoted: bool,
+    },
     Term {
         lowercase_field: String,
         pattern: TermPattern,
+        /// The value as written, with `quoted` telling how to read its wildcards.
+        value: String,
+        quoted: bool,
         negated: bool,
     },
     And(Box<ScopeFilter>, Box<ScopeFilter>),
@@ -43,7 +51,15 @@ pub(crate) enum TermPattern {
 }
 
 impl TermPattern {
-    fn matches(&self, value: &str) -> bool {
+    pub(crate) fn new(value: &str, quoted: bool) -> TermPattern {
+        if quoted {
+            TermPattern::Quoted(QuotedPattern::new_case_insensitive(value))
+        } else {
+            TermPattern::Bare(BarePattern::new_case_insensitive(value))
+        }
+    }
+
+    pub(crate) fn matches(&self, value: &str) -> bool {
         match self {
             TermPattern::Bare(pattern) => pattern.matches(value),
             TermPattern::Quoted(pattern) => pattern.matches(value),
@@ -68,13 +84,14 @@ impl ScopeFilter {
     pub(crate) fn matches(&self, record: &dyn Record) -> bool {
         match self {
             ScopeFilter::All => true,
-            ScopeFilter::Keyword(regex) => record
+            ScopeFilter::Keyword { regex, .. } => record
                 .field("_raw")
                 .is_some_and(|raw| regex.is_match(&raw.to_text())),
             ScopeFilter::Term {
                 lowercase_field,
                 pattern,
                 negated,
+                ..
             } => {
                 let matched = record
                     .field(lowercase_field)
@@ -92,7 +109,7 @@ impl ScopeFilter {
     pub(crate) fn reads_raw(&self) -> bool {
         match self {
             ScopeFilter::All => false,
-            ScopeFilter::Keyword(_) => true,
+            ScopeFilter::Keyword { .. } => true,
             ScopeFilter::Term {
                 lowercase_field, ..
             } => lowercase_field == "_raw",
@@ -121,25 +138,24 @@ fn compile_node(
                     format!("this keyword cannot be matched: {error}"),
                 ))
             })?;
-            ScopeFilter::Keyword(regex)
+            ScopeFilter::Keyword {
+                regex,
+                text: text.clone(),
+                quoted: *quoted,
+            }
         }
         Scope::Term {
             field,
             negated,
             value,
             quoted,
-        } => {
-            let pattern = if *quoted {
-                TermPattern::Quoted(QuotedPattern::new_case_insensitive(value))
-            } else {
-                TermPattern::Bare(BarePattern::new_case_insensitive(value))
-            };
-            ScopeFilter::Term {
-                lowercase_field: field.to_ascii_lowercase(),
-                pattern,
-                negated: *negated,
-            }
-        }
+        } => ScopeFilter::Term {
+            lowercase_field: field.to_ascii_lowercase(),
+            pattern: TermPattern::new(value, *quoted),
+            value: value.clone(),
+            quoted: *quoted,
+            negated: *negated,
+        },
         Scope::And(left, right) => ScopeFilter::And(
             Box::new(compile_node(left, subquery)?),
             Box::new(compile_node(right, subquery)?),
@@ -173,7 +189,7 @@ fn compile_node(
 /// `*456*` does, as Sumo's examples show. Letters match in any case, runs of
 /// whitespace in a phrase match any run of whitespace, and `*` matches any
 /// run of non-space characters (`?` one, outside quotes).
-fn keyword_regex(text: &str, quoted: bool) -> Result<Regex, regex::Error> {
+pub(crate) fn keyword_regex(text: &str, quoted: bool) -> Result<Regex, regex::Error> {
     let mut body = String::new();
     let mut in_whitespace = false;
     for character in text.chars() {

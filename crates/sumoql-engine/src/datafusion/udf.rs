@@ -1,0 +1,602 @@
+//! sumoql's semantics as DataFusion scalar functions.
+//!
+//! Every function is stateless: patterns, regexes and operator names arrive
+//! as literal arguments, so a plan that names these functions can be sent to
+//! another process (a Ballista executor) which registers the same list.
+//! The evaluation itself is the native engine's: `sumo_eval` rebuilds one
+//! expression node over constant operands and evaluates it, so null rules,
+//! comparisons and functions cannot drift from the native engine.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BinaryBuilder, BooleanArray, Float64Array, ListBuilder, StringArray,
+    StringBuilder,
+};
+use datafusion::arrow::datatypes::{DataType, Field};
+use datafusion::common::{exec_err, Result, ScalarValue};
+use datafusion::logical_expr::{
+    ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
+};
+
+use super::value::{value_type, wrap, ValueBuilder, Values};
+use crate::expr::{Arithmetic, Comparison, CompiledExpr};
+use crate::functions::Function;
+use crate::pattern::{AnchorPattern, WildcardPattern};
+use crate::row::{FieldTable, Row, RowContext};
+use crate::scope::{keyword_regex, TermPattern};
+use crate::sumo_regex::SumoRegex;
+use crate::value::Value;
+
+/// The regex size limit of the native compiler, for regexes compiled again here.
+const REGEX_SIZE_LIMIT: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    /// `sumo_value(x)`: a plain column or literal as a value.
+    Value,
+    /// `sumo_eval(spec, operands…)`: one expression node of the native engine.
+    Eval,
+    /// `sumo_is_true(v)`: the truth of a condition; null is false.
+    IsTrue,
+    /// `sumo_to_number(v)`: Float64, null when the value is not a number.
+    ToNumber,
+    /// `sumo_to_text(v)`: Utf8, the value as results show it.
+    ToText,
+    /// `sumo_sort_key(v)`: bytes that order as `sort` orders values.
+    SortKey,
+    /// `sumo_matches(v, pattern)`: a case-sensitive `*` wildcard match.
+    Matches,
+    /// `sumo_keyword(raw, text, quoted)`: a scope keyword or phrase.
+    Keyword,
+    /// `sumo_term(v, value, quoted)`: a scope `field=value` term.
+    Term,
+    /// `sumo_parse(v, pattern)`: the captures of an anchor pattern, or null.
+    Parse,
+    /// `sumo_parse_regex(v, regex, groups)`: the first match's groups, or null.
+    ParseRegex,
+    /// `sumo_item(list, index)`: one capture as a text value.
+    Item,
+    /// `sumo_in_time_range(time, start, end)`: true unless a readable time
+    /// lies outside the range.
+    InTimeRange,
+}
+
+const KINDS: &[(&str, Kind)] = &[
+    ("sumo_value", Kind::Value),
+    ("sumo_eval", Kind::Eval),
+    ("sumo_is_true", Kind::IsTrue),
+    ("sumo_to_number", Kind::ToNumber),
+    ("sumo_to_text", Kind::ToText),
+    ("sumo_sort_key", Kind::SortKey),
+    ("sumo_matches", Kind::Matches),
+    ("sumo_keyword", Kind::Keyword),
+    ("sumo_term", Kind::Term),
+    ("sumo_parse", Kind::Parse),
+    ("sumo_parse_regex", Kind::ParseRegex),
+    ("sumo_item", Kind::Item),
+    ("sumo_in_time_range", Kind::InTimeRange),
+];
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct SumoFunction {
+    name: &'static str,
+    kind: Kind,
+    signature: Signature,
+}
+
+/// Returns every scalar function sumoql's translated plans call. Register
+/// all of them wherever such a plan is planned or run.
+pub fn scalar_functions() -> Vec<Arc<ScalarUDF>> {
+    KINDS
+        .iter()
+        .map(|(name, kind)| {
+            Arc::new(ScalarUDF::new_from_impl(SumoFunction {
+                name,
+                kind: *kind,
+                signature: Signature::variadic_any(Volatility::Immutable),
+            }))
+        })
+        .collect()
+}
+
+/// Returns the function named `name` from [`scalar_functions`].
+pub(crate) fn function(name: &str) -> Arc<ScalarUDF> {
+    static FUNCTIONS: OnceLock<Vec<Arc<ScalarUDF>>> = OnceLock::new();
+    FUNCTIONS
+        .get_or_init(scalar_functions)
+        .iter()
+        .find(|udf| udf.name() == name)
+        .unwrap_or_else(|| panic!("{name} is one of sumoql's DataFusion functions"))
+        .clone()
+}
+
+fn captures_type() -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, true)))
+}
+
+impl ScalarUDFImpl for SumoFunction {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn return_type(&self, _arguments: &[DataType]) -> Result<DataType> {
+        Ok(match self.kind {
+            Kind::Value | Kind::Eval | Kind::Item => value_type(),
+            Kind::IsTrue | Kind::Matches | Kind::Keyword | Kind::Term | Kind::InTimeRange => {
+                DataType::Boolean
+            }
+            Kind::ToNumber => DataType::Float64,
+            Kind::ToText => DataType::Utf8,
+            Kind::SortKey => DataType::Binary,
+            Kind::Parse | Kind::ParseRegex => captures_type(),
+        })
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let rows = args.number_rows;
+        let all_scalar = args
+            .args
+            .iter()
+            .all(|argument| matches!(argument, ColumnarValue::Scalar(_)));
+        let result = match self.kind {
+            Kind::Value => wrap(&args.args[0].to_array(rows)?)?,
+            Kind::Eval => eval(&args.args, rows)?,
+            Kind::IsTrue => booleans(&args.args[0], rows, |values, row| {
+                values.get(row).is_some_and(|value| value.is_true())
+            })?,
+            Kind::ToNumber => {
+                let values = args.args[0].to_array(rows)?;
+                let values = Values::new(&values)?;
+                let numbers: Float64Array = (0..rows)
+                    .map(|row| values.get(row).and_then(|value| value.to_number()))
+                    .collect();
+                Arc::new(numbers)
+            }
+            Kind::ToText => {
+                let values = args.args[0].to_array(rows)?;
+                let values = Values::new(&values)?;
+                let texts: StringArray = (0..rows).map(|row| values.text(row)).collect();
+                Arc::new(texts)
+            }
+            Kind::SortKey => sort_keys(&args.args[0], rows)?,
+            Kind::Matches => {
+                let pattern = WildcardPattern::new(&literal_text(&args.args, 1)?);
+                booleans(&args.args[0], rows, |values, row| {
+                    values.text(row).is_some_and(|text| pattern.is_match(&text))
+                })?
+            }
+            Kind::Keyword => {
+                let text = literal_text(&args.args, 1)?;
+                let quoted = literal_flag(&args.args, 2)?;
+                let regex = cached_keyword(&text, quoted)?;
+                booleans(&args.args[0], rows, |values, row| {
+                    values.text(row).is_some_and(|text| regex.is_match(&text))
+                })?
+            }
+            Kind::Term => {
+                let pattern =
+                    TermPattern::new(&literal_text(&args.args, 1)?, literal_flag(&args.args, 2)?);
+                booleans(&args.args[0], rows, |values, row| {
+                    values.text(row).is_some_and(|text| pattern.matches(&text))
+                })?
+            }
+            Kind::Parse => {
+                let pattern = AnchorPattern::new(&literal_text(&args.args, 1)?);
+                captures(&args.args[0], rows, |text, out| {
+                    match pattern.captures(text) {
+                        Some(found) => {
+                            for capture in found {
+                                out.values().append_value(capture);
+                            }
+                            true
+                        }
+                        None => false,
+                    }
+                })?
+            }
+            Kind::ParseRegex => {
+                let regex = cached_regex(&literal_text(&args.args, 1)?)?;
+                let groups: Vec<usize> = literal_text(&args.args, 2)?
+                    .split(',')
+                    .filter_map(|group| group.parse().ok())
+                    .collect();
+                captures(&args.args[0], rows, |text, out| {
+                    let mut found = regex.group_matches(text, groups.iter().copied(), false);
+                    match found.pop() {
+                        Some(values) if found.is_empty() => {
+                            for value in values {
+                                out.values().append_option(value);
+                            }
+                            true
+                        }
+                        _ => false,
+                    }
+                })?
+            }
+            Kind::Item => {
+                let lists = args.args[0].to_array(rows)?;
+                let Some(lists) = lists.as_list_opt::<i32>() else {
+                    return exec_err!("sumo_item expects a list of captures");
+                };
+                let index = match &args.args[1] {
+                    ColumnarValue::Scalar(ScalarValue::Int64(Some(index))) => *index as usize,
+                    other => {
+                        return exec_err!("sumo_item expects a literal index, found {other:?}")
+                    }
+                };
+                let mut builder = ValueBuilder::with_capacity(rows);
+                for row in 0..rows {
+                    if lists.is_null(row) {
+                        builder.push_text(None);
+                        continue;
+                    }
+                    let list = lists.value(row);
+                    let texts: &StringArray = list.as_string();
+                    let text =
+                        (index < texts.len() && texts.is_valid(index)).then(|| texts.value(index));
+                    builder.push_text(text);
+                }
+                builder.finish()
+            }
+            Kind::InTimeRange => {
+                let start = literal_integer(&args.args, 1)?;
+                let end = literal_integer(&args.args, 2)?;
+                let range = crate::TimeRange { start, end };
+                booleans(&args.args[0], rows, |values, row| {
+                    let time = values.get(row).and_then(|value| value.to_number());
+                    time.is_none_or(|time| range.contains(time))
+                })?
+            }
+        };
+        if all_scalar {
+            Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+                &result, 0,
+            )?))
+        } else {
+            Ok(ColumnarValue::Array(result))
+        }
+    }
+}
+
+fn literal_text(arguments: &[ColumnarValue], index: usize) -> Result<String> {
+    match arguments.get(index) {
+        Some(ColumnarValue::Scalar(
+            ScalarValue::Utf8(Some(text))
+            | ScalarValue::Utf8View(Some(text))
+            | ScalarValue::LargeUtf8(Some(text)),
+        )) => Ok(text.clone()),
+        other => exec_err!("argument {index} must be literal text, found {other:?}"),
+    }
+}
+
+fn literal_flag(arguments: &[ColumnarValue], index: usize) -> Result<bool> {
+    match arguments.get(index) {
+        Some(ColumnarValue::Scalar(ScalarValue::Boolean(Some(flag)))) => Ok(*flag),
+        other => exec_err!("argument {index} must be a literal boolean, found {other:?}"),
+    }
+}
+
+fn literal_integer(arguments: &[ColumnarValue], index: usize) -> Result<i64> {
+    match arguments.get(index) {
+        Some(ColumnarValue::Scalar(ScalarValue::Int64(Some(number)))) => Ok(*number),
+        other => exec_err!("argument {index} must be a literal integer, found {other:?}"),
+    }
+}
+
+fn booleans(
+    argument: &ColumnarValue,
+    rows: usize,
+    test: impl Fn(&Values, usize) -> bool,
+) -> Result<ArrayRef> {
+    let values = argument.to_array(rows)?;
+    let values = Values::new(&values)?;
+    let flags: BooleanArray = (0..rows).map(|row| Some(test(&values, row))).collect();
+    Ok(Arc::new(flags))
+}
+
+/// Builds a list of captures per row: `capture` appends the captures of a
+/// text and reports whether it matched; a null value or no match is null.
+fn captures(
+    argument: &ColumnarValue,
+    rows: usize,
+    capture: impl Fn(&str, &mut ListBuilder<StringBuilder>) -> bool,
+) -> Result<ArrayRef> {
+    let values = argument.to_array(rows)?;
+    let values = Values::new(&values)?;
+    let mut builder = ListBuilder::new(StringBuilder::new());
+    for row in 0..rows {
+        let matched = values
+            .text(row)
+            .is_some_and(|text| capture(&text, &mut builder));
+        builder.append(matched);
+    }
+    Ok(Arc::new(builder.finish()))
+}
+
+fn sort_keys(argument: &ColumnarValue, rows: usize) -> Result<ArrayRef> {
+    let values = argument.to_array(rows)?;
+    let values = Values::new(&values)?;
+    let mut builder = BinaryBuilder::with_capacity(rows, rows * 16);
+    let mut key = Vec::new();
+    for row in 0..rows {
+        key.clear();
+        sort_key(values.get(row).as_ref(), &mut key);
+        builder.append_value(&key);
+    }
+    Ok(Arc::new(builder.finish()))
+}
+
+/// Writes bytes whose order is [`crate::value::compare_for_sort`]'s: null,
+/// then numbers by value, then text with letters folded to lower case and,
+/// on a tie, lower case first.
+pub(crate) fn sort_key(value: Option<&Value>, key: &mut Vec<u8>) {
+    match value {
+        None => key.push(0),
+        Some(Value::Number(number)) => {
+            key.push(1);
+            let bits = number.to_bits();
+            let ordered = if bits >> 63 == 1 {
+                !bits
+            } else {
+                bits | 1 << 63
+            };
+            key.extend_from_slice(&ordered.to_be_bytes());
+        }
+        Some(value) => {
+            key.push(2);
+            let text = value.to_text();
+            let mut buffer = [0u8; 4];
+            for character in text.chars().flat_map(char::to_lowercase) {
+                for byte in character.encode_utf8(&mut buffer).bytes() {
+                    // Zero bytes are doubled so the end marker sorts first.
+                    key.push(byte);
+                    if byte == 0 {
+                        key.push(1);
+                    }
+                }
+            }
+            key.extend_from_slice(&[0, 0]);
+            key.extend(text.chars().map(|c| if c.is_uppercase() { 2 } else { 1 }));
+        }
+    }
+}
+
+/// An expression node of the native engine, with the literal parts of its
+/// operands compiled once per batch.
+enum Node {
+    Not,
+    Negate,
+    And,
+    Or,
+    Conditional,
+    In { negated: bool },
+    MatchesComputed,
+    MatchesRegex(SumoRegex),
+    Compare(Comparison),
+    Arithmetic(Arithmetic),
+    Call(Function, Vec<Option<SumoRegex>>),
+}
+
+impl Node {
+    fn parse(spec: &str, arguments: &[ColumnarValue]) -> Result<Node> {
+        let node = match spec {
+            "not" => Node::Not,
+            "negate" => Node::Negate,
+            "and" => Node::And,
+            "or" => Node::Or,
+            "if" => Node::Conditional,
+            "in" => Node::In { negated: false },
+            "not in" => Node::In { negated: true },
+            "matches" => Node::MatchesComputed,
+            "matches regex" => Node::MatchesRegex(cached_regex(&literal_text(arguments, 2)?)?),
+            "=" => Node::Compare(Comparison::Equal),
+            "!=" => Node::Compare(Comparison::NotEqual),
+            "<" => Node::Compare(Comparison::Less),
+            "<=" => Node::Compare(Comparison::LessOrEqual),
+            ">" => Node::Compare(Comparison::Greater),
+            ">=" => Node::Compare(Comparison::GreaterOrEqual),
+            "+" => Node::Arithmetic(Arithmetic::Add),
+            "-" => Node::Arithmetic(Arithmetic::Subtract),
+            "*" => Node::Arithmetic(Arithmetic::Multiply),
+            "/" => Node::Arithmetic(Arithmetic::Divide),
+            "%" => Node::Arithmetic(Arithmetic::Remainder),
+            call => {
+                // `call NAME KINDS`: KINDS has `v` for a value operand and
+                // `r` for a regex literal, one letter per operand.
+                let mut parts = call.split(' ');
+                let (Some("call"), Some(name), Some(kinds)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    return exec_err!("unknown sumo_eval operation {spec:?}");
+                };
+                let Some(function) = Function::by_name(name) else {
+                    return exec_err!("unknown sumoql function {name:?}");
+                };
+                let mut regexes = Vec::new();
+                for (index, kind) in kinds.chars().enumerate() {
+                    regexes.push(match kind {
+                        'r' => Some(cached_regex(&literal_text(arguments, index + 1)?)?),
+                        _ => None,
+                    });
+                }
+                Node::Call(function, regexes)
+            }
+        };
+        Ok(node)
+    }
+
+    fn build(&self, operands: Vec<CompiledExpr>) -> CompiledExpr {
+        match self {
+            Node::In { negated } => {
+                let mut operands = operands.into_iter();
+                let value = Box::new(operands.next().unwrap_or(CompiledExpr::Constant(None)));
+                return CompiledExpr::In {
+                    value,
+                    list: operands.collect(),
+                    negated: *negated,
+                };
+            }
+            Node::Call(function, regexes) => {
+                let operands = operands
+                    .into_iter()
+                    .zip(regexes)
+                    .map(|(operand, regex)| match regex {
+                        Some(regex) => CompiledExpr::RegexArgument(regex.clone()),
+                        None => operand,
+                    })
+                    .collect();
+                return CompiledExpr::Call(*function, operands);
+            }
+            _ => {}
+        }
+        let mut operands = operands.into_iter();
+        let mut next = || Box::new(operands.next().unwrap_or(CompiledExpr::Constant(None)));
+        match self {
+            Node::Not => CompiledExpr::Not(next()),
+            Node::Negate => CompiledExpr::Negate(next()),
+            Node::And => CompiledExpr::And(next(), next()),
+            Node::Or => CompiledExpr::Or(next(), next()),
+            Node::Conditional => CompiledExpr::Conditional(next(), next(), next()),
+            Node::MatchesComputed => CompiledExpr::MatchesComputed(next(), next()),
+            Node::MatchesRegex(regex) => CompiledExpr::MatchesRegex(next(), regex.clone()),
+            Node::Compare(comparison) => CompiledExpr::Compare(*comparison, next(), next()),
+            Node::Arithmetic(operator) => CompiledExpr::Arithmetic(*operator, next(), next()),
+            Node::In { .. } | Node::Call(..) => unreachable!("handled above"),
+        }
+    }
+}
+
+/// `sumo_eval(spec, operands…)`: evaluates one native expression node per
+/// row over the operands' values.
+fn eval(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+    let spec = literal_text(arguments, 0)?;
+    let node = Node::parse(&spec, arguments)?;
+    let operands: Vec<ArrayRef> = arguments[1..]
+        .iter()
+        .map(|argument| argument.to_array(rows))
+        .collect::<Result<_>>()?;
+    // A regex literal of `matches` or a function call is text, not a value.
+    let operands: Vec<Option<Values>> = operands
+        .iter()
+        .map(|array| {
+            if super::value::is_value_type(array.data_type()) {
+                Values::new(array).map(Some)
+            } else {
+                Ok(None)
+            }
+        })
+        .collect::<Result<_>>()?;
+    let fields = FieldTable::default();
+    let context = RowContext {
+        record: None,
+        fields: &fields,
+        time_range: None,
+    };
+    let mut row = Row::empty(0);
+    let mut builder = ValueBuilder::with_capacity(rows);
+    for index in 0..rows {
+        let constants = operands
+            .iter()
+            .filter(|operand| !matches!(node, Node::MatchesRegex(_)) || operand.is_some())
+            .map(|operand| {
+                CompiledExpr::Constant(operand.as_ref().and_then(|values| values.get(index)))
+            })
+            .collect();
+        let expression = node.build(constants);
+        builder.push(expression.evaluate(&mut row, &context).as_ref());
+    }
+    Ok(builder.finish())
+}
+
+/// Compiled regexes and keyword matchers by their text: a plan runs the same
+/// few over many batches.
+static REGEXES: OnceLock<Mutex<HashMap<String, SumoRegex>>> = OnceLock::new();
+static KEYWORDS: OnceLock<Mutex<HashMap<(String, bool), regex::Regex>>> = OnceLock::new();
+const CACHE_SIZE: usize = 4096;
+
+fn cached_regex(text: &str) -> Result<SumoRegex> {
+    let cache = REGEXES.get_or_init(Default::default);
+    if let Some(regex) = cache.lock().expect("regex cache").get(text) {
+        return Ok(regex.clone());
+    }
+    let regex = match SumoRegex::new(text, REGEX_SIZE_LIMIT) {
+        Ok(regex) => regex,
+        Err(error) => return exec_err!("invalid regex {text:?}: {}", error.reason),
+    };
+    let mut cache = cache.lock().expect("regex cache");
+    if cache.len() >= CACHE_SIZE {
+        cache.clear();
+    }
+    cache.insert(text.to_string(), regex.clone());
+    Ok(regex)
+}
+
+fn cached_keyword(text: &str, quoted: bool) -> Result<regex::Regex> {
+    let cache = KEYWORDS.get_or_init(Default::default);
+    let key = (text.to_string(), quoted);
+    if let Some(regex) = cache.lock().expect("keyword cache").get(&key) {
+        return Ok(regex.clone());
+    }
+    let regex = match keyword_regex(text, quoted) {
+        Ok(regex) => regex,
+        Err(error) => return exec_err!("invalid keyword {text:?}: {error}"),
+    };
+    let mut cache = cache.lock().expect("keyword cache");
+    if cache.len() >= CACHE_SIZE {
+        cache.clear();
+    }
+    cache.insert(key, regex.clone());
+    Ok(regex)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::compare_for_sort;
+
+    #[test]
+    fn sort_keys_order_as_sort_does() {
+        let values = [
+            None,
+            Some(Value::Number(-1e300)),
+            Some(Value::Number(-2.5)),
+            Some(Value::Number(-0.0)),
+            Some(Value::Number(0.0)),
+            Some(Value::Number(3.0)),
+            Some(Value::Number(1e300)),
+            Some(Value::text("")),
+            Some(Value::text("10")),
+            Some(Value::text("9")),
+            Some(Value::text("apple")),
+            Some(Value::text("Apple")),
+            Some(Value::text("APPLE")),
+            Some(Value::text("apples")),
+            Some(Value::text("b\u{0}")),
+            Some(Value::text("banana")),
+            Some(Value::Boolean(false)),
+            Some(Value::text("Straße")),
+            Some(Value::Boolean(true)),
+            Some(Value::text("zebra")),
+            Some(Value::text("é")),
+        ];
+        for left in &values {
+            for right in &values {
+                let mut left_key = Vec::new();
+                let mut right_key = Vec::new();
+                sort_key(left.as_ref(), &mut left_key);
+                sort_key(right.as_ref(), &mut right_key);
+                assert_eq!(
+                    left_key.cmp(&right_key),
+                    compare_for_sort(left.as_ref(), right.as_ref()),
+                    "{left:?} against {right:?}"
+                );
+            }
+        }
+    }
+}
