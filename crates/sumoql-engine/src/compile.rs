@@ -145,9 +145,19 @@ impl Compiler<'_> {
                     Stage::Where(condition) => self.where_terms(condition),
                     _ => None,
                 };
+                // Another process may have to compile a per-row stage again
+                // from its text (see `crate::datafusion`).
+                let text = Some(
+                    sumoql_syntax::format_query(&Query {
+                        scope: None,
+                        stages: vec![stage.clone()],
+                    })
+                    .into(),
+                );
                 sources.push(StageSource {
                     span: stage.span.clone(),
                     terms,
+                    text,
                 });
                 operators.push(operator);
             }

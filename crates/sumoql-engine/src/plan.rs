@@ -166,6 +166,9 @@ pub(crate) struct StageSource {
     /// The top-level terms of a `where` condition with more than one,
     /// compiled one by one so an explained run can count each.
     pub(crate) terms: Option<WhereTerms>,
+    /// The stage in the canonical layout: `sumo_stage` compiles the per-row
+    /// stages (extractions and `timeslice`) again from it.
+    pub(crate) text: Option<std::sync::Arc<str>>,
 }
 
 /// A `where` condition split at its top-level `and` or `or`, after at most

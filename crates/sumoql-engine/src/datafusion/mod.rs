@@ -38,7 +38,7 @@ pub use value::value_type;
 use crate::aggregate::{AggregateFunction, AggregateKind};
 use crate::expr::{Arithmetic, Comparison, CompiledExpr, Slot};
 use crate::functions::Function;
-use crate::plan::{Operator, Pipeline, Plan};
+use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::scope::ScopeFilter;
 use crate::{ResultTable, Value};
 
@@ -325,11 +325,12 @@ impl Translator<'_> {
                 builder = builder.union(branch_plan).map_err(planning)?;
                 continue;
             }
+            let source = &pipeline.sources[index];
             builder = self
-                .operator(operator, builder)
+                .operator(operator, source, builder)
                 .map_err(|error| Untranslatable {
                     span: error.span.or_else(|| Some(span.clone())),
-                    what: error.what,
+                    what: error.what.replace("this operator", &stage_name(source)),
                 })?;
         }
         Ok(builder)
@@ -386,6 +387,7 @@ impl Translator<'_> {
     fn operator(
         &self,
         operator: &Operator,
+        source: &StageSource,
         builder: LogicalPlanBuilder,
     ) -> Translated<LogicalPlanBuilder> {
         let width = self.width();
@@ -483,15 +485,28 @@ impl Translator<'_> {
                 .and_then(|builder| builder.limit(0, Some(*limit as usize)))
                 .map_err(planning),
             Operator::Union(_) => unreachable!("unions are translated with their pipeline"),
-            Operator::Extract { .. } => Err(Untranslatable {
-                span: None,
-                what: "this extraction (json, keyvalue, csv, split, xml or multi-pattern parse)"
-                    .to_string(),
-            }),
-            Operator::Timeslice(_) => Err(Untranslatable {
-                span: None,
-                what: "`timeslice`".to_string(),
-            }),
+            Operator::Extract {
+                source: field,
+                extractor,
+            } => {
+                if self.plan.shows_found_fields {
+                    return Err(Untranslatable {
+                        span: None,
+                        what: "an `auto` extraction whose found fields become result columns"
+                            .to_string(),
+                    });
+                }
+                let mut slots = if extractor.fills_any_field() {
+                    (0..width).collect()
+                } else {
+                    extractor.targets()
+                };
+                slots.insert(0, *field);
+                self.stage(builder, source, slots)
+            }
+            Operator::Timeslice(timeslice) => {
+                self.stage(builder, source, vec![timeslice.time, timeslice.target])
+            }
             Operator::Lookup(_) => Err(Untranslatable {
                 span: None,
                 what: "`lookup`".to_string(),
@@ -501,6 +516,53 @@ impl Translator<'_> {
                 what: "this operator".to_string(),
             }),
         }
+    }
+
+    /// A per-row stage that `sumo_stage` compiles from its text, given the
+    /// values of `slots` (the fields it reads and fills).
+    fn stage(
+        &self,
+        builder: LogicalPlanBuilder,
+        source: &StageSource,
+        mut slots: Vec<Slot>,
+    ) -> Translated<LogicalPlanBuilder> {
+        let mut seen = std::collections::HashSet::new();
+        slots.retain(|slot| seen.insert(*slot));
+        let Some(text) = &source.text else {
+            return Err(Untranslatable {
+                span: None,
+                what: "this stage".to_string(),
+            });
+        };
+        let names: Vec<&str> = slots
+            .iter()
+            .map(|slot| self.plan.fields.display_name(*slot))
+            .collect();
+        let names = names.join("\n");
+        if let Err(error) = udf::compiled_stage(text, &names) {
+            return Err(Untranslatable {
+                span: None,
+                what: format!("this stage ({error})"),
+            });
+        }
+        let range = self
+            .plan
+            .time_range
+            .map(|range| format!("{}..{}", range.start, range.end))
+            .unwrap_or_default();
+        let mut arguments = vec![lit(text.as_ref()), lit(names), lit(range)];
+        arguments.extend(slots.iter().map(|slot| column(&slot_column(*slot))));
+        let outputs = call("sumo_stage", arguments);
+        let width = self.width();
+        let with_outputs = Row::current(width)
+            .project_with(builder, outputs)?
+            .filter(column(CAPTURES).is_not_null())
+            .map_err(planning)?;
+        let mut row = Row::current(width);
+        for (index, slot) in slots.iter().enumerate() {
+            row.slots[*slot] = call("sumo_item", vec![column(CAPTURES), lit(index as i64)]);
+        }
+        row.project(with_outputs)
     }
 
     /// A `parse` stage: `captures` is a list of texts, or null when the
@@ -716,6 +778,21 @@ impl Row {
         expressions.push(self.chain.alias(CHAIN));
         expressions.push(captures.alias(CAPTURES));
         builder.project(expressions).map_err(planning)
+    }
+}
+
+/// Names a stage by its operator, as `` `top` `` for `| top 10 x by y`.
+fn stage_name(source: &StageSource) -> String {
+    let text = source.text.as_deref().unwrap_or("");
+    let name: String = text
+        .trim_start_matches(['|', ' '])
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if name.is_empty() {
+        "this operator".to_string()
+    } else {
+        format!("`{name}`")
     }
 }
 

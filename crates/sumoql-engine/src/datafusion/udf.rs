@@ -58,6 +58,11 @@ enum Kind {
     ParseRegex,
     /// `sumo_item(list, index)`: one capture as a text value.
     Item,
+    /// `sumo_stage(text, names, range, values…)`: a per-row stage (an
+    /// extraction or `timeslice`) compiled from its text and run over the
+    /// values of the named fields; returns their values after it, or null
+    /// when the stage drops the row.
+    Stage,
     /// `sumo_in_time_range(time, start, end)`: true unless a readable time
     /// lies outside the range.
     InTimeRange,
@@ -76,6 +81,7 @@ const KINDS: &[(&str, Kind)] = &[
     ("sumo_parse", Kind::Parse),
     ("sumo_parse_regex", Kind::ParseRegex),
     ("sumo_item", Kind::Item),
+    ("sumo_stage", Kind::Stage),
     ("sumo_in_time_range", Kind::InTimeRange),
 ];
 
@@ -135,6 +141,7 @@ impl ScalarUDFImpl for SumoFunction {
             Kind::ToText => DataType::Utf8,
             Kind::SortKey => DataType::Binary,
             Kind::Parse | Kind::ParseRegex => captures_type(),
+            Kind::Stage => DataType::List(Arc::new(Field::new_list_field(value_type(), true))),
         })
     }
 
@@ -219,6 +226,7 @@ impl ScalarUDFImpl for SumoFunction {
                     }
                 })?
             }
+            Kind::Stage => stage(&args.args, rows)?,
             Kind::Item => {
                 let lists = args.args[0].to_array(rows)?;
                 let Some(lists) = lists.as_list_opt::<i32>() else {
@@ -237,6 +245,12 @@ impl ScalarUDFImpl for SumoFunction {
                         continue;
                     }
                     let list = lists.value(row);
+                    if super::value::is_value_type(list.data_type()) {
+                        let values = Values::new(&list)?;
+                        let value = (index < list.len()).then(|| values.get(index)).flatten();
+                        builder.push(value.as_ref());
+                        continue;
+                    }
                     let texts: &StringArray = list.as_string();
                     let text =
                         (index < texts.len() && texts.is_valid(index)).then(|| texts.value(index));
@@ -512,6 +526,127 @@ fn eval(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
         builder.push(expression.evaluate(&mut row, &context).as_ref());
     }
     Ok(builder.finish())
+}
+
+/// A per-row stage compiled on its own, with the slots of the fields it is
+/// given, in the order of the `names` argument.
+pub(crate) struct CompiledStage {
+    plan: crate::Plan,
+    fields: FieldTable,
+    slots: Vec<crate::expr::Slot>,
+}
+
+/// Compiled stages by their text and the names they are given.
+type StageCache = Mutex<HashMap<(String, String), Arc<CompiledStage>>>;
+
+static STAGES: OnceLock<StageCache> = OnceLock::new();
+
+/// Compiles `* | TEXT`, whose first operator is the stage, and gives each
+/// name a slot; an `auto` extraction fills the names it finds keys for.
+pub(crate) fn compiled_stage(text: &str, names: &str) -> Result<Arc<CompiledStage>> {
+    let cache = STAGES.get_or_init(Default::default);
+    let key = (text.to_string(), names.to_string());
+    if let Some(stage) = cache.lock().expect("stage cache").get(&key) {
+        return Ok(stage.clone());
+    }
+    let query = match sumoql_syntax::parse_query(&format!("* {text}")) {
+        Ok(query) => query,
+        Err(errors) => return exec_err!("stage {text:?} does not parse: {}", errors[0].message),
+    };
+    let plan = match crate::compile(&query) {
+        Ok(plan) => plan,
+        Err(errors) => return exec_err!("stage {text:?} does not compile: {}", errors[0].message),
+    };
+    if plan.root.operators.len() != 1 {
+        return exec_err!("stage {text:?} is not one per-row stage");
+    }
+    let mut fields = plan.fields.clone();
+    let slots = names.split('\n').map(|name| fields.slot(name)).collect();
+    let stage = Arc::new(CompiledStage {
+        plan,
+        fields,
+        slots,
+    });
+    let mut cache = cache.lock().expect("stage cache");
+    if cache.len() >= CACHE_SIZE {
+        cache.clear();
+    }
+    cache.insert(key, stage.clone());
+    Ok(stage)
+}
+
+fn stage(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+    use crate::plan::Operator;
+
+    let text = literal_text(arguments, 0)?;
+    let names = literal_text(arguments, 1)?;
+    let range = literal_text(arguments, 2)?;
+    let time_range = range.split_once("..").and_then(|(start, end)| {
+        Some(crate::TimeRange {
+            start: start.parse().ok()?,
+            end: end.parse().ok()?,
+        })
+    });
+    let stage = compiled_stage(&text, &names)?;
+    let inputs: Vec<ArrayRef> = arguments[3..]
+        .iter()
+        .map(|argument| argument.to_array(rows))
+        .collect::<Result<_>>()?;
+    let inputs: Vec<Values> = inputs.iter().map(Values::new).collect::<Result<_>>()?;
+    if inputs.len() != stage.slots.len() {
+        return exec_err!("sumo_stage expects one value per name");
+    }
+    let context = RowContext {
+        record: None,
+        fields: &stage.fields,
+        time_range,
+    };
+    let mut outputs: Vec<Option<Vec<Option<Value>>>> = Vec::with_capacity(rows);
+    for index in 0..rows {
+        let mut row = Row::empty(stage.fields.len());
+        for (slot, input) in stage.slots.iter().zip(&inputs) {
+            row.set(*slot, input.get(index));
+        }
+        let kept = match &stage.plan.root.operators[0] {
+            Operator::Extract { source, extractor } => {
+                let text = row.get(*source, &context).map(|value| value.to_text());
+                extractor.apply(text.as_ref(), &mut row, &stage.fields)
+            }
+            Operator::Timeslice(timeslice) => {
+                timeslice.apply(&mut row, &context);
+                true
+            }
+            _ => return exec_err!("stage {text:?} is not an extraction or timeslice"),
+        };
+        outputs.push(kept.then(|| {
+            stage
+                .slots
+                .iter()
+                .map(|slot| row.get(*slot, &context))
+                .collect()
+        }));
+    }
+    let mut values = ValueBuilder::with_capacity(rows * stage.slots.len());
+    let mut offsets = vec![0i32];
+    let mut valid = Vec::with_capacity(rows);
+    for output in &outputs {
+        if let Some(output) = output {
+            for value in output {
+                values.push(value.as_ref());
+            }
+        }
+        let end =
+            offsets[offsets.len() - 1] + output.as_ref().map_or(0, |output| output.len() as i32);
+        offsets.push(end);
+        valid.push(output.is_some());
+    }
+    let list = datafusion::arrow::array::ListArray::try_new(
+        Arc::new(Field::new_list_field(value_type(), true)),
+        datafusion::arrow::buffer::OffsetBuffer::new(offsets.into()),
+        values.finish(),
+        Some(datafusion::arrow::buffer::NullBuffer::from(valid)),
+    )?;
+    Ok(Arc::new(list))
 }
 
 /// Compiled regexes and keyword matchers by their text: a plan runs the same
