@@ -89,7 +89,7 @@ fn corpus_queries_translate() {
         }
     }
     let mut causes: Vec<_> = causes.into_iter().collect();
-    causes.sort_by(|a, b| b.1.cmp(&a.1));
+    causes.sort_by_key(|cause| std::cmp::Reverse(cause.1));
     eprintln!("translated {translated} of {compiled} compiled clean queries");
     for (cause, count) in causes.iter().take(25) {
         eprintln!("{count:>6}  {cause}");
