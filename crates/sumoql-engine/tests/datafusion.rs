@@ -86,6 +86,10 @@ fn aggregates() {
     same_on_both("* | count by _sourceHost, EventID | sort by _count desc, _sourceHost");
     same_on_both("* | sum(DestinationPort), avg(DestinationPort), min(DestinationPort), max(DestinationPort) by _sourceHost");
     same_on_both("* | count_distinct(Image) as images, count(User) by EventID");
+    same_on_both("* | values(_sourceHost), first(EventID), last(EventID) by User");
+    same_on_both("* | most_recent(Image), least_recent(Image) by _sourceCategory");
+    same_on_both("* | pct(DestinationPort, 50), pct(DestinationPort, 90), stddev(DestinationPort)");
+    same_on_both("* | sort by _sourceHost | first(_sourceHost) as host, last(Image) by EventID");
     same_on_both("nothing_matches_this | count");
     same_on_both("nothing_matches_this | count by _sourceHost");
 }

@@ -16,6 +16,7 @@
 //! The table must have a column `__sumoql_seq` (UInt64): the record's
 //! position in reading order, below 2^56.
 
+mod udaf;
 mod udf;
 mod value;
 
@@ -32,12 +33,14 @@ use datafusion::logical_expr::{
 use sumoql_syntax::ast::{SortDirection, Span};
 use sumoql_syntax::Diagnostic;
 
+pub use udaf::aggregate_functions;
 pub use udf::scalar_functions;
 pub use value::value_type;
 
 use crate::aggregate::{AggregateFunction, AggregateKind};
 use crate::expr::{Arithmetic, Comparison, CompiledExpr, Slot};
 use crate::functions::Function;
+use crate::operators::aggregates::ExtraAggregate;
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::scope::ScopeFilter;
 use crate::{ResultTable, Value};
@@ -51,6 +54,16 @@ const CAPTURES: &str = "__captures";
 
 /// Branch numbers take the low byte of `__order`.
 const MAX_BRANCHES: usize = 255;
+
+/// Registers sumoql's scalar and aggregate functions in `context`.
+pub fn register(context: &datafusion::prelude::SessionContext) {
+    for function in scalar_functions() {
+        context.register_udf(function.as_ref().clone());
+    }
+    for function in aggregate_functions() {
+        context.register_udaf(function.as_ref().clone());
+    }
+}
 
 fn slot_column(slot: Slot) -> String {
     format!("__s{slot}")
@@ -635,11 +648,19 @@ impl Translator<'_> {
                 AggregateKind::Average => avg(number(argument)),
                 AggregateKind::Minimum => min(number(argument)),
                 AggregateKind::Maximum => max(number(argument)),
-                AggregateKind::Extra(_) => {
-                    return Err(Untranslatable {
-                        span: None,
-                        what: "this aggregate function (values, first, last, most_recent, least_recent, pct or stddev)".to_string(),
-                    })
+                AggregateKind::Extra(extra) => {
+                    let time = match extra {
+                        ExtraAggregate::MostRecent(slot) | ExtraAggregate::LeastRecent(slot) => {
+                            column(&slot_column(slot))
+                        }
+                        _ => null_value(),
+                    };
+                    aggregate_functions()[0].call(vec![
+                        lit(udaf::spec(extra)),
+                        column(ORDER),
+                        argument.unwrap_or_else(null_value),
+                        time,
+                    ])
                 }
             };
             aggregates.push(aggregate.alias(format!("__a{index}")));
@@ -654,11 +675,12 @@ impl Translator<'_> {
         for slot in &unique_keys {
             row.slots[*slot] = column(&slot_column(*slot));
         }
-        for (index, (_, slot)) in functions.iter().enumerate() {
-            row.slots[*slot] = call(
-                "sumo_value",
-                vec![cast(column(&format!("__a{index}")), DataType::Float64)],
-            );
+        for (index, (function, slot)) in functions.iter().enumerate() {
+            let result = column(&format!("__a{index}"));
+            row.slots[*slot] = match function.kind {
+                AggregateKind::Extra(_) => result,
+                _ => call("sumo_value", vec![cast(result, DataType::Float64)]),
+            };
         }
         row.project(builder)
     }

@@ -10,7 +10,7 @@ use datafusion::arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray,
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::SessionContext;
-use sumoql_engine::datafusion::{result_table, scalar_functions, translate, SEQUENCE_COLUMN};
+use sumoql_engine::datafusion::{register, result_table, translate, SEQUENCE_COLUMN};
 use sumoql_engine::{compile, Execution, Record, ResultTable, Value};
 use sumoql_syntax::parse_query;
 
@@ -258,9 +258,7 @@ pub fn on_datafusion(query: &str, records: &[TestRecord]) -> ResultTable {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
         let context = SessionContext::new();
-        for function in scalar_functions() {
-            context.register_udf(function.as_ref().clone());
-        }
+        register(&context);
         context
             .register_table("logs", Arc::new(table(records)))
             .expect("register");
