@@ -8,6 +8,8 @@ mod fields;
 mod fmt;
 #[cfg(feature = "datafusion")]
 mod ingest;
+#[cfg(feature = "datafusion")]
+mod on_datafusion;
 mod output;
 mod parallel;
 mod prefilter;
@@ -224,6 +226,22 @@ struct RunArgs {
     #[command(flatten)]
     group_limit: run::GroupLimitArgs,
 
+    /// The engine that runs the query: sumoql's own (`native`), Apache DataFusion in
+    /// this process (`datafusion`), or a Ballista cluster (`ballista`, with
+    /// --scheduler). The last two need a build with `--features datafusion` or
+    /// `--features ballista`.
+    #[arg(long, value_enum, default_value_t = run::Engine::Native)]
+    engine: run::Engine,
+
+    /// DataFusion's partitions: how many parts of the input run at once
+    /// (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    partitions: Option<usize>,
+
+    /// The Ballista scheduler to send the query to, as HOST:PORT or df://HOST:PORT.
+    #[arg(long, value_name = "URL")]
+    scheduler: Option<String>,
+
     /// The summary on standard error: one line of text, or one JSON object with the
     /// records read, processed and skipped, in total and per input.
     #[arg(long, value_enum, default_value_t = summary::SummaryFormat::Text)]
@@ -315,6 +333,9 @@ impl RunArgs {
             to: self.to,
             lookup_dir: self.lookup_dir,
             max_groups: self.group_limit.max_groups,
+            engine: self.engine,
+            partitions: self.partitions,
+            scheduler: self.scheduler,
             summary: self.summary,
             format: self.format,
             input: self.input,

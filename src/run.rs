@@ -72,6 +72,22 @@ pub struct RunRequest {
     pub max_groups: usize,
     /// The format of the summary on standard error.
     pub summary: SummaryFormat,
+    pub engine: Engine,
+    /// DataFusion's target partitions; `None` takes the number of cores.
+    pub partitions: Option<usize>,
+    /// The Ballista scheduler of `--engine ballista`.
+    pub scheduler: Option<String>,
+}
+
+/// The engine that runs a query.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// sumoql's own engine, on the threads of --threads.
+    Native,
+    /// Apache DataFusion in this process.
+    Datafusion,
+    /// A Ballista cluster, through its scheduler.
+    Ballista,
 }
 
 /// Runs a query and returns the process exit status.
@@ -132,7 +148,19 @@ pub fn run(request: RunRequest) -> u8 {
         return EXIT_QUERY_OR_USAGE;
     }
     plan.set_max_groups(request.max_groups);
-    execute(&plan, &inputs, setup, &request, (&source_name, &text))
+    match request.engine {
+        Engine::Native => execute(&plan, &inputs, setup, &request, (&source_name, &text)),
+        #[cfg(feature = "datafusion")]
+        Engine::Datafusion | Engine::Ballista => {
+            crate::on_datafusion::execute(&plan, &inputs, setup, &request, (&source_name, &text))
+        }
+        #[cfg(not(feature = "datafusion"))]
+        engine => {
+            let feature = if engine == Engine::Ballista { "ballista" } else { "datafusion" };
+            eprintln!("sumoql: error: this sumoql was built without the `{feature}` feature; build it with `cargo build --release --features {feature}` to use --engine {feature}");
+            EXIT_QUERY_OR_USAGE
+        }
+    }
 }
 
 /// Sets the query time range from `--from` and `--to`. When the query reads
@@ -523,7 +551,7 @@ pub fn group_limit_diagnostic(exceeded: &GroupLimitExceeded) -> Diagnostic {
 }
 
 /// Writes the result and the summary, and returns the exit status.
-fn finish_run(table: Option<ResultTable>, summary: &Summary, request: &RunRequest) -> u8 {
+pub(crate) fn finish_run(table: Option<ResultTable>, summary: &Summary, request: &RunRequest) -> u8 {
     let Some(mut table) = table else {
         return EXIT_INPUT;
     };
