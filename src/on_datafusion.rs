@@ -40,7 +40,9 @@ fn holds_parquet(path: &Path) -> bool {
     };
     entries.flatten().any(|entry| {
         let path = entry.path();
-        path.extension().is_some_and(|extension| extension == "parquet") || holds_parquet(&path)
+        path.extension()
+            .is_some_and(|extension| extension == "parquet")
+            || holds_parquet(&path)
     })
 }
 
@@ -54,6 +56,17 @@ fn choose_table(inputs: &[PathBuf]) -> Result<Table, String> {
                 .to_string(),
         ),
     }
+}
+
+/// Reports whether the native engine reads `name` from a record: the
+/// metadata fields and the `<System>` values of Windows events. The
+/// `<EventData>` values that `sumoql ingest` also writes as columns are not
+/// fields; queries parse them out of `_raw`.
+pub(crate) fn is_record_field(name: &str) -> bool {
+    sumoql_datafusion::columns::METADATA_FIELDS
+        .iter()
+        .chain(sumoql_input::SYSTEM_FIELDS.iter())
+        .any(|field| field.eq_ignore_ascii_case(name))
 }
 
 /// Runs `plan` on DataFusion or Ballista and returns the exit status.
@@ -84,7 +97,10 @@ pub(crate) fn execute(
             return EXIT_QUERY_OR_USAGE;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("sumoql: error: failed to start the DataFusion runtime: {error}");
@@ -133,7 +149,11 @@ pub(crate) fn execute(
                 let source = RecordSource::new(paths.clone(), setup.options.clone())
                     .strict(strict)
                     .observe(observer);
-                let table = RecordTable::new(source, translation::table_fields(plan));
+                let fields = translation::table_fields(plan)
+                    .into_iter()
+                    .filter(|name| is_record_field(name))
+                    .collect();
+                let table = RecordTable::new(source, fields);
                 context
                     .register_table("logs", Arc::new(table))
                     .map_err(RunError::Failed)?;
@@ -152,7 +172,8 @@ pub(crate) fn execute(
             .await
             .map_err(RunError::Failed)?
             .into_unoptimized_plan();
-        let logical = translation::translate(plan, scan).map_err(RunError::Untranslatable)?;
+        let logical = translation::translate_reading(plan, scan, is_record_field)
+            .map_err(RunError::Untranslatable)?;
         let batches: Vec<RecordBatch> = context
             .execute_logical_plan(logical)
             .await
@@ -167,7 +188,10 @@ pub(crate) fn execute(
     match result {
         Ok(table) => finish(table, &summary, request),
         Err(RunError::Untranslatable(diagnostic)) => {
-            eprintln!("{}", diagnostic.render(source_name, query_text, request.color));
+            eprintln!(
+                "{}",
+                diagnostic.render(source_name, query_text, request.color)
+            );
             EXIT_QUERY_OR_USAGE
         }
         Err(RunError::Usage(message)) => {
@@ -214,14 +238,20 @@ fn strict_stop(error: &datafusion::error::DataFusionError) -> Option<String> {
 }
 
 #[cfg(not(feature = "ballista"))]
-async fn ballista_context(_request: &RunRequest, _partitions: usize) -> Result<SessionContext, RunError> {
+async fn ballista_context(
+    _request: &RunRequest,
+    _partitions: usize,
+) -> Result<SessionContext, RunError> {
     Err(RunError::Usage(
         "this sumoql was built without the `ballista` feature; build it with `cargo build --release --features ballista` to use --engine ballista".to_string(),
     ))
 }
 
 #[cfg(feature = "ballista")]
-async fn ballista_context(request: &RunRequest, partitions: usize) -> Result<SessionContext, RunError> {
+async fn ballista_context(
+    request: &RunRequest,
+    partitions: usize,
+) -> Result<SessionContext, RunError> {
     let Some(scheduler) = &request.scheduler else {
         return Err(RunError::Usage(
             "--engine ballista needs --scheduler HOST:PORT".to_string(),

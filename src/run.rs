@@ -156,7 +156,11 @@ pub fn run(request: RunRequest) -> u8 {
         }
         #[cfg(not(feature = "datafusion"))]
         engine => {
-            let feature = if engine == Engine::Ballista { "ballista" } else { "datafusion" };
+            let feature = if engine == Engine::Ballista {
+                "ballista"
+            } else {
+                "datafusion"
+            };
             eprintln!("sumoql: error: this sumoql was built without the `{feature}` feature; build it with `cargo build --release --features {feature}` to use --engine {feature}");
             EXIT_QUERY_OR_USAGE
         }
@@ -551,7 +555,11 @@ pub fn group_limit_diagnostic(exceeded: &GroupLimitExceeded) -> Diagnostic {
 }
 
 /// Writes the result and the summary, and returns the exit status.
-pub(crate) fn finish_run(table: Option<ResultTable>, summary: &Summary, request: &RunRequest) -> u8 {
+pub(crate) fn finish_run(
+    table: Option<ResultTable>,
+    summary: &Summary,
+    request: &RunRequest,
+) -> u8 {
     let Some(mut table) = table else {
         return EXIT_INPUT;
     };

@@ -147,10 +147,24 @@ pub fn table_fields(plan: &Plan) -> Vec<String> {
 /// What cannot be translated is an error at the operator, scope term or
 /// expression that needs it.
 pub fn translate(plan: &Plan, table: LogicalPlan) -> Result<LogicalPlan, Diagnostic> {
+    translate_reading(plan, table, |_| true)
+}
+
+/// Translates like [`translate`], reading only the table columns for which
+/// `is_field` holds as record fields; the query sees the others as absent.
+/// A Parquet ingest holds the `<EventData>` values of Windows events as
+/// columns, which the native engine does not read as fields: a query parses
+/// them out of `_raw`.
+pub fn translate_reading(
+    plan: &Plan,
+    table: LogicalPlan,
+    is_field: impl Fn(&str) -> bool,
+) -> Result<LogicalPlan, Diagnostic> {
     let columns = table
         .schema()
         .columns()
         .into_iter()
+        .filter(|column| column.name == SEQUENCE_COLUMN || is_field(&column.name))
         .map(|column| (column.name.to_ascii_lowercase(), column.name))
         .collect();
     let translator = Translator {
