@@ -111,6 +111,31 @@ fn extractions_and_timeslice() {
 }
 
 #[test]
+fn row_holding_stages() {
+    let top = same_on_both("* | top 3 _sourceHost by _messageTime");
+    assert_eq!(top.rows.len(), 3);
+    same_on_both("* | count by _sourceHost | top 2 _sourceHost by _count");
+    same_on_both("* | count_frequent EventID");
+    same_on_both("* | count by _sourceHost, EventID | topk(1, _count) by _sourceHost");
+    same_on_both("* | dedup by _sourceHost | fields _sourceHost, EventID");
+    let series = same_on_both(
+        "* | timeslice 1m | count by _timeslice | accum _count as running | total _count as all",
+    );
+    assert!(series.rows.len() > 5, "{series:?}");
+    same_on_both("* | timeslice 1m | count by _timeslice, _sourceHost | fillmissing timeslice(1m), values(\"ws-01\", \"ws-02\") in _sourceHost");
+    same_on_both("* | timeslice 1m | count by _timeslice | sort by _timeslice | smooth _count, 2 | diff _count");
+    same_on_both("* | where EventID = 1 | limit 10 | dedup 1 by User");
+    // fillmissing takes the aggregate's result fields from the stages before
+    // it, and fills them with 0.
+    let filled =
+        same_on_both("* | count by EventID | fillmissing values(\"1\", \"3\", \"99\") in EventID");
+    assert!(filled
+        .rows
+        .iter()
+        .any(|row| row.contains(&Some(sumoql_engine::Value::Number(0.0)))));
+}
+
+#[test]
 fn untranslatable_operators_are_named() {
     let query =
         parse_query("* | count by _sourceHost, EventID | transpose row _sourceHost column EventID")

@@ -41,6 +41,7 @@ use crate::aggregate::{AggregateFunction, AggregateKind};
 use crate::expr::{Arithmetic, Comparison, CompiledExpr, Slot};
 use crate::functions::Function;
 use crate::operators::aggregates::ExtraAggregate;
+use crate::operators::holding::HoldingKind;
 use crate::plan::{Operator, Pipeline, Plan, StageSource};
 use crate::scope::ScopeFilter;
 use crate::{ResultTable, Value};
@@ -231,6 +232,11 @@ struct Translator<'p> {
     columns: HashMap<String, String>,
 }
 
+/// What a stage's translation may need of the stages before it.
+struct Context<'s> {
+    earlier: &'s [StageSource],
+}
+
 /// The columns of a relation: one expression per slot, then `__order` and `__chain`.
 struct Row {
     slots: Vec<Expr>,
@@ -353,8 +359,11 @@ impl Translator<'_> {
                 continue;
             }
             let source = &pipeline.sources[index];
+            let context = Context {
+                earlier: &pipeline.sources[..index],
+            };
             builder = self
-                .operator(operator, source, builder)
+                .operator(operator, source, &context, builder)
                 .map_err(|error| Untranslatable {
                     span: error.span.or_else(|| Some(span.clone())),
                     what: error.what.replace("this operator", &stage_name(source)),
@@ -415,6 +424,7 @@ impl Translator<'_> {
         &self,
         operator: &Operator,
         source: &StageSource,
+        context: &Context,
         builder: LogicalPlanBuilder,
     ) -> Translated<LogicalPlanBuilder> {
         let width = self.width();
@@ -538,10 +548,13 @@ impl Translator<'_> {
                 span: None,
                 what: "`lookup`".to_string(),
             }),
-            Operator::Holding(_) => Err(Untranslatable {
-                span: None,
-                what: "this operator".to_string(),
-            }),
+            Operator::Holding(holding) => match &holding.kind {
+                HoldingKind::Transpose(_) | HoldingKind::Compare(_) => Err(Untranslatable {
+                    span: None,
+                    what: "this operator".to_string(),
+                }),
+                _ => self.hold(builder, source, context),
+            },
         }
     }
 
@@ -590,6 +603,80 @@ impl Translator<'_> {
             row.slots[*slot] = call("sumo_item", vec![column(CAPTURES), lit(index as i64)]);
         }
         row.project(with_outputs)
+    }
+
+    /// A row-holding stage: every row goes, in native order, to one list,
+    /// which `sumo_hold` runs through the stage; its rows come back out of
+    /// the list with their order.
+    fn hold(
+        &self,
+        builder: LogicalPlanBuilder,
+        source: &StageSource,
+        context: &Context,
+    ) -> Translated<LogicalPlanBuilder> {
+        use datafusion::functions::core::expr_fn::{get_field, named_struct};
+        use datafusion::functions_aggregate::expr_fn::array_agg;
+
+        let width = self.width();
+        // The earlier stages go along, compiled but not run, because some
+        // stages take context from them (`fillmissing` fills an aggregate's
+        // results with 0 and takes a timeslice's width).
+        let texts: Option<Vec<&str>> = context
+            .earlier
+            .iter()
+            .chain(std::iter::once(source))
+            .map(|source| source.text.as_deref())
+            .collect();
+        let Some(texts) = texts else {
+            return Err(Untranslatable {
+                span: None,
+                what: "this operator".to_string(),
+            });
+        };
+        let text = texts.join("\n");
+        let names: Vec<&str> = (0..width)
+            .map(|slot| self.plan.fields.display_name(slot))
+            .collect();
+        let names = names.join("\n");
+        if let Err(error) = udf::compiled_stage(&text, &names) {
+            return Err(Untranslatable {
+                span: None,
+                what: format!("this operator ({error})"),
+            });
+        }
+        let range = self
+            .plan
+            .time_range
+            .map(|range| format!("{}..{}", range.start, range.end))
+            .unwrap_or_default();
+        let mut fields = Vec::new();
+        for slot in 0..width {
+            fields.push(lit(format!("s{slot}")));
+            fields.push(column(&slot_column(slot)));
+        }
+        let rows = array_agg(named_struct(fields))
+            .order_by(vec![column(ORDER).sort(true, false)])
+            .build()
+            .map_err(planning)?
+            .alias("__held");
+        let released = call(
+            "sumo_hold",
+            vec![lit(text), lit(names), lit(range), column("__held")],
+        )
+        .alias("__released");
+        let builder = builder
+            .aggregate(Vec::<Expr>::new(), vec![rows])
+            .and_then(|builder| builder.project(vec![released]))
+            .and_then(|builder| builder.unnest_column("__released"))
+            .map_err(planning)?;
+        let row = Row {
+            slots: (0..width)
+                .map(|slot| get_field(column("__released"), format!("s{slot}")))
+                .collect(),
+            order: get_field(column("__released"), "__order"),
+            chain: lit(false),
+        };
+        row.project(builder)
     }
 
     /// A `parse` stage: `captures` is a list of texts, or null when the

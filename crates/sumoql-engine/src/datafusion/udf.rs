@@ -63,6 +63,11 @@ enum Kind {
     /// values of the named fields; returns their values after it, or null
     /// when the stage drops the row.
     Stage,
+    /// `sumo_hold(text, names, range, rows)`: a row-holding stage (`top`,
+    /// `fillmissing`, `accum`, …) compiled from its text and run over a list
+    /// of rows (structs of the named fields, in native order); returns the
+    /// rows it releases, each with its `__order` among them.
+    Hold,
     /// `sumo_in_time_range(time, start, end)`: true unless a readable time
     /// lies outside the range.
     InTimeRange,
@@ -82,6 +87,7 @@ const KINDS: &[(&str, Kind)] = &[
     ("sumo_parse_regex", Kind::ParseRegex),
     ("sumo_item", Kind::Item),
     ("sumo_stage", Kind::Stage),
+    ("sumo_hold", Kind::Hold),
     ("sumo_in_time_range", Kind::InTimeRange),
 ];
 
@@ -131,8 +137,9 @@ impl ScalarUDFImpl for SumoFunction {
         &self.signature
     }
 
-    fn return_type(&self, _arguments: &[DataType]) -> Result<DataType> {
+    fn return_type(&self, arguments: &[DataType]) -> Result<DataType> {
         Ok(match self.kind {
+            Kind::Hold => held_rows_type(arguments.get(3))?,
             Kind::Value | Kind::Eval | Kind::Item => value_type(),
             Kind::IsTrue | Kind::Matches | Kind::Keyword | Kind::Term | Kind::InTimeRange => {
                 DataType::Boolean
@@ -227,6 +234,7 @@ impl ScalarUDFImpl for SumoFunction {
                 })?
             }
             Kind::Stage => stage(&args.args, rows)?,
+            Kind::Hold => hold(&args.args, rows, args.return_type())?,
             Kind::Item => {
                 let lists = args.args[0].to_array(rows)?;
                 let Some(lists) = lists.as_list_opt::<i32>() else {
@@ -557,8 +565,8 @@ pub(crate) fn compiled_stage(text: &str, names: &str) -> Result<Arc<CompiledStag
         Ok(plan) => plan,
         Err(errors) => return exec_err!("stage {text:?} does not compile: {}", errors[0].message),
     };
-    if plan.root.operators.len() != 1 {
-        return exec_err!("stage {text:?} is not one per-row stage");
+    if plan.root.operators.is_empty() {
+        return exec_err!("stage {text:?} has no operator");
     }
     let mut fields = plan.fields.clone();
     let slots = names.split('\n').map(|name| fields.slot(name)).collect();
@@ -580,13 +588,7 @@ fn stage(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
 
     let text = literal_text(arguments, 0)?;
     let names = literal_text(arguments, 1)?;
-    let range = literal_text(arguments, 2)?;
-    let time_range = range.split_once("..").and_then(|(start, end)| {
-        Some(crate::TimeRange {
-            start: start.parse().ok()?,
-            end: end.parse().ok()?,
-        })
-    });
+    let time_range = parse_range(&literal_text(arguments, 2)?);
     let stage = compiled_stage(&text, &names)?;
     let inputs: Vec<ArrayRef> = arguments[3..]
         .iter()
@@ -607,12 +609,12 @@ fn stage(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
         for (slot, input) in stage.slots.iter().zip(&inputs) {
             row.set(*slot, input.get(index));
         }
-        let kept = match &stage.plan.root.operators[0] {
-            Operator::Extract { source, extractor } => {
+        let kept = match &stage.plan.root.operators[..] {
+            [Operator::Extract { source, extractor }] => {
                 let text = row.get(*source, &context).map(|value| value.to_text());
                 extractor.apply(text.as_ref(), &mut row, &stage.fields)
             }
-            Operator::Timeslice(timeslice) => {
+            [Operator::Timeslice(timeslice)] => {
                 timeslice.apply(&mut row, &context);
                 true
             }
@@ -645,6 +647,112 @@ fn stage(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
         datafusion::arrow::buffer::OffsetBuffer::new(offsets.into()),
         values.finish(),
         Some(datafusion::arrow::buffer::NullBuffer::from(valid)),
+    )?;
+    Ok(Arc::new(list))
+}
+
+/// The type `sumo_hold` returns for a list of row structs: the same
+/// structs with `__order` (UInt64) added.
+fn held_rows_type(rows: Option<&DataType>) -> Result<DataType> {
+    let Some(DataType::List(item)) = rows else {
+        return exec_err!("sumo_hold expects a list of rows, found {rows:?}");
+    };
+    let DataType::Struct(fields) = item.data_type() else {
+        return exec_err!(
+            "sumo_hold expects rows as structs, found {}",
+            item.data_type()
+        );
+    };
+    let mut fields: Vec<Field> = fields.iter().map(|field| field.as_ref().clone()).collect();
+    fields.push(Field::new("__order", DataType::UInt64, false));
+    Ok(DataType::List(Arc::new(Field::new_list_field(
+        DataType::Struct(fields.into()),
+        true,
+    ))))
+}
+
+/// Parses the `range` argument of `sumo_stage` and `sumo_hold`: `START..END`
+/// in milliseconds, or empty for no range.
+fn parse_range(range: &str) -> Option<crate::TimeRange> {
+    range.split_once("..").and_then(|(start, end)| {
+        Some(crate::TimeRange {
+            start: start.parse().ok()?,
+            end: end.parse().ok()?,
+        })
+    })
+}
+
+fn hold(arguments: &[ColumnarValue], rows: usize, return_type: &DataType) -> Result<ArrayRef> {
+    use crate::plan::Operator;
+    use datafusion::arrow::array::{ArrayBuilder, ListArray, StructArray, UInt64Builder};
+    use datafusion::arrow::buffer::{NullBuffer, OffsetBuffer};
+
+    let text = literal_text(arguments, 0)?;
+    let names = literal_text(arguments, 1)?;
+    let time_range = parse_range(&literal_text(arguments, 2)?);
+    let stage = compiled_stage(&text, &names)?;
+    // The stages before it are compiled along for their context (an
+    // aggregate's result fields, a timeslice's width) and not run.
+    let Some(Operator::Holding(holding)) = stage.plan.root.operators.last() else {
+        return exec_err!("stage {text:?} does not hold rows");
+    };
+    let context = RowContext {
+        record: None,
+        fields: &stage.fields,
+        time_range,
+    };
+    let DataType::List(item) = return_type else {
+        return exec_err!("sumo_hold returns a list");
+    };
+    let DataType::Struct(out_fields) = item.data_type() else {
+        return exec_err!("sumo_hold returns a list of structs");
+    };
+    let lists = arguments[3].to_array(rows)?;
+    let Some(lists) = lists.as_list_opt::<i32>() else {
+        return exec_err!("sumo_hold expects a list of rows");
+    };
+    let width = stage.fields.len();
+    let mut columns: Vec<ValueBuilder> = stage
+        .slots
+        .iter()
+        .map(|_| ValueBuilder::with_capacity(0))
+        .collect();
+    let mut orders = UInt64Builder::new();
+    let mut offsets = vec![0i32];
+    for index in 0..rows {
+        let mut state = holding.start();
+        if lists.is_valid(index) {
+            let list = lists.value(index);
+            let Some(held) = list.as_struct_opt() else {
+                return exec_err!("sumo_hold expects rows as structs");
+            };
+            let children: Vec<ArrayRef> = held.columns().to_vec();
+            let children: Vec<Values> = children.iter().map(Values::new).collect::<Result<_>>()?;
+            for position in 0..held.len() {
+                let mut row = Row::empty(width);
+                for (slot, values) in stage.slots.iter().zip(&children) {
+                    row.set(*slot, values.get(position));
+                }
+                holding.add(&mut state, row, &context);
+            }
+        }
+        let released = holding.release(state, width, &context);
+        for (order, mut row) in released.into_iter().enumerate() {
+            for (slot, column) in stage.slots.iter().zip(columns.iter_mut()) {
+                column.push(row.get(*slot, &context).as_ref());
+            }
+            orders.append_value(order as u64);
+        }
+        offsets.push(orders.len() as i32);
+    }
+    let mut children: Vec<ArrayRef> = columns.into_iter().map(ValueBuilder::finish).collect();
+    children.push(Arc::new(orders.finish()));
+    let released = StructArray::try_new(out_fields.clone(), children, None)?;
+    let list = ListArray::try_new(
+        item.clone(),
+        OffsetBuffer::new(offsets.into()),
+        Arc::new(released),
+        Some(NullBuffer::new_valid(rows)),
     )?;
     Ok(Arc::new(list))
 }
