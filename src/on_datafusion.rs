@@ -19,8 +19,9 @@ use crate::sources::InputSetup;
 use crate::summary::Summary;
 use crate::EXIT_QUERY_OR_USAGE;
 
-/// The exit status of a run that failed while reading or running.
-const EXIT_RUN_FAILED: u8 = 1;
+/// The exit status of a run that failed while reading or running, as when
+/// the native engine stops at an input error.
+const EXIT_RUN_FAILED: u8 = crate::EXIT_INPUT;
 
 /// The inputs of a run on DataFusion.
 enum Table {
@@ -29,6 +30,10 @@ enum Table {
     /// A folder written by `sumoql ingest --to parquet`.
     Parquet(PathBuf),
 }
+
+/// The most input files a run on DataFusion takes: the translation keeps a
+/// record's position in 56 bits, of which the file index takes 16.
+const MAX_FILES: usize = 1 << 16;
 
 /// Reports whether `path` is a folder that holds Parquet files, at any depth.
 fn holds_parquet(path: &Path) -> bool {
@@ -154,6 +159,12 @@ pub(crate) fn execute(
                     .filter(|name| is_record_field(name))
                     .collect();
                 let table = RecordTable::new(source, fields);
+                if table.file_count() > MAX_FILES {
+                    return Err(RunError::Usage(format!(
+                        "a run on DataFusion reads at most {MAX_FILES} files, and these inputs hold {}; merge files or ingest them to Parquet",
+                        table.file_count()
+                    )));
+                }
                 context
                     .register_table("logs", Arc::new(table))
                     .map_err(RunError::Failed)?;
@@ -161,10 +172,23 @@ pub(crate) fn execute(
             Table::Parquet(folder) => {
                 let options = ParquetReadOptions::default()
                     .table_partition_cols(vec![("day".to_string(), DataType::Utf8)]);
+                let name = folder.display().to_string();
                 context
-                    .register_parquet("logs", &folder.display().to_string(), options)
+                    .register_parquet("logs", &name, options)
                     .await
                     .map_err(RunError::Failed)?;
+                // Parquet keeps row counts in its metadata, so this reads no rows.
+                let rows = context
+                    .table("logs")
+                    .await
+                    .map_err(RunError::Failed)?
+                    .count()
+                    .await
+                    .map_err(RunError::Failed)?;
+                summary
+                    .lock()
+                    .expect("summary lock")
+                    .count_parquet_rows(&Arc::from(name.as_str()), rows as u64);
             }
         }
         let scan = context

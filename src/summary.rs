@@ -55,6 +55,12 @@ impl Summary {
         }
     }
 
+    /// Counts the rows of a Parquet folder as processed records of one input.
+    pub fn count_parquet_rows(&mut self, folder: &Arc<str>, rows: u64) {
+        *self.records_by_format.entry("parquet").or_default() += rows;
+        *self.records_by_input.entry(folder.clone()).or_default() += rows;
+    }
+
     /// Counts a malformed record and reports it unless its input already
     /// reported several.
     pub fn report_malformed(&mut self, malformed: &Malformed) {
