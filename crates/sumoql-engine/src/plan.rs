@@ -168,6 +168,7 @@ pub(crate) struct StageSource {
     pub(crate) terms: Option<WhereTerms>,
     /// The stage in the canonical layout: `sumo_stage` compiles the per-row
     /// stages (extractions and `timeslice`) again from it.
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))]
     pub(crate) text: Option<std::sync::Arc<str>>,
 }
 

@@ -24,11 +24,13 @@ type BarePattern = WildMatchPattern<'*', '?'>;
 pub(crate) enum ScopeFilter {
     All,
     /// A keyword or phrase; `text` and `quoted` are kept to compile it again elsewhere.
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))]
     Keyword {
         regex: Regex,
         text: String,
         quoted: bool,
     },
+    #[cfg_attr(not(feature = "datafusion"), allow(dead_code))]
     Term {
         lowercase_field: String,
         pattern: TermPattern,

@@ -136,6 +136,29 @@ fn row_holding_stages() {
 }
 
 #[test]
+fn parse_regex_multi_gives_a_row_per_match() {
+    let matches = same_on_both(
+        r#"* | parse regex field=_raw "<(?<tag>[A-Za-z]+)>" multi | count by tag | sort by _count desc, tag"#,
+    );
+    assert!(matches.rows.len() > 3, "{matches:?}");
+    same_on_both(r#"* | parse regex "(?<word>[a-z]+) " multi nodrop | fields _sourceHost, word"#);
+    same_on_both(r#"* | parse regex "Port>(?<port>\d+)<" multi | fields port"#);
+}
+
+#[test]
+fn released_rows_follow_streamed_rows() {
+    // The native engine releases held rows when the run ends, stage by
+    // stage, after the rows that streamed through a later union.
+    same_on_both("* | count by EventID | union [ * | count by _sourceHost ]");
+    same_on_both(
+        "* | sort by EventID | union [ * | where EventID = 1 ] | fields EventID, _sourceHost",
+    );
+    same_on_both(
+        "* | where EventID = 3 | union [ * | count by User ] | fields _sourceHost, User, _count",
+    );
+}
+
+#[test]
 fn untranslatable_operators_are_named() {
     let query =
         parse_query("* | count by _sourceHost, EventID | transpose row _sourceHost column EventID")

@@ -6,10 +6,14 @@
 //! - every field slot of the plan is a column `__sN` holding a value struct
 //!   ([`value_type`]); a slot starts as the record's field of the same name
 //!   (case-insensitive), or null when the table has no such column;
-//! - `__order` (UInt64) orders rows as the native engine would see them at
-//!   that point: record position and branch at first, the rank after a
-//!   `sort`, the group's first row after an aggregate. The result is sorted
-//!   by it, so rows come out in the native engine's order;
+//! - `__order` (bytes, compared as such) orders rows as the native engine
+//!   would see them at that point. It starts with a phase: 0 for rows that
+//!   stream while records are read, and the stage's place for rows a `sort`,
+//!   an aggregate or a row-holding stage releases when the run finishes, since
+//!   the native engine releases them stage by stage in that order. Then comes the
+//!   record position and branch of a streaming row, or the rank among the
+//!   released rows; `parse regex … multi` appends the match index. The
+//!   result is sorted by it, so rows come out in the native engine's order;
 //! - `__chain` carries "a `parse … nodrop` of this run of parse stages
 //!   matched", which keeps a row through later failing parses.
 //!
@@ -53,7 +57,7 @@ const ORDER: &str = "__order";
 const CHAIN: &str = "__chain";
 const CAPTURES: &str = "__captures";
 
-/// Branch numbers take the low byte of `__order`.
+/// The most `union` branches a query may have.
 const MAX_BRANCHES: usize = 255;
 
 /// Registers sumoql's scalar and aggregate functions in `context`.
@@ -235,6 +239,13 @@ struct Translator<'p> {
 /// What a stage's translation may need of the stages before it.
 struct Context<'s> {
     earlier: &'s [StageSource],
+    /// The phase in which this stage releases rows it held.
+    phase: u32,
+}
+
+/// The order of a row released at `phase` with `rank` among the released rows.
+fn released_order(phase: u32, rank: Expr) -> Expr {
+    call("sumo_order", vec![lit("rank"), lit(phase as u64), rank])
 }
 
 /// The columns of a relation: one expression per slot, then `__order` and `__chain`.
@@ -273,7 +284,7 @@ impl Translator<'_> {
     }
 
     fn run(&self) -> Translated<LogicalPlan> {
-        let root = self.pipeline(&self.plan.root, 0)?;
+        let root = self.pipeline(&self.plan.root, 0, None)?;
         let mut result: Vec<Expr> = self
             .plan
             .columns
@@ -310,7 +321,14 @@ impl Translator<'_> {
         }
     }
 
-    fn pipeline(&self, pipeline: &Pipeline, branch: usize) -> Translated<LogicalPlanBuilder> {
+    /// Translates a pipeline: the root one (branch 0), or the `union`
+    /// branch numbered `branch` at `union_at` in the root pipeline.
+    fn pipeline(
+        &self,
+        pipeline: &Pipeline,
+        branch: usize,
+        union_at: Option<usize>,
+    ) -> Translated<LogicalPlanBuilder> {
         let Some(sequence) = self.table_column(SEQUENCE_COLUMN) else {
             return Err(Untranslatable {
                 span: None,
@@ -332,7 +350,14 @@ impl Translator<'_> {
             slots: (0..self.width())
                 .map(|slot| self.field(self.plan.fields.display_name(slot)))
                 .collect(),
-            order: cast(sequence, DataType::UInt64) * lit(256u64) + lit(branch as u64),
+            order: call(
+                "sumo_order",
+                vec![
+                    lit("start"),
+                    cast(sequence, DataType::UInt64),
+                    lit(branch as u64),
+                ],
+            ),
             chain: lit(false),
         };
         builder = start.project(builder)?;
@@ -354,13 +379,23 @@ impl Translator<'_> {
                         what: format!("a query with more than {MAX_BRANCHES} union branches"),
                     });
                 }
-                let branch_plan = self.pipeline(sub, unions)?.build().map_err(planning)?;
+                let branch_plan = self
+                    .pipeline(sub, unions, Some(index))?
+                    .build()
+                    .map_err(planning)?;
                 builder = builder.union(branch_plan).map_err(planning)?;
                 continue;
             }
             let source = &pipeline.sources[index];
+            // Root stages release held rows in their order, and a union's
+            // branch releases its own at the union's place.
+            let phase = match union_at {
+                None => ((index as u64 + 1) << 16) as u32,
+                Some(union) => (((union as u64 + 1) << 16) | (index as u64 + 1)) as u32,
+            };
             let context = Context {
                 earlier: &pipeline.sources[..index],
+                phase,
             };
             builder = self
                 .operator(operator, source, &context, builder)
@@ -455,12 +490,6 @@ impl Translator<'_> {
                 nodrop,
                 starts_chain,
             } => {
-                if *multi {
-                    return Err(Untranslatable {
-                        span: None,
-                        what: "`parse regex … multi`".to_string(),
-                    });
-                }
                 let groups: Vec<String> =
                     targets.iter().map(|(group, _)| group.to_string()).collect();
                 let captures = call(
@@ -472,6 +501,9 @@ impl Translator<'_> {
                     ],
                 );
                 let slots: Vec<Slot> = targets.iter().map(|(_, slot)| *slot).collect();
+                if *multi {
+                    return self.parse_multi(builder, captures, &slots, *nodrop, *starts_chain);
+                }
                 self.parse_stage(builder, captures, &slots, *nodrop, *starts_chain)
             }
             Operator::Assign { target, value } => {
@@ -513,10 +545,12 @@ impl Translator<'_> {
                     .alias("__rank");
                 let builder = builder.window(vec![rank]).map_err(planning)?;
                 let mut row = Row::current(width);
-                row.order = cast(column("__rank"), DataType::UInt64);
+                row.order = released_order(context.phase, column("__rank"));
                 row.project(builder)
             }
-            Operator::Aggregate { keys, functions } => self.aggregate(builder, keys, functions),
+            Operator::Aggregate { keys, functions } => {
+                self.aggregate(builder, keys, functions, context)
+            }
             Operator::Limit(limit) => builder
                 .sort(vec![column(ORDER).sort(true, false)])
                 .and_then(|builder| builder.limit(0, Some(*limit as usize)))
@@ -605,6 +639,56 @@ impl Translator<'_> {
         row.project(with_outputs)
     }
 
+    /// A `parse regex … multi` stage: one row per match, in match order. The
+    /// regex call `single` is rebuilt as `sumo_parse_regex_multi`.
+    fn parse_multi(
+        &self,
+        builder: LogicalPlanBuilder,
+        single: Expr,
+        targets: &[Slot],
+        nodrop: bool,
+        starts_chain: bool,
+    ) -> Translated<LogicalPlanBuilder> {
+        use datafusion::functions::core::expr_fn::get_field;
+
+        let width = self.width();
+        let chain = if starts_chain {
+            lit(false)
+        } else {
+            column(CHAIN)
+        };
+        let keep = if nodrop { lit(true) } else { chain.clone() };
+        let Expr::ScalarFunction(function) = single else {
+            unreachable!("the regex parse is a function call");
+        };
+        let mut arguments = function.args;
+        arguments.push(keep);
+        let matches = call("sumo_parse_regex_multi", arguments);
+        let builder = Row::current(width)
+            .project_with(builder, matches)?
+            .unnest_column(CAPTURES)
+            .map_err(planning)?;
+        let captures = get_field(column(CAPTURES), "captures");
+        let matched = captures.clone().is_not_null();
+        let mut row = Row::current(width);
+        for (index, slot) in targets.iter().enumerate() {
+            let capture = call("sumo_item", vec![captures.clone(), lit(index as i64)]);
+            row.slots[*slot] = when(matched.clone(), capture)
+                .otherwise(column(&slot_column(*slot)))
+                .map_err(planning)?;
+        }
+        row.chain = if nodrop { chain.or(matched) } else { chain };
+        row.order = call(
+            "sumo_order",
+            vec![
+                lit("append"),
+                column(ORDER),
+                get_field(column(CAPTURES), "index"),
+            ],
+        );
+        row.project(builder)
+    }
+
     /// A row-holding stage: every row goes, in native order, to one list,
     /// which `sumo_hold` runs through the stage; its rows come back out of
     /// the list with their order.
@@ -673,7 +757,7 @@ impl Translator<'_> {
             slots: (0..width)
                 .map(|slot| get_field(column("__released"), format!("s{slot}")))
                 .collect(),
-            order: get_field(column("__released"), "__order"),
+            order: released_order(context.phase, get_field(column("__released"), "__order")),
             chain: lit(false),
         };
         row.project(builder)
@@ -718,6 +802,7 @@ impl Translator<'_> {
         builder: LogicalPlanBuilder,
         keys: &[Slot],
         functions: &[(AggregateFunction, Slot)],
+        context: &Context,
     ) -> Translated<LogicalPlanBuilder> {
         let mut unique_keys: Vec<Slot> = Vec::new();
         for key in keys {
@@ -729,7 +814,7 @@ impl Translator<'_> {
             .iter()
             .map(|slot| column(&slot_column(*slot)))
             .collect();
-        let mut aggregates = vec![min(column(ORDER)).alias(ORDER)];
+        let mut aggregates = vec![min(column(ORDER)).alias("__first")];
         for (index, (function, _)) in functions.iter().enumerate() {
             let argument = match &function.argument {
                 Some(argument) => Some(self.expr(argument)?),
@@ -766,11 +851,20 @@ impl Translator<'_> {
             };
             aggregates.push(aggregate.alias(format!("__a{index}")));
         }
-        let builder = builder.aggregate(groups, aggregates).map_err(planning)?;
+        // Groups come out in the order of their first rows. An aggregate
+        // without `by` gives one row even over no input, whose first row is null.
+        let rank = row_number()
+            .order_by(vec![column("__first").sort(true, true)])
+            .build()
+            .map_err(planning)?
+            .alias("__rank");
+        let builder = builder
+            .aggregate(groups, aggregates)
+            .and_then(|builder| builder.window(vec![rank]))
+            .map_err(planning)?;
         let mut row = Row {
             slots: (0..self.width()).map(|_| null_value()).collect(),
-            // An aggregate without `by` gives one row even over no input.
-            order: datafusion::functions::core::expr_fn::coalesce(vec![column(ORDER), lit(0u64)]),
+            order: released_order(context.phase, column("__rank")),
             chain: lit(false),
         };
         for slot in &unique_keys {

@@ -10,9 +10,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, ListArray, UInt64Array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BinaryArray, ListArray};
 use datafusion::arrow::buffer::OffsetBuffer;
-use datafusion::arrow::datatypes::{DataType, Field, FieldRef, UInt64Type};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{exec_err, Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
 use datafusion::logical_expr::{
@@ -110,7 +110,7 @@ impl AggregateUDFImpl for Collect {
         Ok(vec![
             Arc::new(Field::new(
                 format!("{name}_order"),
-                list_of(DataType::UInt64),
+                list_of(DataType::Binary),
                 true,
             )),
             Arc::new(Field::new(
@@ -131,21 +131,22 @@ impl AggregateUDFImpl for Collect {
 #[derive(Debug)]
 struct Collected {
     function: ExtraAggregate,
-    rows: Vec<(u64, Option<Value>, Option<Value>)>,
+    rows: Vec<(Vec<u8>, Option<Value>, Option<Value>)>,
 }
 
 impl Collected {
-    fn add_rows(
-        &mut self,
-        orders: &UInt64Array,
-        values: &ArrayRef,
-        times: &ArrayRef,
-    ) -> Result<()> {
+    fn add_rows(&mut self, orders: &ArrayRef, values: &ArrayRef, times: &ArrayRef) -> Result<()> {
+        let Some(orders) = orders.as_binary_opt::<i32>() else {
+            return exec_err!("sumo_collect expects orders as bytes");
+        };
         let values = Values::new(values)?;
         let times = Values::new(times)?;
         for index in 0..orders.len() {
-            self.rows
-                .push((orders.value(index), values.get(index), times.get(index)));
+            self.rows.push((
+                orders.value(index).to_vec(),
+                values.get(index),
+                times.get(index),
+            ));
         }
         Ok(())
     }
@@ -163,8 +164,7 @@ impl Accumulator for Collected {
         let [_, orders, values, times] = values else {
             return exec_err!("sumo_collect takes a spec, an order, a value and a time");
         };
-        let orders = datafusion::arrow::compute::cast(orders, &DataType::UInt64)?;
-        self.add_rows(orders.as_primitive::<UInt64Type>(), values, times)
+        self.add_rows(orders, values, times)
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
@@ -181,17 +181,13 @@ impl Accumulator for Collected {
                 continue;
             }
             let order = orders.value(index);
-            self.add_rows(
-                order.as_primitive::<UInt64Type>(),
-                &values.value(index),
-                &times.value(index),
-            )?;
+            self.add_rows(&order, &values.value(index), &times.value(index))?;
         }
         Ok(())
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        let orders: UInt64Array = self.rows.iter().map(|row| Some(row.0)).collect();
+        let orders: BinaryArray = self.rows.iter().map(|row| Some(row.0.as_slice())).collect();
         let mut values = ValueBuilder::with_capacity(self.rows.len());
         let mut times = ValueBuilder::with_capacity(self.rows.len());
         for (_, value, time) in &self.rows {
@@ -206,7 +202,7 @@ impl Accumulator for Collected {
     }
 
     fn evaluate(&mut self) -> Result<ScalarValue> {
-        self.rows.sort_by_key(|row| row.0);
+        self.rows.sort_by(|left, right| left.0.cmp(&right.0));
         let function = AggregateFunction {
             kind: AggregateKind::Extra(self.function),
             argument: Some(CompiledExpr::Field(0)),
@@ -231,6 +227,7 @@ impl Accumulator for Collected {
 
     fn size(&self) -> usize {
         std::mem::size_of_val(self)
-            + self.rows.capacity() * std::mem::size_of::<(u64, Option<Value>, Option<Value>)>()
+            + self.rows.capacity() * std::mem::size_of::<(Vec<u8>, Option<Value>, Option<Value>)>()
+            + self.rows.iter().map(|row| row.0.len()).sum::<usize>()
     }
 }

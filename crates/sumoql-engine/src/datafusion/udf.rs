@@ -68,6 +68,15 @@ enum Kind {
     /// of rows (structs of the named fields, in native order); returns the
     /// rows it releases, each with its `__order` among them.
     Hold,
+    /// `sumo_order(op, …)`: the bytes that order rows as the native engine
+    /// sees them (see the module docs of `datafusion`): `start` (a record's
+    /// position and branch), `rank` (a phase and a rank), `append` (a
+    /// match index after an order).
+    Order,
+    /// `sumo_parse_regex_multi(v, regex, groups, keep)`: every match's groups
+    /// with its index; one entry without captures when nothing matched and
+    /// `keep` holds, none when it does not.
+    ParseRegexMulti,
     /// `sumo_in_time_range(time, start, end)`: true unless a readable time
     /// lies outside the range.
     InTimeRange,
@@ -88,6 +97,8 @@ const KINDS: &[(&str, Kind)] = &[
     ("sumo_item", Kind::Item),
     ("sumo_stage", Kind::Stage),
     ("sumo_hold", Kind::Hold),
+    ("sumo_order", Kind::Order),
+    ("sumo_parse_regex_multi", Kind::ParseRegexMulti),
     ("sumo_in_time_range", Kind::InTimeRange),
 ];
 
@@ -140,6 +151,8 @@ impl ScalarUDFImpl for SumoFunction {
     fn return_type(&self, arguments: &[DataType]) -> Result<DataType> {
         Ok(match self.kind {
             Kind::Hold => held_rows_type(arguments.get(3))?,
+            Kind::Order => DataType::Binary,
+            Kind::ParseRegexMulti => multi_matches_type(),
             Kind::Value | Kind::Eval | Kind::Item => value_type(),
             Kind::IsTrue | Kind::Matches | Kind::Keyword | Kind::Term | Kind::InTimeRange => {
                 DataType::Boolean
@@ -234,6 +247,8 @@ impl ScalarUDFImpl for SumoFunction {
                 })?
             }
             Kind::Stage => stage(&args.args, rows)?,
+            Kind::Order => order(&args.args, rows)?,
+            Kind::ParseRegexMulti => parse_regex_multi(&args.args, rows)?,
             Kind::Hold => hold(&args.args, rows, args.return_type())?,
             Kind::Item => {
                 let lists = args.args[0].to_array(rows)?;
@@ -649,6 +664,151 @@ fn stage(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
         Some(datafusion::arrow::buffer::NullBuffer::from(valid)),
     )?;
     Ok(Arc::new(list))
+}
+
+fn multi_matches_type() -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(
+        DataType::Struct(multi_match_fields()),
+        true,
+    )))
+}
+
+fn multi_match_fields() -> datafusion::arrow::datatypes::Fields {
+    vec![
+        Field::new("captures", captures_type(), true),
+        Field::new("index", DataType::UInt32, false),
+    ]
+    .into()
+}
+
+fn parse_regex_multi(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+    use datafusion::arrow::array::{ListArray, StructArray, UInt32Builder};
+    use datafusion::arrow::buffer::OffsetBuffer;
+
+    let regex = cached_regex(&literal_text(arguments, 1)?)?;
+    let groups: Vec<usize> = literal_text(arguments, 2)?
+        .split(',')
+        .filter_map(|group| group.parse().ok())
+        .collect();
+    let values = arguments[0].to_array(rows)?;
+    let values = Values::new(&values)?;
+    let keep = arguments[3].to_array(rows)?;
+    let Some(keep) = keep.as_boolean_opt() else {
+        return exec_err!("sumo_parse_regex_multi expects a boolean keep flag");
+    };
+    let mut captures = ListBuilder::new(StringBuilder::new());
+    let mut indexes = UInt32Builder::new();
+    let mut offsets = vec![0i32];
+    let mut entries = 0i32;
+    for row in 0..rows {
+        let found = values
+            .text(row)
+            .map(|text| {
+                regex
+                    .group_matches(&text, groups.iter().copied(), true)
+                    .into_iter()
+                    .map(|values| {
+                        values
+                            .into_iter()
+                            .map(|value| value.map(str::to_string))
+                            .collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if found.is_empty() {
+            if keep.is_valid(row) && keep.value(row) {
+                captures.append(false);
+                indexes.append_value(0);
+                entries += 1;
+            }
+        } else {
+            for (index, values) in found.into_iter().enumerate() {
+                for value in values {
+                    captures.values().append_option(value);
+                }
+                captures.append(true);
+                indexes.append_value(index as u32);
+                entries += 1;
+            }
+        }
+        offsets.push(entries);
+    }
+    let entries = StructArray::try_new(
+        multi_match_fields(),
+        vec![Arc::new(captures.finish()), Arc::new(indexes.finish())],
+        None,
+    )?;
+    let list = ListArray::try_new(
+        Arc::new(Field::new_list_field(
+            DataType::Struct(multi_match_fields()),
+            true,
+        )),
+        OffsetBuffer::new(offsets.into()),
+        Arc::new(entries),
+        None,
+    )?;
+    Ok(Arc::new(list))
+}
+
+/// `sumo_order`: see [`Kind::Order`].
+fn order(arguments: &[ColumnarValue], rows: usize) -> Result<ArrayRef> {
+    use datafusion::arrow::compute::cast;
+    use datafusion::arrow::datatypes::UInt64Type;
+
+    let operation = literal_text(arguments, 0)?;
+    let number = |index: usize| -> Result<ArrayRef> {
+        Ok(cast(&arguments[index].to_array(rows)?, &DataType::UInt64)?)
+    };
+    let mut builder = BinaryBuilder::with_capacity(rows, rows * 16);
+    let mut key = Vec::with_capacity(16);
+    match operation.as_str() {
+        "start" => {
+            let sequence = number(1)?;
+            let branch = number(2)?;
+            let (sequence, branch) = (
+                sequence.as_primitive::<UInt64Type>(),
+                branch.as_primitive::<UInt64Type>(),
+            );
+            for row in 0..rows {
+                key.clear();
+                key.extend_from_slice(&[0, 0, 0, 0]);
+                key.extend_from_slice(&sequence.value(row).to_be_bytes());
+                key.extend_from_slice(&(branch.value(row) as u16).to_be_bytes());
+                builder.append_value(&key);
+            }
+        }
+        "rank" => {
+            let phase = number(1)?;
+            let rank = number(2)?;
+            let (phase, rank) = (
+                phase.as_primitive::<UInt64Type>(),
+                rank.as_primitive::<UInt64Type>(),
+            );
+            for row in 0..rows {
+                key.clear();
+                key.extend_from_slice(&(phase.value(row) as u32).to_be_bytes());
+                key.extend_from_slice(&rank.value(row).to_be_bytes());
+                builder.append_value(&key);
+            }
+        }
+        "append" => {
+            let orders = arguments[1].to_array(rows)?;
+            let Some(orders) = orders.as_binary_opt::<i32>() else {
+                return exec_err!("sumo_order append expects an order");
+            };
+            let index = number(2)?;
+            let index = index.as_primitive::<UInt64Type>();
+            for row in 0..rows {
+                key.clear();
+                key.extend_from_slice(orders.value(row));
+                key.extend_from_slice(&(index.value(row) as u32).to_be_bytes());
+                builder.append_value(&key);
+            }
+        }
+        other => return exec_err!("unknown sumo_order operation {other:?}"),
+    }
+    Ok(Arc::new(builder.finish()))
 }
 
 /// The type `sumo_hold` returns for a list of row structs: the same
