@@ -30,6 +30,17 @@ pub struct ReadStats {
     pub skipped_files: u64,
 }
 
+/// A file that [`Inputs::list_files`] found behind the input paths, to read on its own
+/// with [`Inputs::open_listed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFile {
+    /// The path as the records' `_sourceName` gives it, or `-` for standard input.
+    pub path: PathBuf,
+    /// Whether the file was found by listing a directory or expanding a pattern, so that
+    /// a file of no recognised format is passed over with a warning instead of an error.
+    found: bool,
+}
+
 /// A path still to read, or an error found while listing a directory, kept in the order
 /// the stream yields them.
 enum Pending {
@@ -91,12 +102,76 @@ impl Inputs {
             name: PathBuf::from(name),
             bytes,
         };
+        Inputs::with_queue(VecDeque::from([pending]), options)
+    }
+
+    fn with_queue(queue: VecDeque<Pending>, options: ReadOptions) -> Inputs {
         Inputs {
-            queue: VecDeque::from([pending]),
+            queue,
             current: None,
             options,
             visited_directories: HashSet::new(),
             stats: ReadStats::default(),
+        }
+    }
+
+    /// Lists the files that [`Inputs::open`] reads for `paths`, in the order it reads
+    /// them, without opening any. A path that cannot be listed (missing, unreadable, a
+    /// pattern that matches nothing, a directory cycle) gives an `Err` at its place in
+    /// that order, as the stream would yield it.
+    pub fn list_files(paths: &[PathBuf]) -> Vec<Result<ListedFile, ReadError>> {
+        let mut lister = Inputs::open(paths, ReadOptions::default());
+        let mut listed = Vec::new();
+        while let Some(pending) = lister.queue.pop_front() {
+            match pending {
+                Pending::Error(error) => listed.push(Err(error)),
+                Pending::Bytes { .. } => {
+                    unreachable!("Inputs::open queues paths, never bytes")
+                }
+                Pending::Path { path, found } => {
+                    if let Err(error) = lister.list_path(path, found, &mut listed) {
+                        listed.push(Err(error));
+                    }
+                }
+            }
+        }
+        listed
+    }
+
+    /// Prepares to read one file from [`Inputs::list_files`] with the settings that
+    /// [`Inputs::open`] gives it, so its items are the ones that stream yields for it.
+    pub fn open_listed(file: &ListedFile, options: ReadOptions) -> Inputs {
+        let pending = Pending::Path {
+            path: file.path.clone(),
+            found: file.found,
+        };
+        Inputs::with_queue(VecDeque::from([pending]), options)
+    }
+
+    /// Lists one path for [`Inputs::list_files`]: a directory or pattern queues its
+    /// entries, anything else is a file.
+    fn list_path(
+        &mut self,
+        path: PathBuf,
+        found: bool,
+        listed: &mut Vec<Result<ListedFile, ReadError>>,
+    ) -> Result<(), ReadError> {
+        if path.as_os_str() == "-" {
+            listed.push(Ok(ListedFile { path, found }));
+            return Ok(());
+        }
+        match fs::metadata(&path) {
+            Ok(metadata) if metadata.is_dir() => self.queue_directory(&path),
+            Ok(_) => {
+                listed.push(Ok(ListedFile { path, found }));
+                Ok(())
+            }
+            Err(error)
+                if error.kind() == std::io::ErrorKind::NotFound && is_glob_pattern(&path) =>
+            {
+                self.queue_glob(&path)
+            }
+            Err(source) => Err(ReadError::Io { path, source }),
         }
     }
 

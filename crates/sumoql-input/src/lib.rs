@@ -48,7 +48,7 @@ pub use error::ReadError;
 pub use event::{parse_system_time_ms, WindowsEvent, SYSTEM_FIELDS};
 pub use event_xml::render_event_xml;
 pub use evtx::EVTX_MAGIC;
-pub use inputs::{Inputs, ReadStats};
+pub use inputs::{Inputs, ListedFile, ReadStats};
 pub use prefilter::{escape_markers, escapes_may_hide_text, provides_field, searchable_form};
 pub use record::{
     category_for_channel, InputFormat, Item, Malformed, Position, RawMode, ReadOptions, Record,
