@@ -6,6 +6,8 @@ mod convert;
 mod explain;
 mod fields;
 mod fmt;
+#[cfg(feature = "datafusion")]
+mod ingest;
 mod output;
 mod parallel;
 mod prefilter;
@@ -131,6 +133,18 @@ Inside, `:help` lists the commands; Ctrl-D leaves.")]
   sumoql fmt queries/*.sumo            rewrite files in place (files with comments are left alone)
   sumoql fmt --check queries/*.sumo    list files that are not in the canonical layout")]
     Fmt(fmt::FmtArgs),
+    #[cfg(feature = "datafusion")]
+    #[command(
+        after_help = "Each record becomes one row with `_raw`, the metadata fields and the Windows
+System and EventData fields as columns, plus `__sumoql_seq`, its place in reading order.
+Rows go to DIR/day=YYYY-MM-DD/part-NNNNN.parquet by the UTC day of `_messageTime`;
+records without a time of their own go to DIR/day=unknown.
+
+Examples:
+  sumoql ingest samples/sysmon_sample.xml --to parquet parquet/
+  sumoql ingest logs/ --to parquet parquet/ --overwrite"
+    )]
+    Ingest(ingest::IngestArgs),
 }
 
 #[derive(Args)]
@@ -222,6 +236,15 @@ pub(crate) enum RawArgument {
     Original,
 }
 
+impl From<RawArgument> for sumoql_input::RawMode {
+    fn from(argument: RawArgument) -> sumoql_input::RawMode {
+        match argument {
+            RawArgument::Canonical => sumoql_input::RawMode::Canonical,
+            RawArgument::Original => sumoql_input::RawMode::Original,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -268,6 +291,8 @@ fn run_command(command: Command) -> u8 {
         Command::Test(arguments) => testing::test(arguments),
         Command::Repl(arguments) => repl::run(arguments),
         Command::Fmt(arguments) => fmt::run(arguments),
+        #[cfg(feature = "datafusion")]
+        Command::Ingest(arguments) => ingest::ingest(arguments, use_color()),
     }
 }
 

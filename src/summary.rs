@@ -147,6 +147,17 @@ impl Summary {
     /// malformed; N result rows in T s`, where R is always P + S and F counts the
     /// inputs that held a record.
     fn line(&self, rows: usize) -> String {
+        let rows = rows as u64;
+        let outcome = format!(
+            "{} result {}",
+            group_digits(rows),
+            plural(rows, "row", "rows")
+        );
+        self.line_with(&outcome)
+    }
+
+    /// Returns the part of the text summary that counts the records read.
+    fn read_counts(&self) -> String {
         let processed: u64 = self.records_by_input.values().sum();
         let skipped: u64 = self.malformed_by_input.values().sum();
         let read = processed + skipped;
@@ -182,13 +193,22 @@ impl Summary {
             ));
         }
 
+        line
+    }
+
+    /// Prints the reports held back, then the totals of what was read followed by
+    /// `outcome` (what the command made of the records) and the elapsed time.
+    #[cfg(feature = "datafusion")]
+    pub fn print_outcome(&self, outcome: &str) {
+        self.print_reports();
+        report(&format!("sumoql: {}", self.line_with(outcome)));
+    }
+
+    /// Returns the text summary with `outcome` in place of the result rows.
+    fn line_with(&self, outcome: &str) -> String {
+        let mut line = self.read_counts();
         let elapsed = self.started.elapsed().as_secs_f64();
-        let rows = rows as u64;
-        line.push_str(&format!(
-            "; {} result {} in {elapsed:.2} s",
-            group_digits(rows),
-            plural(rows, "row", "rows")
-        ));
+        line.push_str(&format!("; {outcome} in {elapsed:.2} s"));
         line
     }
 
@@ -215,7 +235,7 @@ pub fn report_skipped_file(error: &ReadError) {
     report(&format!("sumoql: warning: {error}"));
 }
 
-fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
+pub(crate) fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
     if count == 1 {
         one
     } else {
@@ -224,7 +244,7 @@ fn plural<'a>(count: u64, one: &'a str, many: &'a str) -> &'a str {
 }
 
 /// Formats a count with thousands separators, as `12,345`.
-fn group_digits(count: u64) -> String {
+pub(crate) fn group_digits(count: u64) -> String {
     let digits = count.to_string();
     let mut grouped = String::new();
     for (index, digit) in digits.chars().enumerate() {
