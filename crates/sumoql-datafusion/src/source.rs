@@ -97,6 +97,16 @@ pub struct RecordSource {
     pub(crate) counters: Arc<ReadCounters>,
 }
 
+impl std::fmt::Debug for RecordSource {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("RecordSource")
+            .field("paths", &self.paths)
+            .field("strict", &self.strict)
+            .finish()
+    }
+}
+
 impl RecordSource {
     /// Prepares to read `paths` (files, directories, glob patterns, `-`) as `sumoql run`
     /// does, with the settings of `options`: the sources file's per-path rules, the

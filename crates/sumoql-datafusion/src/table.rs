@@ -151,16 +151,6 @@ pub struct RecordScanExec {
     properties: Arc<PlanProperties>,
 }
 
-impl fmt::Debug for RecordSource {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter
-            .debug_struct("RecordSource")
-            .field("paths", &self.paths)
-            .field("strict", &self.strict)
-            .finish()
-    }
-}
-
 impl RecordScanExec {
     fn new(
         source: RecordSource,

@@ -278,3 +278,26 @@ async fn all_fields_table_finds_event_data() {
         assert!(schema.field_with_name(name).is_ok(), "missing {name}");
     }
 }
+
+#[tokio::test]
+async fn read_options_set_metadata_columns() {
+    let options = ReadOptions {
+        host: Some("override-host".to_string()),
+        category: Some("test/category".to_string()),
+        ..ReadOptions::default()
+    };
+    let source = RecordSource::new(vec![sample_log()], options);
+    let table = RecordTable::new(source, fields(&["_sourceHost", "_sourceCategory"]));
+    let sql = "SELECT \"_sourceHost\", \"_sourceCategory\" FROM logs";
+    let batches = query(table, sql, 8192).await.unwrap();
+
+    let hosts = texts(&batches, 0);
+    let categories = texts(&batches, 1);
+    assert_eq!(hosts.len(), 33);
+    assert!(hosts
+        .iter()
+        .all(|host| host.as_deref() == Some("override-host")));
+    assert!(categories
+        .iter()
+        .all(|category| category.as_deref() == Some("test/category")));
+}
