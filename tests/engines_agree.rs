@@ -135,3 +135,32 @@ fn shared_sysmon_data() {
         "the queries find rows in the shared data ({rows})"
     );
 }
+
+/// Returns the summary line of a run without its time.
+fn summary_line(engine: &str, input: &Path) -> String {
+    let input = input.to_string_lossy();
+    let output = run_sumoql(&["run", "--engine", engine, SHIPPED_QUERY, &input]);
+    assert_eq!(output.code(), 0, "{}", output.stderr);
+    let line = output
+        .stderr
+        .lines()
+        .find(|line| line.starts_with("sumoql: read "))
+        .unwrap_or_else(|| panic!("no summary line in {}", output.stderr))
+        .to_string();
+    line.rsplit_once(" in ")
+        .map_or(line.clone(), |(head, _)| head.to_string())
+}
+
+#[test]
+fn summaries_count_each_record_once() {
+    // The shipped query has two union branches, so DataFusion scans the
+    // input three times; the summary still counts each record once.
+    let folder = scratch();
+    let path = folder.path().join("with-broken-line.xml");
+    let mut text = std::fs::read_to_string(SAMPLE_LOG).expect("sample");
+    text.push_str("<Event><System><EventID>1</EventID></System>\n");
+    std::fs::write(&path, text).expect("write");
+    let native = summary_line("native", &path);
+    assert!(native.contains("1 skipped as malformed"), "{native}");
+    assert_eq!(summary_line("datafusion", &path), native);
+}

@@ -95,6 +95,9 @@ pub struct RecordSource {
     pub(crate) strict: bool,
     pub(crate) observer: Option<ReadObserver>,
     pub(crate) counters: Arc<ReadCounters>,
+    /// The files some scan has reported on: a plan that scans the table more
+    /// than once (one scan per `union` branch) reports each file once.
+    pub(crate) reported_files: Arc<std::sync::Mutex<std::collections::HashSet<usize>>>,
 }
 
 impl std::fmt::Debug for RecordSource {
@@ -123,6 +126,7 @@ impl RecordSource {
             strict: false,
             observer: None,
             counters: Arc::default(),
+            reported_files: Arc::default(),
         }
     }
 
@@ -154,6 +158,18 @@ impl RecordSource {
             }
         }
         files
+    }
+
+    /// Claims the reports of file `index` for the calling scan, and returns
+    /// whether it is the first to claim them.
+    ///
+    /// NOTE: a first scan that stops early (a `limit`) leaves the rest of the
+    /// file uncounted, although a later scan may read it all.
+    pub(crate) fn claim_reports(&self, index: usize) -> bool {
+        self.reported_files
+            .lock()
+            .expect("reported files lock")
+            .insert(index)
     }
 
     pub(crate) fn report_record(&self, record: &Record) {

@@ -260,20 +260,25 @@ impl ExecutionPlan for RecordScanExec {
         let mut batch = BatchBuilder::new(Arc::clone(&self.schema));
         let batch_size = self.batch_size;
         let limit = self.limit.unwrap_or(usize::MAX);
+        let reports = source.claim_reports(partition);
         builder.spawn_blocking(move || {
             let mut record_index = 0u64;
             let mut rows_sent = 0usize;
             for item in Inputs::open_listed(&file, source.options.clone()) {
                 match item {
                     Ok(Item::Record(record)) => {
-                        source.report_record(&record);
+                        if reports {
+                            source.report_record(&record);
+                        }
                         batch.append(&record, sequence_number(partition as u64, record_index));
                         record_index += 1;
                     }
-                    Ok(Item::Malformed(malformed)) => source
+                    Ok(Item::Malformed(malformed)) if reports || source.strict => source
                         .report_malformed(malformed)
                         .map_err(|error| DataFusionError::External(Box::new(error)))?,
-                    Err(error) => source.report_error(&error),
+                    Ok(Item::Malformed(_)) => {}
+                    Err(error) if reports => source.report_error(&error),
+                    Err(_) => {}
                 }
                 if batch.rows >= batch_size {
                     rows_sent += batch.rows;
