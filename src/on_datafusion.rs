@@ -261,27 +261,14 @@ fn strict_stop(error: &datafusion::error::DataFusionError) -> Option<String> {
     None
 }
 
-#[cfg(not(feature = "ballista"))]
-async fn ballista_context(
-    _request: &RunRequest,
-    _partitions: usize,
-) -> Result<SessionContext, RunError> {
-    Err(RunError::Usage(
-        "this sumoql was built without the `ballista` feature; build it with `cargo build --release --features ballista` to use --engine ballista".to_string(),
-    ))
-}
-
-#[cfg(feature = "ballista")]
+/// Builds the session that sends plans to the Ballista scheduler of `--scheduler`.
 async fn ballista_context(
     request: &RunRequest,
-    partitions: usize,
+    _partitions: usize,
 ) -> Result<SessionContext, RunError> {
-    let Some(scheduler) = &request.scheduler else {
-        return Err(RunError::Usage(
-            "--engine ballista needs --scheduler HOST:PORT".to_string(),
-        ));
+    let message = match &request.scheduler {
+        None => "--engine ballista needs --scheduler HOST:PORT".to_string(),
+        Some(_) => "this sumoql was built without the `ballista` feature; build it with `cargo build --release --features ballista` to use --engine ballista".to_string(),
     };
-    sumoql_ballista::client_context(scheduler, partitions)
-        .await
-        .map_err(RunError::Failed)
+    Err(RunError::Usage(message))
 }
