@@ -1,6 +1,8 @@
 //! The `sumoql` command: runs Sumo Logic search queries over local log files.
 
 mod check;
+#[cfg(feature = "ballista")]
+mod cluster;
 mod completions;
 mod convert;
 mod explain;
@@ -147,6 +149,34 @@ Examples:
   sumoql ingest logs/ --to parquet parquet/ --overwrite"
     )]
     Ingest(ingest::IngestArgs),
+    /// Run the scheduler of an Apache Ballista cluster, which plans queries
+    /// and sends their tasks to the executors.
+    #[cfg(feature = "ballista")]
+    #[command(
+        after_help = "Executors register with the scheduler, and clients submit queries to it at
+df://HOST:PORT. It has no authentication: bind it to a private network only.
+Logs go to standard error; RUST_LOG=debug shows more.
+
+Examples:
+  sumoql scheduler                          listen on 127.0.0.1:50050
+  sumoql scheduler --bind 10.0.0.5:50050    listen on a private network address"
+    )]
+    Scheduler(cluster::SchedulerArgs),
+    /// Run an executor of an Apache Ballista cluster, which registers with the
+    /// scheduler and runs the tasks of queries.
+    #[cfg(feature = "ballista")]
+    #[command(
+        after_help = "An executor listens on two ports: --bind for Arrow Flight (intermediate
+results) and --grpc-port for tasks from the scheduler. It reads Parquet files at the
+paths the client names, so every executor needs the data at the same path.
+
+Examples:
+  sumoql executor --scheduler 127.0.0.1:50050 --bind 127.0.0.1:50051
+  sumoql executor --scheduler 127.0.0.1:50050 --bind 127.0.0.1:50061 --concurrency 4
+  sumoql executor --scheduler 10.0.0.5:50050 --bind 0.0.0.0:50051 --external-host 10.0.0.6 \\
+      --work-dir /var/lib/sumoql/shuffle"
+    )]
+    Executor(cluster::ExecutorArgs),
 }
 
 #[derive(Args)]
@@ -311,6 +341,10 @@ fn run_command(command: Command) -> u8 {
         Command::Fmt(arguments) => fmt::run(arguments),
         #[cfg(feature = "datafusion")]
         Command::Ingest(arguments) => ingest::ingest(arguments, use_color()),
+        #[cfg(feature = "ballista")]
+        Command::Scheduler(arguments) => cluster::scheduler(arguments),
+        #[cfg(feature = "ballista")]
+        Command::Executor(arguments) => cluster::executor(arguments),
     }
 }
 
