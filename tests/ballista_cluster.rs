@@ -483,6 +483,14 @@ fn two_executors_match_native_engine() {
             2,
         ),
         (
+            "* | values(_sourceHost), first(EventID), last(Image) by User | sort by User",
+            4,
+        ),
+        (
+            "* | pct(DestinationPort, 50), stddev(DestinationPort), max(DestinationPort) by EventID",
+            3,
+        ),
+        (
             "* | sort by _messageTime desc | limit 4 | fields _sourceHost, Image",
             4,
         ),

@@ -37,7 +37,7 @@ pub struct ExecutorOptions {
 /// until the process receives Ctrl-C or SIGTERM, then notifies the scheduler
 /// that it stopped.
 ///
-/// The executor registers sumoql's functions, so it can decode the stages of
+/// The executor registers sumoql's scalar and aggregate functions, so it can decode the stages of
 /// translated plans. It reads Parquet files at the paths the client gave, so
 /// every executor needs the data at the same path.
 pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> {
@@ -73,6 +73,11 @@ pub async fn run_executor(options: ExecutorOptions) -> Result<(), ClusterError> 
     for function in sumoql_engine::datafusion::scalar_functions() {
         registry
             .scalar_functions
+            .insert(function.name().to_string(), function);
+    }
+    for function in sumoql_engine::datafusion::aggregate_functions() {
+        registry
+            .aggregate_functions
             .insert(function.name().to_string(), function);
     }
     let config = ExecutorProcessConfig {

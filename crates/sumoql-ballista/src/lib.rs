@@ -4,10 +4,11 @@
 //! ([`run_executor`]). A client ([`run_on_cluster`]) translates a compiled
 //! [`Plan`](sumoql_engine::Plan) to a DataFusion logical plan over a folder of
 //! Parquet files written by `sumoql ingest`, and the scheduler splits it into
-//! stages that the executors run. The translated plans call sumoql's scalar
+//! stages that the executors run. The translated plans call sumoql's
 //! functions by name, so the client, the scheduler and every executor register
-//! the same [`scalar_functions`](sumoql_engine::datafusion::scalar_functions):
-//! all of them must run the same sumoql version.
+//! the same [`scalar_functions`](sumoql_engine::datafusion::scalar_functions)
+//! and [`aggregate_functions`](sumoql_engine::datafusion::aggregate_functions).
+//! All of them must run the same sumoql version.
 
 mod client;
 mod error;
@@ -32,11 +33,14 @@ pub use datafusion;
 /// per node; Ballista's own binaries use the same size.
 const RUNTIME_STACK_BYTES: usize = 32 * 1024 * 1024;
 
-/// Adds sumoql's scalar functions to `state`, so that plans which call them
-/// by name can be decoded and planned.
+/// Adds sumoql's scalar and aggregate functions to `state`, so that plans
+/// which call them by name can be decoded and planned.
 fn register_sumoql_functions(state: &mut SessionState) -> datafusion::common::Result<()> {
     for function in sumoql_engine::datafusion::scalar_functions() {
         state.register_udf(function)?;
+    }
+    for function in sumoql_engine::datafusion::aggregate_functions() {
+        state.register_udaf(function)?;
     }
     Ok(())
 }
