@@ -23,41 +23,60 @@ pub const PARTITION_COLUMN: &str = "day";
 /// The name the Parquet folder is registered under in the client session.
 const TABLE_NAME: &str = "logs";
 
-/// Creates a client session for the Ballista scheduler at `url`
-/// (`df://HOST:PORT`), with sumoql's functions registered. It connects when
-/// the first query runs.
-pub async fn cluster_context(url: &str) -> Result<SessionContext, ClusterError> {
+/// The target partitions of [`run_on_cluster`]: Ballista 55's default.
+const DEFAULT_PARTITIONS: usize = 16;
+
+/// Creates a client session for the Ballista scheduler at `scheduler`
+/// (`HOST:PORT` or `df://HOST:PORT`) that splits scans into `partitions`
+/// partitions, with sumoql's functions registered. It connects when the
+/// first query runs.
+pub async fn client_context(
+    scheduler: &str,
+    partitions: usize,
+) -> datafusion::error::Result<SessionContext> {
+    let url = if scheduler.contains("://") {
+        scheduler.to_string()
+    } else {
+        format!("df://{scheduler}")
+    };
     // NOTE: With `repartition_sorts` on (DataFusion's default), the final sort
     // of a `union` query is pushed into each branch. Ballista 55 then runs a
     // stage in which one branch has no partitions, and DataFusion 55.2's
     // `SortExec` panics on the executor (`topk_emitter_count > 0`), so the job
     // never finishes. Off, the sort runs once above the union, on one task.
+    let config = SessionConfig::new_with_ballista()
+        .with_target_partitions(partitions.max(1))
+        .set_bool("datafusion.optimizer.repartition_sorts", false);
     let mut state = SessionStateBuilder::new()
         .with_default_features()
-        .with_config(
-            SessionConfig::new_with_ballista()
-                .set_bool("datafusion.optimizer.repartition_sorts", false),
-        )
+        .with_config(config)
         .build();
     register_sumoql_functions(&mut state)?;
-    Ok(SessionContext::remote_with_state(url, state).await?)
+    SessionContext::remote_with_state(&url, state).await
 }
 
 /// Runs `plan` on the Ballista cluster whose scheduler is at `url`
-/// (`df://HOST:PORT`) over the Parquet folder `parquet_dir`, and returns the
-/// rows the native engine would return over the same records.
+/// (`HOST:PORT` or `df://HOST:PORT`) over the Parquet folder `parquet_dir`,
+/// and returns the rows the native engine returns over records whose fields
+/// are the columns.
 ///
 /// The folder is the layout `sumoql ingest --to parquet` writes: Hive folders
 /// `day=YYYY-MM-DD` of Parquet files whose columns are record fields and
 /// [`SEQUENCE_COLUMN`], with the schema merged across files. The scheduler
 /// and every executor must see the folder at the same absolute path as this
 /// client.
+///
+/// NOTE: Every column is a record field here, as with [`translate`]. The
+/// native engine reads only metadata and `<System>` values of Windows events
+/// as fields, so over an ingest of Windows events a query that names an
+/// `<EventData>` field (such as `Image`) gives other rows than natively.
+/// `sumoql run --engine ballista` reads only the native engine's fields.
 pub async fn run_on_cluster(
     url: &str,
     plan: &Plan,
     parquet_dir: &Path,
 ) -> Result<ResultTable, ClusterError> {
-    let context = cluster_context(url).await?;
+    let context = client_context(url, DEFAULT_PARTITIONS).await?;
     let table = parquet_table(&context, parquet_dir).await?;
     context.register_table(TABLE_NAME, table.clone())?;
 

@@ -19,7 +19,7 @@ use std::future::Future;
 
 use datafusion::execution::{FunctionRegistry, SessionState};
 
-pub use client::{cluster_context, run_on_cluster, PARTITION_COLUMN};
+pub use client::{client_context, run_on_cluster, PARTITION_COLUMN};
 pub use error::ClusterError;
 pub use executor::{run_executor, ExecutorOptions};
 pub use scheduler::run_scheduler;
