@@ -5,10 +5,12 @@
 
 #![cfg(feature = "ballista")]
 
+mod common;
+
 use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -625,4 +627,130 @@ fn executor_without_scheduler_times_out() {
     ]);
     assert_eq!(status, Some(3), "{stderr}");
     assert!(stderr.contains("not reachable after 1s"), "{stderr}");
+}
+
+/// Runs `sumoql` from the repository root, killing it when it takes longer
+/// than `QUERY_TIMEOUT`.
+fn run_sumoql_with_timeout(arguments: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sumoql"))
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sumoql starts");
+    let start = Instant::now();
+    while child.try_wait().expect("sumoql status").is_none() {
+        if start.elapsed() > QUERY_TIMEOUT {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("sumoql output");
+            panic!(
+                "sumoql {arguments:?} timed out after {QUERY_TIMEOUT:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("sumoql output")
+}
+
+/// Runs `sumoql run --quiet --format csv` with `arguments` and returns its
+/// standard output, failing the test when the run fails.
+fn run_csv(arguments: &[&str]) -> String {
+    let mut full = vec!["run", "--quiet", "--format", "csv"];
+    full.extend_from_slice(arguments);
+    let output = run_sumoql_with_timeout(&full);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "sumoql {full:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("UTF-8 output")
+}
+
+#[test]
+fn shipped_query_on_shared_sysmon() {
+    let Some(shared) = common::shared_folder() else {
+        return;
+    };
+    let sysmon = shared.join("data/sysmon");
+    let mut inputs: Vec<String> = ["converted", "evtx", "json", "linux"]
+        .iter()
+        .filter_map(|folder| std::fs::read_dir(sysmon.join(folder)).ok())
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file())
+        .map(|path| path.display().to_string())
+        .collect();
+    inputs.sort();
+    if inputs.is_empty() {
+        common::report_skip(&format!("no Sysmon files under {}", sysmon.display()));
+        return;
+    }
+
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let parquet = folder.path().join("parquet").display().to_string();
+    let mut ingest = vec!["ingest", "--quiet"];
+    ingest.extend(inputs.iter().map(String::as_str));
+    ingest.extend(["--to", "parquet", &parquet]);
+    let output = run_sumoql_with_timeout(&ingest);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "ingest failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let cluster = Cluster::start(folder.path(), 2);
+    let scheduler = cluster.url.trim_start_matches("df://").to_string();
+
+    let mut native_arguments = vec![common::SHIPPED_QUERY];
+    native_arguments.extend(inputs.iter().map(String::as_str));
+    let native = run_csv(&native_arguments);
+    let on_cluster = run_csv(&[
+        "--engine",
+        "ballista",
+        "--scheduler",
+        &scheduler,
+        common::SHIPPED_QUERY,
+        &parquet,
+    ]);
+    assert_eq!(on_cluster, native, "{}", cluster.logs());
+    assert!(
+        native.lines().count() > 1,
+        "the shipped query finds rows in the shared data"
+    );
+}
+
+#[test]
+fn run_command_on_cluster_matches_datafusion() {
+    let folder = tempfile::tempdir().expect("temporary folder");
+    let data = folder.path().join("parquet");
+    write_parquet(&data, &records());
+    let data = data.display().to_string();
+
+    let cluster = Cluster::start(folder.path(), 2);
+    let queries = [
+        "* | count by _sourceHost, EventID | sort by _sourceHost, EventID",
+        r#"* | parse "<Data Name='Image'>*</Data>" as image | where image matches "*\\python.exe" | fields _messageTime, _sourceHost, image"#,
+        r#"* | where EventID = 1 | "process" as kind | union [ * | where EventID = 3 | "network" as kind ] | fields _sourceHost, kind"#,
+    ];
+    for query in queries {
+        let in_process = run_csv(&["--engine", "datafusion", "-e", query, &data]);
+        let on_cluster = run_csv(&[
+            "--engine",
+            "ballista",
+            "--scheduler",
+            &cluster.url,
+            "-e",
+            query,
+            &data,
+        ]);
+        assert_eq!(on_cluster, in_process, "query: {query}\n{}", cluster.logs());
+        assert!(in_process.lines().count() > 1, "rows for {query}");
+    }
 }
