@@ -261,7 +261,7 @@ fn strict_stop(error: &datafusion::error::DataFusionError) -> Option<String> {
     None
 }
 
-/// Builds the session that sends plans to the Ballista scheduler of `--scheduler`.
+#[cfg(not(feature = "ballista"))]
 async fn ballista_context(
     request: &RunRequest,
     _partitions: usize,
@@ -271,4 +271,20 @@ async fn ballista_context(
         Some(_) => "this sumoql was built without the `ballista` feature; build it with `cargo build --release --features ballista` to use --engine ballista".to_string(),
     };
     Err(RunError::Usage(message))
+}
+
+/// Builds the session that sends plans to the Ballista scheduler of `--scheduler`.
+#[cfg(feature = "ballista")]
+async fn ballista_context(
+    request: &RunRequest,
+    partitions: usize,
+) -> Result<SessionContext, RunError> {
+    let Some(scheduler) = &request.scheduler else {
+        return Err(RunError::Usage(
+            "--engine ballista needs --scheduler HOST:PORT".to_string(),
+        ));
+    };
+    sumoql_ballista::client_context(scheduler, partitions)
+        .await
+        .map_err(RunError::Failed)
 }
