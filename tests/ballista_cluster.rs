@@ -673,24 +673,13 @@ fn run_csv(arguments: &[&str]) -> String {
 
 #[test]
 fn shipped_query_on_shared_sysmon() {
-    let Some(shared) = common::shared_folder() else {
+    let Some(inputs) = common::shared_sysmon_inputs() else {
         return;
     };
-    let sysmon = shared.join("data/sysmon");
-    let mut inputs: Vec<String> = ["converted", "evtx", "json", "linux"]
+    let inputs: Vec<String> = inputs
         .iter()
-        .filter_map(|folder| std::fs::read_dir(sysmon.join(folder)).ok())
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.is_file())
         .map(|path| path.display().to_string())
         .collect();
-    inputs.sort();
-    if inputs.is_empty() {
-        common::report_skip(&format!("no Sysmon files under {}", sysmon.display()));
-        return;
-    }
 
     let folder = tempfile::tempdir().expect("temporary folder");
     let parquet = folder.path().join("parquet").display().to_string();

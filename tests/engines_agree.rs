@@ -8,9 +8,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::{run_sumoql, shared_folder, SAMPLE_LOG, SHIPPED_QUERY};
+use common::{run_sumoql, SAMPLE_LOG, SHIPPED_QUERY};
 
 /// Queries beside the shipped detection, over Sysmon fields.
 const QUERIES: &[&str] = &[
@@ -109,23 +109,9 @@ fn generated_data() {
 
 #[test]
 fn shared_sysmon_data() {
-    let Some(shared) = shared_folder() else {
+    let Some(inputs) = common::shared_sysmon_inputs() else {
         return;
     };
-    let sysmon = shared.join("data/sysmon");
-    let mut inputs: Vec<PathBuf> = ["converted", "evtx", "json", "linux"]
-        .iter()
-        .filter_map(|folder| std::fs::read_dir(sysmon.join(folder)).ok())
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.is_file())
-        .collect();
-    inputs.sort();
-    if inputs.is_empty() {
-        common::report_skip(&format!("no Sysmon files under {}", sysmon.display()));
-        return;
-    }
     let mut rows = 0;
     for input in &inputs {
         rows += agree_on(input, scratch().path());

@@ -97,3 +97,25 @@ pub fn shared_folder() -> Option<PathBuf> {
 pub fn report_skip(reason: &str) {
     let _ = writeln!(std::io::stderr(), "skipping: {reason}");
 }
+
+/// Lists the files directly inside the `converted`, `evtx`, `json` and
+/// `linux` folders of the shared Sysmon data, sorted. Prints why and returns
+/// `None` when the shared data or those files are absent, so the calling
+/// test can skip.
+pub fn shared_sysmon_inputs() -> Option<Vec<PathBuf>> {
+    let sysmon = shared_folder()?.join("data/sysmon");
+    let mut inputs: Vec<PathBuf> = ["converted", "evtx", "json", "linux"]
+        .iter()
+        .filter_map(|folder| std::fs::read_dir(sysmon.join(folder)).ok())
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.is_file())
+        .collect();
+    inputs.sort();
+    if inputs.is_empty() {
+        report_skip(&format!("no Sysmon files under {}", sysmon.display()));
+        return None;
+    }
+    Some(inputs)
+}
