@@ -11,6 +11,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::config::SessionConfig;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
+use sumoql_datafusion::columns::is_record_field;
 use sumoql_datafusion::{ReadEvent, RecordSource, RecordTable, StrictMalformed};
 use sumoql_engine::{datafusion as translation, Plan, ResultTable};
 
@@ -61,17 +62,6 @@ fn choose_table(inputs: &[PathBuf]) -> Result<Table, String> {
                 .to_string(),
         ),
     }
-}
-
-/// Reports whether the native engine reads `name` from a record: the
-/// metadata fields and the `<System>` values of Windows events. The
-/// `<EventData>` values that `sumoql ingest` also writes as columns are not
-/// fields; queries parse them out of `_raw`.
-pub(crate) fn is_record_field(name: &str) -> bool {
-    sumoql_datafusion::columns::METADATA_FIELDS
-        .iter()
-        .chain(sumoql_input::SYSTEM_FIELDS.iter())
-        .any(|field| field.eq_ignore_ascii_case(name))
 }
 
 /// Runs `plan` on DataFusion or Ballista and returns the exit status.

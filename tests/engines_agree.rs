@@ -22,6 +22,7 @@ const QUERIES: &[&str] = &[
     r#"powershell OR cmd | fields _sourceHost, EventID, Image, CommandLine"#,
     r#"* | where num(EventID) in (3, 22) | values(_sourceHost) as hosts, first(Image) as first_image, last(Image) as last_image, count by EventID"#,
     r#"* | min(_messageTime), max(_messageTime), count_distinct(Image) by Computer"#,
+    r#"* | parse "<DestinationPort>*</DestinationPort>" as port nodrop | where EventID = 1 | fields _sourceHost | union [ * | where EventID = 3 | sort by num(port) desc | limit 2 | fields _sourceHost, port ]"#,
 ];
 
 fn run_csv(engine: &str, query: &[&str], input: &Path) -> String {

@@ -29,6 +29,17 @@ pub const METADATA_FIELDS: [&str; 9] = [
     "_collector",
 ];
 
+/// Reports whether the native engine reads `name` from a record: the
+/// metadata fields and the `<System>` values of Windows events. The
+/// `<EventData>` values that an ingest also writes as columns are not fields;
+/// queries parse them out of `_raw`.
+pub fn is_record_field(name: &str) -> bool {
+    METADATA_FIELDS
+        .iter()
+        .chain(sumoql_input::SYSTEM_FIELDS.iter())
+        .any(|field| field.eq_ignore_ascii_case(name))
+}
+
 /// Returns the sequence number of the record at `record_index` in the file at
 /// `file_index`.
 pub fn sequence_number(file_index: u64, record_index: u64) -> u64 {
