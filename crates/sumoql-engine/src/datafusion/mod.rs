@@ -202,7 +202,7 @@ pub fn result_table(
     })
 }
 
-/// Why a plan cannot be translated, and where.
+/// The reason a plan cannot be translated, and where.
 struct Untranslatable {
     span: Option<Span>,
     what: String,
@@ -236,14 +236,14 @@ struct Translator<'p> {
     columns: HashMap<String, String>,
 }
 
-/// What a stage's translation may need of the stages before it.
+/// The context of a stage's translation: the stages before it and its phase.
 struct Context<'s> {
     earlier: &'s [StageSource],
     /// The phase in which this stage releases rows it held.
     phase: u32,
 }
 
-/// The order of a row released at `phase` with `rank` among the released rows.
+/// Returns the order of a row released at `phase` with `rank` among the released rows.
 fn released_order(phase: u32, rank: Expr) -> Expr {
     call("sumo_order", vec![lit("rank"), lit(phase as u64), rank])
 }
@@ -256,7 +256,7 @@ struct Row {
 }
 
 impl Row {
-    /// Every column as it is.
+    /// Returns a row of every column as it is.
     fn current(width: usize) -> Row {
         Row {
             slots: (0..width).map(|slot| column(&slot_column(slot))).collect(),
@@ -313,7 +313,7 @@ impl Translator<'_> {
             .map(|name| column(name))
     }
 
-    /// The record field `name` as a value, null when the table lacks it.
+    /// Returns the record field `name` as a value, null when the table lacks it.
     fn field(&self, name: &str) -> Expr {
         match self.table_column(name) {
             Some(column) => call("sumo_value", vec![column]),
@@ -592,7 +592,7 @@ impl Translator<'_> {
         }
     }
 
-    /// A per-row stage that `sumo_stage` compiles from its text, given the
+    /// Translates a per-row stage that `sumo_stage` compiles from its text, given the
     /// values of `slots` (the fields it reads and fills).
     fn stage(
         &self,
@@ -639,7 +639,7 @@ impl Translator<'_> {
         row.project(with_outputs)
     }
 
-    /// A `parse regex … multi` stage: one row per match, in match order. The
+    /// Translates a `parse regex … multi` stage: one row per match, in match order. The
     /// regex call `single` is rebuilt as `sumo_parse_regex_multi`.
     fn parse_multi(
         &self,
@@ -689,9 +689,9 @@ impl Translator<'_> {
         row.project(builder)
     }
 
-    /// A row-holding stage: every row goes, in native order, to one list,
-    /// which `sumo_hold` runs through the stage; its rows come back out of
-    /// the list with their order.
+    /// Translates a row-holding stage. Every row goes, in native order, to
+    /// one list, and `sumo_hold` runs the stage over it. The rows it releases
+    /// come back out of the list with their order.
     fn hold(
         &self,
         builder: LogicalPlanBuilder,

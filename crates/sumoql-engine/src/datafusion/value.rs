@@ -21,7 +21,7 @@ use datafusion::common::{exec_err, Result};
 
 use crate::value::{format_number, Value};
 
-/// The children of a value struct.
+/// Returns the children of a value struct.
 pub(crate) fn value_fields() -> &'static Fields {
     static FIELDS: OnceLock<Fields> = OnceLock::new();
     FIELDS.get_or_init(|| {
@@ -33,7 +33,7 @@ pub(crate) fn value_fields() -> &'static Fields {
     })
 }
 
-/// The Arrow type of a sumoql value.
+/// Returns the Arrow type of a sumoql value.
 pub fn value_type() -> DataType {
     DataType::Struct(value_fields().clone())
 }
