@@ -11,8 +11,7 @@ use datafusion::datasource::{provider_as_source, TableProvider};
 use datafusion::execution::SessionStateBuilder;
 use datafusion::logical_expr::{LogicalPlan, LogicalPlanBuilder};
 use datafusion::prelude::{SessionConfig, SessionContext};
-use sumoql_datafusion::columns::is_record_field;
-use sumoql_engine::datafusion::{result_table, table_fields, translate_reading, SEQUENCE_COLUMN};
+use sumoql_engine::datafusion::{result_table, table_fields, translate, SEQUENCE_COLUMN};
 use sumoql_engine::{Plan, ResultTable};
 
 use crate::{register_sumoql_functions, ClusterError};
@@ -67,8 +66,11 @@ pub async fn client_context(
 /// and every executor must see the folder at the same absolute path as this
 /// client.
 ///
-/// Only the metadata and `<System>` columns are record fields, as in the
-/// native engine; the `<EventData>` columns of an ingest are not.
+/// NOTE: Every column is a record field here, as with [`translate`]. The
+/// native engine reads only metadata and `<System>` values of Windows events
+/// as fields, so over an ingest of Windows events a query that names an
+/// `<EventData>` field (such as `Image`) gives other rows than natively.
+/// `sumoql run --engine ballista` reads only the native engine's fields.
 pub async fn run_on_cluster(
     url: &str,
     plan: &Plan,
@@ -79,8 +81,8 @@ pub async fn run_on_cluster(
     context.register_table(TABLE_NAME, table.clone())?;
 
     let scan = scan_for_plan(plan, table)?;
-    let logical = translate_reading(plan, scan, is_record_field)
-        .map_err(|error| ClusterError::Untranslatable(Box::new(error)))?;
+    let logical =
+        translate(plan, scan).map_err(|error| ClusterError::Untranslatable(Box::new(error)))?;
     let batches = context
         .execute_logical_plan(logical)
         .await?
@@ -122,7 +124,7 @@ async fn parquet_table(
 }
 
 /// Scans `table` reading only the columns `plan` uses: its fields (matched
-/// without regard to case, as `translate` matches them) and
+/// without regard to case, as [`translate`] matches them) and
 /// [`SEQUENCE_COLUMN`].
 fn scan_for_plan(plan: &Plan, table: Arc<dyn TableProvider>) -> Result<LogicalPlan, ClusterError> {
     let wanted: Vec<String> = table_fields(plan)
