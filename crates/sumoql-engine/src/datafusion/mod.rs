@@ -592,6 +592,29 @@ impl Translator<'_> {
         }
     }
 
+    /// Returns the `names` and `range` arguments of `sumo_stage` and
+    /// `sumo_hold` for stage `text` given the fields of `slots`, after
+    /// checking here that the stage compiles again from its text.
+    fn recompiled(&self, text: &str, slots: &[Slot], what: &str) -> Translated<(String, String)> {
+        let names: Vec<&str> = slots
+            .iter()
+            .map(|slot| self.plan.fields.display_name(*slot))
+            .collect();
+        let names = names.join("\n");
+        if let Err(error) = udf::compiled_stage(text, &names) {
+            return Err(Untranslatable {
+                span: None,
+                what: format!("{what} ({error})"),
+            });
+        }
+        let range = self
+            .plan
+            .time_range
+            .map(|range| format!("{}..{}", range.start, range.end))
+            .unwrap_or_default();
+        Ok((names, range))
+    }
+
     /// Translates a per-row stage that `sumo_stage` compiles from its text, given the
     /// values of `slots` (the fields it reads and fills).
     fn stage(
@@ -608,22 +631,7 @@ impl Translator<'_> {
                 what: "this stage".to_string(),
             });
         };
-        let names: Vec<&str> = slots
-            .iter()
-            .map(|slot| self.plan.fields.display_name(*slot))
-            .collect();
-        let names = names.join("\n");
-        if let Err(error) = udf::compiled_stage(text, &names) {
-            return Err(Untranslatable {
-                span: None,
-                what: format!("this stage ({error})"),
-            });
-        }
-        let range = self
-            .plan
-            .time_range
-            .map(|range| format!("{}..{}", range.start, range.end))
-            .unwrap_or_default();
+        let (names, range) = self.recompiled(text, &slots, "this stage")?;
         let mut arguments = vec![lit(text.as_ref()), lit(names), lit(range)];
         arguments.extend(slots.iter().map(|slot| column(&slot_column(*slot))));
         let outputs = call("sumo_stage", arguments);
@@ -718,21 +726,8 @@ impl Translator<'_> {
             });
         };
         let text = texts.join("\n");
-        let names: Vec<&str> = (0..width)
-            .map(|slot| self.plan.fields.display_name(slot))
-            .collect();
-        let names = names.join("\n");
-        if let Err(error) = udf::compiled_stage(&text, &names) {
-            return Err(Untranslatable {
-                span: None,
-                what: format!("this operator ({error})"),
-            });
-        }
-        let range = self
-            .plan
-            .time_range
-            .map(|range| format!("{}..{}", range.start, range.end))
-            .unwrap_or_default();
+        let all_slots: Vec<Slot> = (0..width).collect();
+        let (names, range) = self.recompiled(&text, &all_slots, "this operator")?;
         let mut fields = Vec::new();
         for slot in 0..width {
             fields.push(lit(format!("s{slot}")));
