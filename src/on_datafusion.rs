@@ -32,11 +32,12 @@ enum Table {
     Parquet(PathBuf),
 }
 
-/// The most input files a run on DataFusion takes: the translation keeps a
-/// record's position in 56 bits, of which the file index takes 16.
+/// The maximum number of input files a run on DataFusion takes. The
+/// translation keeps a record's position in 56 bits, of which the file index
+/// takes 16.
 const MAX_FILES: usize = 1 << 16;
 
-/// Reports whether `path` is a folder that holds Parquet files, at any depth.
+/// Reports whether `path` is a folder that contains Parquet files, at any depth.
 fn holds_parquet(path: &Path) -> bool {
     if !path.is_dir() {
         return false;

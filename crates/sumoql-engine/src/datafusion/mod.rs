@@ -157,7 +157,7 @@ pub fn translate(plan: &Plan, table: LogicalPlan) -> Result<LogicalPlan, Diagnos
 
 /// Translates like [`translate`], reading only the table columns for which
 /// `is_field` holds as record fields; the query sees the others as absent.
-/// A Parquet ingest holds the `<EventData>` values of Windows events as
+/// A Parquet ingest contains the `<EventData>` values of Windows events as
 /// columns, which the native engine does not read as fields: a query parses
 /// them out of `_raw`.
 pub fn translate_reading(
@@ -265,7 +265,8 @@ impl Row {
         }
     }
 
-    fn project(self, builder: LogicalPlanBuilder) -> Translated<LogicalPlanBuilder> {
+    /// Returns the row's expressions, each named after its column.
+    fn named(self) -> Vec<Expr> {
         let mut expressions: Vec<Expr> = self
             .slots
             .into_iter()
@@ -274,7 +275,11 @@ impl Row {
             .collect();
         expressions.push(self.order.alias(ORDER));
         expressions.push(self.chain.alias(CHAIN));
-        builder.project(expressions).map_err(planning)
+        expressions
+    }
+
+    fn project(self, builder: LogicalPlanBuilder) -> Translated<LogicalPlanBuilder> {
+        builder.project(self.named()).map_err(planning)
     }
 }
 
@@ -758,8 +763,8 @@ impl Translator<'_> {
         row.project(builder)
     }
 
-    /// A `parse` stage: `captures` is a list of texts, or null when the
-    /// pattern did not match.
+    /// Translates a `parse` stage. `captures` is a list of texts, or null
+    /// when the pattern did not match.
     fn parse_stage(
         &self,
         builder: LogicalPlanBuilder,
@@ -980,14 +985,7 @@ impl Row {
         builder: LogicalPlanBuilder,
         captures: Expr,
     ) -> Translated<LogicalPlanBuilder> {
-        let mut expressions: Vec<Expr> = self
-            .slots
-            .into_iter()
-            .enumerate()
-            .map(|(slot, expression)| expression.alias(slot_column(slot)))
-            .collect();
-        expressions.push(self.order.alias(ORDER));
-        expressions.push(self.chain.alias(CHAIN));
+        let mut expressions = self.named();
         expressions.push(captures.alias(CAPTURES));
         builder.project(expressions).map_err(planning)
     }

@@ -68,8 +68,8 @@ enum Kind {
     /// of rows (structs of the named fields, in native order); returns the
     /// rows it releases, each with its `__order` among them.
     Hold,
-    /// `sumo_order(op, …)`: the bytes that order rows as the native engine
-    /// sees them (see the module docs of `datafusion`): `start` (a record's
+    /// `sumo_order(op, …)`: the bytes that order rows in the native engine's
+    /// order (see the module docs of `datafusion`): `start` (a record's
     /// position and branch), `rank` (a phase and a rank), `append` (a
     /// match index after an order).
     Order,
